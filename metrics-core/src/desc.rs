@@ -1,0 +1,122 @@
+//! Static descriptors: everything known about a family at compile time.
+//!
+//! The derive emits one [`FamilyDesc`] per field. Generators (docs, alert checks, dashboards) read
+//! these without creating a registry, so they are the single source of truth for a family.
+
+/// The metric type of a family, as exposed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// A monotonically increasing value; its name ends in `_total`.
+    Counter,
+    /// A value that goes up and down.
+    Gauge,
+    /// Observations counted into cumulative buckets, with `_sum` and `_count`.
+    Histogram,
+    /// A constant `1` whose labels carry information; its name ends in `_info`.
+    Info,
+}
+
+impl Kind {
+    /// The lowercase name used in JSON exports and in OpenMetrics `# TYPE` lines.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Kind::Counter => "counter",
+            Kind::Gauge => "gauge",
+            Kind::Histogram => "histogram",
+            Kind::Info => "info",
+        }
+    }
+
+    /// The type named in a Prometheus text 0.0.4 `# TYPE` line (which has no `info`).
+    pub const fn text_type(self) -> &'static str {
+        match self {
+            Kind::Info => "gauge",
+            other => other.as_str(),
+        }
+    }
+}
+
+/// One label of a family.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LabelDesc {
+    /// The label name, as exposed.
+    pub name: &'static str,
+    /// The allowed values of an enumerated label, in slot order; `None` for a free-form label.
+    pub values: Option<&'static [&'static str]>,
+}
+
+impl LabelDesc {
+    /// Whether the label takes arbitrary strings (and so counts against the series budget).
+    pub const fn is_free_form(&self) -> bool {
+        self.values.is_none()
+    }
+}
+
+/// Everything declared about one metric family.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FamilyDesc {
+    /// The exposed name, exactly (counters include `_total`).
+    pub name: &'static str,
+    /// The metric type.
+    pub kind: Kind,
+    /// HELP text, from the doc comment or `help = "..."`.
+    pub help: &'static str,
+    /// The unit, declared or read off the name's suffix.
+    pub unit: Option<&'static str>,
+    /// Labels in exposition order.
+    pub labels: &'static [LabelDesc],
+    /// Upper bounds of a histogram's buckets, without `+Inf`.
+    pub buckets: Option<&'static [f64]>,
+    /// Series budget for the free-form labels: distinct value tuples kept before folding.
+    pub max_series: Option<usize>,
+    /// A decision recorded where the source document was silent or broke conventions.
+    pub note: Option<&'static str>,
+}
+
+/// Series budget of a family with free-form labels that declares no `max_series`.
+pub const DEFAULT_MAX_SERIES: usize = 1000;
+
+impl FamilyDesc {
+    /// Number of enumerated-label combinations: the dense slots per free-form tuple.
+    pub fn dense_len(&self) -> usize {
+        self.labels
+            .iter()
+            .filter_map(|l| l.values)
+            .map(|v| v.len().max(1))
+            .product()
+    }
+
+    /// Number of free-form labels.
+    pub fn free_form_count(&self) -> usize {
+        self.labels.iter().filter(|l| l.is_free_form()).count()
+    }
+
+    /// The series budget in force: `max_series` or [`DEFAULT_MAX_SERIES`].
+    pub fn series_budget(&self) -> usize {
+        self.max_series.unwrap_or(DEFAULT_MAX_SERIES)
+    }
+
+    /// The values of every label for one series, given its free-form values and dense slot.
+    ///
+    /// Slots are row-major over the enumerated labels in declared order (the last varies fastest).
+    pub fn label_values<'a>(&'a self, free: &[&'a str], slot: usize) -> Vec<&'a str> {
+        let mut enum_idx = vec![0usize; self.labels.len()];
+        let mut rest = slot;
+        for (i, l) in self.labels.iter().enumerate().rev() {
+            if let Some(values) = l.values {
+                let n = values.len().max(1);
+                enum_idx[i] = rest % n;
+                rest /= n;
+            }
+        }
+        let mut free = free.iter();
+        self.labels
+            .iter()
+            .zip(enum_idx)
+            .map(|(l, i)| match l.values {
+                Some(values) => values.get(i).copied().unwrap_or(""),
+                None => free.next().copied().unwrap_or(""),
+            })
+            .collect()
+    }
+}

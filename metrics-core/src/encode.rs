@@ -1,0 +1,380 @@
+//! Exposition: Prometheus text 0.0.4 and OpenMetrics 1.0, names exactly as declared.
+//!
+//! The two formats differ only in metadata: text names a counter family `x_total` and has no `info`
+//! type; OpenMetrics names the family `x` (samples keep `x_total`), adds `# UNIT`, escapes `"` in
+//! HELP and ends with `# EOF`. Samples are written identically.
+
+use std::fmt::Write;
+
+use crate::desc::{FamilyDesc, Kind};
+use crate::value::{CounterValue, FloatCounterValue, GaugeValue, HistogramValue, IntGaugeValue};
+
+/// An exposition format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Prometheus text format 0.0.4.
+    #[default]
+    Text,
+    /// OpenMetrics 1.0 text.
+    OpenMetrics,
+}
+
+impl Format {
+    /// The HTTP `Content-Type` of this format.
+    pub const fn content_type(self) -> &'static str {
+        match self {
+            Format::Text => "text/plain; version=0.0.4; charset=utf-8",
+            Format::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        }
+    }
+
+    /// Picks the format an `Accept` header prefers (by q-value); text when it names neither.
+    ///
+    /// ```
+    /// use metrics_core::Format;
+    /// let prom = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+    /// assert_eq!(Format::from_accept(prom), Format::OpenMetrics);
+    /// assert_eq!(Format::from_accept("text/plain"), Format::Text);
+    /// ```
+    pub fn from_accept(accept: &str) -> Format {
+        let mut best = (Format::Text, -1.0f32);
+        for item in accept.split(',') {
+            let mut parts = item.split(';').map(str::trim);
+            let media = parts.next().unwrap_or("");
+            let q = parts
+                .find_map(|p| p.strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let format = match media {
+                "application/openmetrics-text" => Format::OpenMetrics,
+                "text/plain" => Format::Text,
+                _ => continue,
+            };
+            if q > best.1 {
+                best = (format, q);
+            }
+        }
+        best.0
+    }
+}
+
+/// A number as written in a sample.
+#[derive(Debug, Clone, Copy)]
+pub enum Num {
+    /// Unsigned integer.
+    U64(u64),
+    /// Signed integer.
+    I64(i64),
+    /// Float.
+    F64(f64),
+}
+
+/// Writes `v` the way Prometheus clients do: `+Inf`, `-Inf`, `NaN`, else shortest round-trip.
+pub(crate) fn write_f64(out: &mut String, v: f64) {
+    if v.is_nan() {
+        out.push_str("NaN");
+    } else if v.is_infinite() {
+        out.push_str(if v > 0.0 { "+Inf" } else { "-Inf" });
+    } else {
+        let _ = write!(out, "{v}");
+    }
+}
+
+/// The canonical text of a bucket bound, as OpenMetrics parsers demand for `le`:
+/// Go's formatting of floats (`1.0`, `0.005`, `1e-05`, `1.6777216e+07`, `+Inf`).
+pub fn canonical_float(v: f64) -> String {
+    if !v.is_finite() {
+        let mut s = String::new();
+        write_f64(&mut s, v);
+        return s;
+    }
+    let abs = v.abs();
+    // Go (and Python's parser, which checks it) switch to exponents below 1e-4 and from 7 digits.
+    if abs != 0.0 && !(1e-4..1e6).contains(&abs) {
+        return exponent_form(v);
+    }
+    let mut s = format!("{v}");
+    if !s.contains('.') {
+        s.push_str(".0");
+    }
+    s
+}
+
+/// `1.5e-05` / `1.6777216e+07`: Rust's `{:e}` with a signed, two-digit exponent.
+fn exponent_form(v: f64) -> String {
+    let s = format!("{v:e}");
+    let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let (sign, digits) = match exp.strip_prefix('-') {
+        Some(d) => ('-', d),
+        None => ('+', exp),
+    };
+    format!("{mantissa}e{sign}{digits:0>2}")
+}
+
+/// Appends `s` with label-value escaping (`\`, `"`, newline).
+pub(crate) fn escape_label_value(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+}
+
+fn escape_help(out: &mut String, s: &str, format: Format) {
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '"' if format == Format::OpenMetrics => out.push_str("\\\""),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Renders `a="x",b="y"` for label values in declared order.
+pub fn render_labels(desc: &FamilyDesc, values: &[&str]) -> String {
+    render_pairs(
+        desc.labels
+            .iter()
+            .map(|l| l.name)
+            .zip(values.iter().copied()),
+    )
+}
+
+/// Renders `a="x",b="y"` from name/value pairs.
+pub fn render_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = String::new();
+    for (i, (name, value)) in pairs.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(name);
+        out.push_str("=\"");
+        escape_label_value(&mut out, value);
+        out.push('"');
+    }
+    out
+}
+
+/// Writes one family: its metadata once, then samples.
+#[derive(Debug)]
+pub struct FamilyEncoder<'a> {
+    out: &'a mut String,
+    format: Format,
+    prefix: &'a str,
+    const_labels: &'a str,
+    name: &'static str,
+    /// Canonical `le` texts of the current histogram family, formatted once per scrape.
+    le: Vec<String>,
+    scratch: Vec<u64>,
+}
+
+impl<'a> FamilyEncoder<'a> {
+    /// Starts an encoder writing into `out`. `prefix` (e.g. `"app_"`) goes before every name and
+    /// `const_labels` (rendered `k="v"` pairs) before every series' labels.
+    pub fn new(
+        out: &'a mut String,
+        format: Format,
+        prefix: &'a str,
+        const_labels: &'a str,
+    ) -> Self {
+        Self {
+            out,
+            format,
+            prefix,
+            const_labels,
+            name: "",
+            le: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// The format being written.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// Writes `# HELP`/`# TYPE` (and `# UNIT`) for a family; samples that follow belong to it.
+    pub fn header(&mut self, desc: &FamilyDesc) {
+        self.name = desc.name;
+        let family_name = match (self.format, desc.kind) {
+            (Format::OpenMetrics, Kind::Counter) => {
+                desc.name.strip_suffix("_total").unwrap_or(desc.name)
+            }
+            (Format::OpenMetrics, Kind::Info) => {
+                desc.name.strip_suffix("_info").unwrap_or(desc.name)
+            }
+            _ => desc.name,
+        };
+        let (prefix, format, out) = (self.prefix, self.format, &mut *self.out);
+        let meta = |out: &mut String, tag: &str| {
+            out.push_str("# ");
+            out.push_str(tag);
+            out.push(' ');
+            out.push_str(prefix);
+            out.push_str(family_name);
+            out.push(' ');
+        };
+        match format {
+            Format::Text => {
+                meta(out, "HELP");
+                escape_help(out, desc.help, format);
+                out.push('\n');
+                meta(out, "TYPE");
+                out.push_str(desc.kind.text_type());
+                out.push('\n');
+            }
+            Format::OpenMetrics => {
+                meta(out, "TYPE");
+                out.push_str(desc.kind.as_str());
+                out.push('\n');
+                if let Some(unit) = desc.unit {
+                    if family_name
+                        .strip_suffix(unit)
+                        .is_some_and(|s| s.ends_with('_'))
+                    {
+                        meta(out, "UNIT");
+                        out.push_str(unit);
+                        out.push('\n');
+                    }
+                }
+                meta(out, "HELP");
+                escape_help(out, desc.help, format);
+                out.push('\n');
+            }
+        }
+        self.le.clear();
+        if let Some(b) = desc.buckets.filter(|_| desc.kind == Kind::Histogram) {
+            self.le.extend(b.iter().map(|v| canonical_float(*v)));
+            self.le.push("+Inf".to_string());
+        }
+    }
+
+    /// Writes one sample line: `name{suffix}{const,labels,extra} value`.
+    pub fn sample(&mut self, suffix: &str, labels: &str, extra: Option<(&str, &str)>, v: Num) {
+        let out = &mut *self.out;
+        out.push_str(self.prefix);
+        out.push_str(self.name);
+        out.push_str(suffix);
+        let parts = [self.const_labels, labels];
+        let mut first = true;
+        for p in parts.iter().filter(|p| !p.is_empty()) {
+            out.push(if first { '{' } else { ',' });
+            first = false;
+            out.push_str(p);
+        }
+        if let Some((k, val)) = extra {
+            out.push(if first { '{' } else { ',' });
+            first = false;
+            out.push_str(k);
+            out.push_str("=\"");
+            out.push_str(val);
+            out.push('"');
+        }
+        if !first {
+            out.push('}');
+        }
+        out.push(' ');
+        match v {
+            Num::U64(n) => {
+                let _ = write!(out, "{n}");
+            }
+            Num::I64(n) => {
+                let _ = write!(out, "{n}");
+            }
+            Num::F64(f) => write_f64(out, f),
+        }
+        out.push('\n');
+    }
+
+    fn histogram(&mut self, labels: &str, h: &HistogramValue) {
+        let mut cum = std::mem::take(&mut self.scratch);
+        h.cumulative_into(&mut cum);
+        let le = std::mem::take(&mut self.le);
+        for (count, le) in cum.iter().zip(le.iter()) {
+            self.sample("_bucket", labels, Some(("le", le)), Num::U64(*count));
+        }
+        self.le = le;
+        let count = cum.last().copied().unwrap_or(0);
+        self.sample("_sum", labels, None, Num::F64(h.sum()));
+        self.sample("_count", labels, None, Num::U64(count));
+        self.scratch = cum;
+    }
+
+    /// Ends the exposition (`# EOF` for OpenMetrics).
+    pub fn finish(self) {
+        if self.format == Format::OpenMetrics {
+            self.out.push_str("# EOF\n");
+        }
+    }
+}
+
+/// How a series type writes its samples.
+pub trait EncodeSeries {
+    /// Writes this series, whose rendered labels are `labels`.
+    fn encode(&self, enc: &mut FamilyEncoder<'_>, labels: &str);
+}
+
+impl EncodeSeries for CounterValue {
+    fn encode(&self, enc: &mut FamilyEncoder<'_>, labels: &str) {
+        enc.sample("", labels, None, Num::U64(self.get()));
+    }
+}
+
+impl EncodeSeries for FloatCounterValue {
+    fn encode(&self, enc: &mut FamilyEncoder<'_>, labels: &str) {
+        enc.sample("", labels, None, Num::F64(self.get()));
+    }
+}
+
+impl EncodeSeries for GaugeValue {
+    fn encode(&self, enc: &mut FamilyEncoder<'_>, labels: &str) {
+        enc.sample("", labels, None, Num::F64(self.get()));
+    }
+}
+
+impl EncodeSeries for IntGaugeValue {
+    fn encode(&self, enc: &mut FamilyEncoder<'_>, labels: &str) {
+        enc.sample("", labels, None, Num::I64(self.get()));
+    }
+}
+
+impl EncodeSeries for HistogramValue {
+    fn encode(&self, enc: &mut FamilyEncoder<'_>, labels: &str) {
+        enc.histogram(labels, self);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_floats_match_go_formatting() {
+        let cases = [
+            (1.0, "1.0"),
+            (0.005, "0.005"),
+            (2.5, "2.5"),
+            (262144.0, "262144.0"),
+            (1048576.0, "1.048576e+06"),
+            (1000000.0, "1e+06"),
+            (999999.0, "999999.0"),
+            (16777216.0, "1.6777216e+07"),
+            (0.00001, "1e-05"),
+            (f64::INFINITY, "+Inf"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(canonical_float(v), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn label_values_are_escaped() {
+        let mut s = String::new();
+        escape_label_value(&mut s, "a\\b\"c\nd");
+        assert_eq!(s, r#"a\\b\"c\nd"#);
+    }
+}

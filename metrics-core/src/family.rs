@@ -1,0 +1,223 @@
+//! Family storage: dense slots for enumerated labels, a bounded map for free-form ones.
+
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::OnceLock;
+
+use hashbrown::HashTable;
+use parking_lot::RwLock;
+
+use crate::desc::FamilyDesc;
+use crate::encode::{render_labels, FamilyEncoder};
+use crate::value::{Sample, Series};
+
+/// Label value used for every free-form label of the overflow series.
+pub const OVERFLOW_VALUE: &str = "__overflow__";
+
+/// Number of lock shards of the free-form map: lookups of different series rarely share a lock.
+const SHARDS: usize = 16;
+
+/// The series behind one free-form value tuple: one per enumerated combination.
+#[derive(Debug)]
+struct Entry<S> {
+    key: Box<[Box<str>]>,
+    series: Box<[S]>,
+    /// `name{...}` label text of each slot, rendered once at creation for the encoder.
+    labels: Box<[Box<str>]>,
+}
+
+impl<S: Series> Entry<S> {
+    fn new(desc: &'static FamilyDesc, key: &[&str]) -> Self {
+        let n = desc.dense_len();
+        Self {
+            key: key.iter().map(|k| Box::from(*k)).collect(),
+            series: (0..n).map(|_| S::new(desc)).collect(),
+            labels: (0..n)
+                .map(|slot| render_labels(desc, &desc.label_values(key, slot)).into())
+                .collect(),
+        }
+    }
+}
+
+/// Free-form series: a sharded hash index into an append-only arena.
+///
+/// Entries are never removed, so `&S` borrowed from the arena stays valid for the family's life
+/// and no lock is held while the caller updates it.
+#[derive(Debug)]
+struct Keyed<S> {
+    hasher: foldhash::fast::RandomState,
+    shards: Box<[RwLock<HashTable<(u64, usize)>>]>,
+    arena: boxcar::Vec<Entry<S>>,
+    len: AtomicUsize,
+    overflow: OnceLock<Entry<S>>,
+    folded: AtomicU64,
+}
+
+/// A metric family: every series of one name, addressed by label values.
+///
+/// Users name it through the aliases [`Counter`](crate::Counter), [`Gauge`](crate::Gauge),
+/// [`Histogram`](crate::Histogram) and friends, and reach series through generated accessors.
+#[derive(Debug)]
+pub struct Family<S> {
+    desc: &'static FamilyDesc,
+    store: Store<S>,
+}
+
+#[derive(Debug)]
+enum Store<S> {
+    Dense(Entry<S>),
+    Keyed(Keyed<S>),
+}
+
+fn hash_key(hasher: &foldhash::fast::RandomState, key: &[&str]) -> u64 {
+    let mut h = hasher.build_hasher();
+    for k in key {
+        k.hash(&mut h);
+    }
+    h.finish()
+}
+
+impl<S: Series> Family<S> {
+    /// Creates the family; enumerated combinations exist (zeroed) from here on.
+    pub fn new(desc: &'static FamilyDesc) -> Self {
+        let store = if desc.free_form_count() == 0 {
+            Store::Dense(Entry::new(desc, &[]))
+        } else {
+            Store::Keyed(Keyed {
+                hasher: foldhash::fast::RandomState::default(),
+                shards: (0..SHARDS).map(|_| RwLock::new(HashTable::new())).collect(),
+                arena: boxcar::Vec::new(),
+                len: AtomicUsize::new(0),
+                overflow: OnceLock::new(),
+                folded: AtomicU64::new(0),
+            })
+        };
+        Self { desc, store }
+    }
+
+    /// The family's descriptor.
+    pub fn desc(&self) -> &'static FamilyDesc {
+        self.desc
+    }
+
+    /// The series for free-form values `free` (declared order) and enumerated slot `slot`.
+    ///
+    /// A hit is one hash, one shard read lock and no allocation. A new tuple past the series budget
+    /// lands in the overflow series and is counted in [`Family::folded`]. Never panics.
+    #[inline]
+    pub fn get(&self, free: &[&str], slot: usize) -> &S {
+        let entry = match &self.store {
+            Store::Dense(e) => e,
+            Store::Keyed(k) => self.keyed_entry(k, free),
+        };
+        // Generated accessors compute `slot` from the declared enums, so it is always in range.
+        entry.series.get(slot).unwrap_or(&entry.series[0])
+    }
+
+    fn keyed_entry<'a>(&'a self, k: &'a Keyed<S>, free: &[&str]) -> &'a Entry<S> {
+        let hash = hash_key(&k.hasher, free);
+        let shard = &k.shards[(hash >> 60) as usize % SHARDS];
+        let eq = |&(h, i): &(u64, usize)| {
+            h == hash
+                && k.arena
+                    .get(i)
+                    .is_some_and(|e| e.key.iter().map(|s| &**s).eq(free.iter().copied()))
+        };
+        let found = shard.read().find(hash, eq).map(|&(_, i)| i);
+        if let Some(e) = found.and_then(|i| k.arena.get(i)) {
+            return e;
+        }
+        let mut table = shard.write();
+        let found = table.find(hash, eq).map(|&(_, i)| i);
+        if let Some(e) = found.and_then(|i| k.arena.get(i)) {
+            return e;
+        }
+        let budget = self.desc.series_budget();
+        if k.len
+            .fetch_update(Relaxed, Relaxed, |n| (n < budget).then_some(n + 1))
+            .is_err()
+        {
+            drop(table);
+            k.folded.fetch_add(1, Relaxed);
+            return k.overflow.get_or_init(|| {
+                let key = vec![OVERFLOW_VALUE; free.len()];
+                Entry::new(self.desc, &key)
+            });
+        }
+        let idx = k.arena.push(Entry::new(self.desc, free));
+        table.insert_unique(hash, (hash, idx), |&(h, _)| h);
+        &k.arena[idx]
+    }
+
+    /// Updates folded into the overflow series because the series budget was reached.
+    pub fn folded(&self) -> u64 {
+        match &self.store {
+            Store::Dense(_) => 0,
+            Store::Keyed(k) => k.folded.load(Relaxed),
+        }
+    }
+
+    /// Number of series currently exposed (including the overflow series once used).
+    pub fn series_count(&self) -> usize {
+        let per = self.desc.dense_len();
+        match &self.store {
+            Store::Dense(_) => per,
+            Store::Keyed(k) => (k.arena.count() + usize::from(k.overflow.get().is_some())) * per,
+        }
+    }
+
+    fn for_each_entry(&self, mut f: impl FnMut(&Entry<S>)) {
+        match &self.store {
+            Store::Dense(e) => f(e),
+            Store::Keyed(k) => {
+                for (_, e) in k.arena.iter() {
+                    f(e);
+                }
+                if let Some(e) = k.overflow.get() {
+                    f(e);
+                }
+            }
+        }
+    }
+}
+
+/// Object-safe view of any family, used by the registry, encoders and test utilities.
+pub trait AnyFamily: Send + Sync {
+    /// The descriptor.
+    fn desc(&self) -> &'static FamilyDesc;
+    /// Writes every series through the encoder.
+    fn encode(&self, enc: &mut FamilyEncoder<'_>);
+    /// Calls `f` with each series' label values (declared order) and its sample.
+    fn for_each_sample(&self, f: &mut dyn FnMut(&[&str], Sample));
+    /// Updates folded into the overflow series.
+    fn folded(&self) -> u64;
+    /// Number of exposed series.
+    fn series_count(&self) -> usize;
+}
+
+impl<S: Series + crate::encode::EncodeSeries> AnyFamily for Family<S> {
+    fn desc(&self) -> &'static FamilyDesc {
+        self.desc
+    }
+    fn encode(&self, enc: &mut FamilyEncoder<'_>) {
+        self.for_each_entry(|e| {
+            for (s, labels) in e.series.iter().zip(e.labels.iter()) {
+                s.encode(enc, labels);
+            }
+        });
+    }
+    fn for_each_sample(&self, f: &mut dyn FnMut(&[&str], Sample)) {
+        self.for_each_entry(|e| {
+            let key: Vec<&str> = e.key.iter().map(|s| &**s).collect();
+            for (slot, s) in e.series.iter().enumerate() {
+                f(&self.desc.label_values(&key, slot), s.sample());
+            }
+        });
+    }
+    fn folded(&self) -> u64 {
+        Family::folded(self)
+    }
+    fn series_count(&self) -> usize {
+        Family::series_count(self)
+    }
+}

@@ -1,0 +1,60 @@
+//! Info families: one series of constant value 1 whose labels carry facts (versions, ids).
+
+use parking_lot::RwLock;
+
+use crate::desc::FamilyDesc;
+use crate::encode::{render_labels, FamilyEncoder};
+use crate::family::AnyFamily;
+use crate::value::Sample;
+
+/// An `*_info` family. Setting it replaces the previous label values, so it holds one series.
+#[derive(Debug)]
+pub struct Info {
+    desc: &'static FamilyDesc,
+    /// Label values and their rendered exposition text; `None` until first set.
+    current: RwLock<Option<(Vec<String>, String)>>,
+}
+
+impl Info {
+    /// Creates an unset info family.
+    pub fn new(desc: &'static FamilyDesc) -> Self {
+        Self {
+            desc,
+            current: RwLock::new(None),
+        }
+    }
+
+    /// Replaces the label values (declared order). Not a hot path: it takes a short write lock.
+    pub fn set(&self, values: &[&str]) {
+        let rendered = render_labels(self.desc, values);
+        *self.current.write() = Some((values.iter().map(|v| v.to_string()).collect(), rendered));
+    }
+
+    /// The current label values, if set.
+    pub fn get(&self) -> Option<Vec<String>> {
+        self.current.read().as_ref().map(|(v, _)| v.clone())
+    }
+}
+
+impl AnyFamily for Info {
+    fn desc(&self) -> &'static FamilyDesc {
+        self.desc
+    }
+    fn encode(&self, enc: &mut FamilyEncoder<'_>) {
+        if let Some((_, labels)) = &*self.current.read() {
+            enc.sample("", labels, None, crate::encode::Num::U64(1));
+        }
+    }
+    fn for_each_sample(&self, f: &mut dyn FnMut(&[&str], Sample)) {
+        if let Some((values, _)) = &*self.current.read() {
+            let v: Vec<&str> = values.iter().map(String::as_str).collect();
+            f(&v, Sample::Info);
+        }
+    }
+    fn folded(&self) -> u64 {
+        0
+    }
+    fn series_count(&self) -> usize {
+        usize::from(self.current.read().is_some())
+    }
+}

@@ -1,0 +1,123 @@
+//! Adopting one struct at a time in a service already on `prometheus-client`.
+//!
+//! ```
+//! use metrics_core::{interop::PrometheusClientCollector, Counter, Metrics};
+//! use std::sync::Arc;
+//!
+//! #[derive(Metrics)]
+//! struct Cache {
+//!     /// Cache hits
+//!     #[metric(counter, labels = [tier = [memory, disk]])]
+//!     hits_total: Counter,
+//! }
+//!
+//! let cache = Arc::new(Cache::new());
+//! let mut registry = prometheus_client::registry::Registry::default();
+//! registry.register_collector(Box::new(PrometheusClientCollector::new(cache.clone())));
+//! cache.hits_total(Tier::Disk).inc();
+//! let mut out = String::new();
+//! prometheus_client::encoding::text::encode(&mut out, &registry).unwrap();
+//! assert!(out.contains("hits_total{tier=\"disk\"} 1\n"));
+//! assert!(out.contains("# HELP hits Cache hits\n"));
+//! ```
+
+use std::fmt;
+use std::sync::Arc;
+
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, NoLabelSet};
+use prometheus_client::metrics::MetricType;
+
+use crate::desc::Kind;
+use crate::registry::Metrics;
+use crate::value::Sample;
+
+/// A `prometheus_client` collector that encodes a derived struct through that crate's encoder.
+///
+/// Counter names are handed over without `_total` and HELP as declared, so prometheus-client's
+/// own suffixing reproduces the declared names rather than doubling them.
+pub struct PrometheusClientCollector<M>(Arc<M>);
+
+impl<M> PrometheusClientCollector<M> {
+    /// Wraps a shared metrics struct.
+    pub fn new(metrics: Arc<M>) -> Self {
+        Self(metrics)
+    }
+}
+
+impl<M> fmt::Debug for PrometheusClientCollector<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PrometheusClientCollector")
+    }
+}
+
+impl<M: Metrics> Collector for PrometheusClientCollector<M> {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), fmt::Error> {
+        let mut result = Ok(());
+        self.0.visit(&mut |family| {
+            if result.is_err() {
+                return;
+            }
+            let d = family.desc();
+            let (name, ty) = match d.kind {
+                Kind::Counter => (
+                    d.name.strip_suffix("_total").unwrap_or(d.name),
+                    MetricType::Counter,
+                ),
+                Kind::Gauge => (d.name, MetricType::Gauge),
+                Kind::Histogram => (d.name, MetricType::Histogram),
+                Kind::Info => (
+                    d.name.strip_suffix("_info").unwrap_or(d.name),
+                    MetricType::Info,
+                ),
+            };
+            let mut samples = Vec::new();
+            family.for_each_sample(&mut |values, s| {
+                let labels: Vec<(String, String)> = d
+                    .labels
+                    .iter()
+                    .zip(values)
+                    .map(|(l, v)| (l.name.to_string(), v.to_string()))
+                    .collect();
+                samples.push((labels, s));
+            });
+            result = (|| {
+                let mut metric = encoder.encode_descriptor(name, d.help, None, ty)?;
+                for (labels, s) in samples {
+                    if let Sample::Info = s {
+                        metric.encode_info(&labels)?;
+                        continue;
+                    }
+                    let mut series = metric.encode_family(&labels)?;
+                    match s {
+                        Sample::Counter(v) => {
+                            series.encode_counter::<NoLabelSet, _, u64>(&v, None)?
+                        }
+                        Sample::FloatCounter(v) => {
+                            series.encode_counter::<NoLabelSet, _, f64>(&v, None)?
+                        }
+                        Sample::Gauge(v) => series.encode_gauge(&v)?,
+                        Sample::IntGauge(v) => series.encode_gauge(&v)?,
+                        Sample::Histogram { buckets, sum } => {
+                            let count = buckets.last().map_or(0, |b| b.1);
+                            // prometheus-client expects per-bucket (non-cumulative) counts.
+                            let mut prev = 0;
+                            let per: Vec<(f64, u64)> = buckets
+                                .iter()
+                                .map(|&(le, c)| {
+                                    let n = c - prev;
+                                    prev = c;
+                                    (le, n)
+                                })
+                                .collect();
+                            series.encode_histogram::<NoLabelSet>(sum, count, &per, None)?
+                        }
+                        Sample::Info => {}
+                    }
+                }
+                Ok(())
+            })();
+        });
+        result
+    }
+}

@@ -1,0 +1,36 @@
+//! Enumerated label values.
+
+/// A closed set of label values, mapped to dense slots.
+///
+/// Derive it with `#[derive(LabelValue)]` on a fieldless enum, or let `labels = [x = [a, b]]`
+/// generate one. `bool` implements it as `"false"`/`"true"`.
+///
+/// ```
+/// use metrics_core::LabelValue;
+///
+/// #[derive(Clone, Copy, LabelValue)]
+/// enum Outcome { Success, TimedOut }
+///
+/// assert_eq!(Outcome::TimedOut.as_str(), "timed_out");
+/// assert_eq!(<Outcome as LabelValue>::VALUES, &["success", "timed_out"]);
+/// ```
+pub trait LabelValue: Copy + 'static {
+    /// Every exposed value, in slot order.
+    const VALUES: &'static [&'static str];
+
+    /// The slot of this value: its position in [`LabelValue::VALUES`].
+    fn index(self) -> usize;
+
+    /// The exposed value.
+    fn as_str(self) -> &'static str {
+        Self::VALUES.get(self.index()).copied().unwrap_or("")
+    }
+}
+
+impl LabelValue for bool {
+    const VALUES: &'static [&'static str] = &["false", "true"];
+
+    fn index(self) -> usize {
+        usize::from(self)
+    }
+}

@@ -1,0 +1,116 @@
+//! Runtime of a declarative Prometheus metrics framework.
+//!
+//! Declare families as annotated fields of a struct and derive [`Metrics`]; this crate stores
+//! them (dense slots for enumerated labels, a bounded map for free-form ones), registers them,
+//! and writes Prometheus text 0.0.4 or OpenMetrics 1.0 with the names exactly as declared.
+//!
+//! ```
+//! use metrics_core::{Counter, Histogram, LabelValue, Metrics, Registry, Format};
+//!
+//! /// Outcome of an operation.
+//! #[derive(Clone, Copy, LabelValue)]
+//! pub enum Status { Success, Failure }
+//!
+//! #[derive(Metrics)]
+//! #[metrics(prefix = "chorus_dht")]
+//! pub struct Dht {
+//!     /// Total number of DHT put operations
+//!     #[metric(counter, labels = [status = Status])]
+//!     put_operations_total: Counter,
+//!     /// DHT operation latency distribution
+//!     #[metric(histogram, labels = [operation = [put, get], status = Status],
+//!              buckets = metrics_core::buckets::LATENCY)]
+//!     operation_latency_seconds: Histogram,
+//! }
+//!
+//! let registry = Registry::new();
+//! let dht = registry.register(Dht::new())?;
+//! dht.put_operations_total(Status::Success).inc();
+//! dht.operation_latency_seconds(Operation::Put, Status::Success).observe(0.02);
+//! let text = registry.encode(Format::Text);
+//! assert!(text.contains("chorus_dht_put_operations_total{status=\"success\"} 1\n"));
+//! assert!(text.contains("chorus_dht_put_operations_total{status=\"failure\"} 0\n"));
+//! # Ok::<(), metrics_core::RegistryError>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod buckets;
+mod desc;
+pub mod encode;
+mod family;
+mod info;
+pub mod interop;
+mod label;
+mod registry;
+pub mod testing;
+pub mod value;
+
+pub use desc::{FamilyDesc, Kind, LabelDesc, DEFAULT_MAX_SERIES};
+pub use encode::Format;
+pub use family::{AnyFamily, Family, OVERFLOW_VALUE};
+pub use info::Info;
+pub use label::LabelValue;
+pub use metrics_macros::{LabelValue, Metrics};
+pub use registry::{Metrics, Registry, RegistryBuilder, RegistryError, OVERFLOW_FAMILY};
+
+/// A family of integer counters.
+pub type Counter = Family<value::CounterValue>;
+/// A family of float counters, for amounts.
+pub type FloatCounter = Family<value::FloatCounterValue>;
+/// A family of float gauges.
+pub type Gauge = Family<value::GaugeValue>;
+/// A family of integer gauges.
+pub type IntGauge = Family<value::IntGaugeValue>;
+/// A family of histograms.
+pub type Histogram = Family<value::HistogramValue>;
+
+/// Support items for generated code. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::buckets::is_valid as buckets_are_valid;
+    use crate::desc::{FamilyDesc, Kind};
+    use crate::value::*;
+
+    /// What a field type of a derived struct must be: a family built from its descriptor.
+    pub trait FamilyType {
+        /// The kind the field type implements, checked against the declared kind.
+        const KIND: Kind;
+        /// Builds the family.
+        fn from_desc(desc: &'static FamilyDesc) -> Self;
+    }
+
+    macro_rules! family_type {
+        ($($series:ty => $kind:ident),*) => {$(
+            impl FamilyType for crate::Family<$series> {
+                const KIND: Kind = Kind::$kind;
+                fn from_desc(desc: &'static FamilyDesc) -> Self {
+                    Self::new(desc)
+                }
+            }
+        )*};
+    }
+    family_type!(CounterValue => Counter, FloatCounterValue => Counter, GaugeValue => Gauge,
+                 IntGaugeValue => Gauge, HistogramValue => Histogram);
+
+    impl FamilyType for crate::Info {
+        const KIND: Kind = Kind::Info;
+        fn from_desc(desc: &'static FamilyDesc) -> Self {
+            Self::new(desc)
+        }
+    }
+
+    /// The series type behind a family's accessor.
+    pub trait HasSeries {
+        /// The series type.
+        type Series;
+    }
+
+    impl<S> HasSeries for crate::Family<S> {
+        type Series = S;
+    }
+
+    /// Compile-time kind comparison (`PartialEq` is not const).
+    pub const fn same_kind(a: Kind, b: Kind) -> bool {
+        a as u8 == b as u8
+    }
+}

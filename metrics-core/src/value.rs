@@ -1,0 +1,360 @@
+//! The series types: one atomic (or a few) per labelled series.
+//!
+//! Every update is a relaxed atomic operation: no lock, no allocation, no panic.
+
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
+use std::time::Instant;
+
+use crate::desc::FamilyDesc;
+
+/// A snapshot of one series, for tests, the HTML index and interop encoders.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sample {
+    /// An integer counter.
+    Counter(u64),
+    /// A float counter.
+    FloatCounter(f64),
+    /// A float gauge.
+    Gauge(f64),
+    /// An integer gauge.
+    IntGauge(i64),
+    /// A histogram: cumulative bucket counts (the last is `+Inf`) and the sum.
+    Histogram {
+        /// `(upper bound, cumulative count)` including `(+Inf, count)`.
+        buckets: Vec<(f64, u64)>,
+        /// Sum of observations.
+        sum: f64,
+    },
+    /// An info series (always 1).
+    Info,
+}
+
+impl Sample {
+    /// The single value of a scalar sample; a histogram's count; `1` for info.
+    pub fn value(&self) -> f64 {
+        match self {
+            Sample::Counter(v) => *v as f64,
+            Sample::FloatCounter(v) | Sample::Gauge(v) => *v,
+            Sample::IntGauge(v) => *v as f64,
+            Sample::Histogram { buckets, .. } => buckets.last().map_or(0.0, |b| b.1 as f64),
+            Sample::Info => 1.0,
+        }
+    }
+}
+
+/// A series type stored in a [`Family`](crate::Family).
+pub trait Series: Send + Sync + 'static {
+    /// Creates a zeroed series for a family.
+    fn new(desc: &'static FamilyDesc) -> Self;
+    /// Reads the current value.
+    fn sample(&self) -> Sample;
+}
+
+/// Something a [`Timer`] can record elapsed seconds into.
+pub trait Record {
+    /// Records one duration in seconds.
+    fn record_seconds(&self, seconds: f64);
+}
+
+/// Records the seconds elapsed since its creation when dropped.
+///
+/// ```
+/// # use metrics_core::{Histogram, FamilyDesc, Kind, value::Series};
+/// # static D: FamilyDesc = FamilyDesc { name: "t_seconds", kind: Kind::Histogram, help: "h",
+/// #   unit: None, labels: &[], buckets: Some(&[0.1, 1.0]), max_series: None, note: None };
+/// # let h = metrics_core::value::HistogramValue::new(&D);
+/// {
+///     let _t = h.start_timer();
+///     // work
+/// }
+/// assert_eq!(h.count(), 1);
+/// ```
+#[must_use = "the timer records when dropped; bind it with `let _t = ...`"]
+#[derive(Debug)]
+pub struct Timer<'a, R: Record> {
+    target: &'a R,
+    start: Instant,
+}
+
+impl<'a, R: Record> Timer<'a, R> {
+    fn new(target: &'a R) -> Self {
+        Self {
+            target,
+            start: Instant::now(),
+        }
+    }
+
+    /// Stops the timer now and returns the seconds it recorded.
+    pub fn observe_duration(self) -> f64 {
+        self.start.elapsed().as_secs_f64()
+        // recorded by Drop
+    }
+}
+
+impl<R: Record> Drop for Timer<'_, R> {
+    fn drop(&mut self) {
+        self.target
+            .record_seconds(self.start.elapsed().as_secs_f64());
+    }
+}
+
+/// Adds `delta` to an `f64` stored as bits; a CAS loop because there is no atomic float add.
+fn add_f64(cell: &AtomicU64, delta: f64) {
+    let mut cur = cell.load(Relaxed);
+    loop {
+        let next = (f64::from_bits(cur) + delta).to_bits();
+        match cell.compare_exchange_weak(cur, next, Relaxed, Relaxed) {
+            Ok(_) => return,
+            Err(actual) => cur = actual,
+        }
+    }
+}
+
+/// An integer counter series.
+#[derive(Debug, Default)]
+pub struct CounterValue(AtomicU64);
+
+impl CounterValue {
+    /// Adds one.
+    #[inline]
+    pub fn inc(&self) {
+        self.0.fetch_add(1, Relaxed);
+    }
+    /// Adds `n`.
+    #[inline]
+    pub fn inc_by(&self, n: u64) {
+        self.0.fetch_add(n, Relaxed);
+    }
+    /// The current value.
+    pub fn get(&self) -> u64 {
+        self.0.load(Relaxed)
+    }
+}
+
+impl Series for CounterValue {
+    fn new(_: &'static FamilyDesc) -> Self {
+        Self::default()
+    }
+    fn sample(&self) -> Sample {
+        Sample::Counter(self.get())
+    }
+}
+
+/// A float counter series, for amounts (currency, work units).
+#[derive(Debug, Default)]
+pub struct FloatCounterValue(AtomicU64);
+
+impl FloatCounterValue {
+    /// Adds `v`. Negative, infinite or NaN amounts are ignored: a counter never goes down.
+    #[inline]
+    pub fn inc_by(&self, v: f64) {
+        if v.is_finite() && v > 0.0 {
+            add_f64(&self.0, v);
+        }
+    }
+    /// Adds one.
+    #[inline]
+    pub fn inc(&self) {
+        add_f64(&self.0, 1.0);
+    }
+    /// The current value.
+    pub fn get(&self) -> f64 {
+        f64::from_bits(self.0.load(Relaxed))
+    }
+}
+
+impl Series for FloatCounterValue {
+    fn new(_: &'static FamilyDesc) -> Self {
+        Self::default()
+    }
+    fn sample(&self) -> Sample {
+        Sample::FloatCounter(self.get())
+    }
+}
+
+/// A float gauge series.
+#[derive(Debug, Default)]
+pub struct GaugeValue(AtomicU64);
+
+impl GaugeValue {
+    /// Sets the value.
+    #[inline]
+    pub fn set(&self, v: f64) {
+        self.0.store(v.to_bits(), Relaxed);
+    }
+    /// Adds `v` (which may be negative).
+    #[inline]
+    pub fn add(&self, v: f64) {
+        add_f64(&self.0, v);
+    }
+    /// Subtracts `v`.
+    #[inline]
+    pub fn sub(&self, v: f64) {
+        add_f64(&self.0, -v);
+    }
+    /// Adds one.
+    #[inline]
+    pub fn inc(&self) {
+        self.add(1.0);
+    }
+    /// Subtracts one.
+    #[inline]
+    pub fn dec(&self) {
+        self.add(-1.0);
+    }
+    /// The current value.
+    pub fn get(&self) -> f64 {
+        f64::from_bits(self.0.load(Relaxed))
+    }
+    /// Starts a timer that sets this gauge to the elapsed seconds when dropped.
+    pub fn start_timer(&self) -> Timer<'_, Self> {
+        Timer::new(self)
+    }
+}
+
+impl Record for GaugeValue {
+    fn record_seconds(&self, seconds: f64) {
+        self.set(seconds);
+    }
+}
+
+impl Series for GaugeValue {
+    fn new(_: &'static FamilyDesc) -> Self {
+        Self::default()
+    }
+    fn sample(&self) -> Sample {
+        Sample::Gauge(self.get())
+    }
+}
+
+/// An integer gauge series.
+#[derive(Debug, Default)]
+pub struct IntGaugeValue(AtomicI64);
+
+impl IntGaugeValue {
+    /// Sets the value.
+    #[inline]
+    pub fn set(&self, v: i64) {
+        self.0.store(v, Relaxed);
+    }
+    /// Adds `v` (wrapping, never panicking).
+    #[inline]
+    pub fn add(&self, v: i64) {
+        self.0.fetch_add(v, Relaxed);
+    }
+    /// Subtracts `v`.
+    #[inline]
+    pub fn sub(&self, v: i64) {
+        self.0.fetch_sub(v, Relaxed);
+    }
+    /// Adds one.
+    #[inline]
+    pub fn inc(&self) {
+        self.add(1);
+    }
+    /// Subtracts one.
+    #[inline]
+    pub fn dec(&self) {
+        self.sub(1);
+    }
+    /// The current value.
+    pub fn get(&self) -> i64 {
+        self.0.load(Relaxed)
+    }
+}
+
+impl Series for IntGaugeValue {
+    fn new(_: &'static FamilyDesc) -> Self {
+        Self::default()
+    }
+    fn sample(&self) -> Sample {
+        Sample::IntGauge(self.get())
+    }
+}
+
+/// A histogram series: one atomic count per bucket and an atomic sum.
+///
+/// Buckets are stored non-cumulatively and summed at scrape time, so `_count` always equals the
+/// `+Inf` bucket within one scrape, with no lock on the observe path. `_sum` is a separate atomic
+/// and may lag an in-flight observation by one value.
+#[derive(Debug)]
+pub struct HistogramValue {
+    bounds: &'static [f64],
+    counts: Box<[AtomicU64]>,
+    sum: AtomicU64,
+}
+
+impl HistogramValue {
+    /// Records one observation. NaN goes to the `+Inf` bucket, as in the Go client.
+    #[inline]
+    pub fn observe(&self, v: f64) {
+        // First bucket whose bound is >= v; `!(v <= b)` keeps NaN out of every finite bucket.
+        let idx = self.bounds.partition_point(|b| !(v <= *b));
+        if let Some(c) = self.counts.get(idx) {
+            c.fetch_add(1, Relaxed);
+        }
+        add_f64(&self.sum, v);
+    }
+
+    /// Starts a timer that observes the elapsed seconds when dropped.
+    pub fn start_timer(&self) -> Timer<'_, Self> {
+        Timer::new(self)
+    }
+
+    /// Total number of observations.
+    pub fn count(&self) -> u64 {
+        self.counts.iter().map(|c| c.load(Relaxed)).sum()
+    }
+
+    /// Sum of observations.
+    pub fn sum(&self) -> f64 {
+        f64::from_bits(self.sum.load(Relaxed))
+    }
+
+    /// The bucket upper bounds (without `+Inf`).
+    pub fn bounds(&self) -> &'static [f64] {
+        self.bounds
+    }
+
+    /// Cumulative counts per bucket, the last being `+Inf`, read once each into `out`.
+    pub fn cumulative_into(&self, out: &mut Vec<u64>) {
+        out.clear();
+        let mut acc = 0u64;
+        for c in self.counts.iter() {
+            acc = acc.wrapping_add(c.load(Relaxed));
+            out.push(acc);
+        }
+    }
+}
+
+impl Record for HistogramValue {
+    fn record_seconds(&self, seconds: f64) {
+        self.observe(seconds);
+    }
+}
+
+impl Series for HistogramValue {
+    fn new(desc: &'static FamilyDesc) -> Self {
+        let bounds = desc.buckets.unwrap_or(crate::buckets::DEFAULT);
+        Self {
+            bounds,
+            counts: (0..=bounds.len()).map(|_| AtomicU64::new(0)).collect(),
+            sum: AtomicU64::new(0f64.to_bits()),
+        }
+    }
+    fn sample(&self) -> Sample {
+        let mut cum = Vec::with_capacity(self.counts.len());
+        self.cumulative_into(&mut cum);
+        let buckets = self
+            .bounds
+            .iter()
+            .copied()
+            .chain(std::iter::once(f64::INFINITY))
+            .zip(cum)
+            .collect();
+        Sample::Histogram {
+            buckets,
+            sum: self.sum(),
+        }
+    }
+}

@@ -1,0 +1,2 @@
+//! An axum exposition server for metrics-core registries.
+#![deny(missing_docs)]
