@@ -17,6 +17,9 @@ pub const OVERFLOW_VALUE: &str = "__overflow__";
 /// Number of lock shards of the free-form map: lookups of different series rarely share a lock.
 const SHARDS: usize = 16;
 
+/// One lock shard of the free-form index: `(hash, arena index)` entries.
+type Shard = RwLock<HashTable<(u64, usize)>>;
+
 /// The series behind one free-form value tuple: one per enumerated combination.
 #[derive(Debug)]
 struct Entry<S> {
@@ -46,7 +49,7 @@ impl<S: Series> Entry<S> {
 #[derive(Debug)]
 struct Keyed<S> {
     hasher: foldhash::fast::RandomState,
-    shards: Box<[RwLock<HashTable<(u64, usize)>>]>,
+    shards: Box<[Shard]>,
     arena: boxcar::Vec<Entry<S>>,
     len: AtomicUsize,
     overflow: OnceLock<Entry<S>>,
@@ -63,6 +66,8 @@ pub struct Family<S> {
     store: Store<S>,
 }
 
+// One store per family, so the size difference is irrelevant; boxing would add a hop per update.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 enum Store<S> {
     Dense(Entry<S>),

@@ -72,7 +72,11 @@ pub mod __private {
     use crate::value::*;
 
     /// What a field type of a derived struct must be: a family built from its descriptor.
-    pub trait FamilyType {
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` is not a metric family type",
+        label = "use `Counter`, `FloatCounter`, `Gauge`, `IntGauge`, `Histogram` or `Info`"
+    )]
+    pub trait FamilyType: crate::AnyFamily {
         /// The kind the field type implements, checked against the declared kind.
         const KIND: Kind;
         /// Builds the family.
@@ -100,6 +104,10 @@ pub mod __private {
     }
 
     /// The series type behind a family's accessor.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` is not a metric family type",
+        label = "use `Counter`, `FloatCounter`, `Gauge`, `IntGauge`, `Histogram` or `Info`"
+    )]
     pub trait HasSeries {
         /// The series type.
         type Series;
@@ -107,6 +115,11 @@ pub mod __private {
 
     impl<S> HasSeries for crate::Family<S> {
         type Series = S;
+    }
+
+    /// The family as the registry sees it (one path for every field type).
+    pub fn as_any<F: FamilyType>(f: &F) -> &dyn crate::AnyFamily {
+        f
     }
 
     /// Compile-time kind comparison (`PartialEq` is not const).

@@ -288,8 +288,8 @@ impl HistogramValue {
     /// Records one observation. NaN goes to the `+Inf` bucket, as in the Go client.
     #[inline]
     pub fn observe(&self, v: f64) {
-        // First bucket whose bound is >= v; `!(v <= b)` keeps NaN out of every finite bucket.
-        let idx = self.bounds.partition_point(|b| !(v <= *b));
+        // First bucket whose bound is >= v; NaN passes every bound and lands in `+Inf`.
+        let idx = self.bounds.partition_point(|b| *b < v || v.is_nan());
         if let Some(c) = self.counts.get(idx) {
             c.fetch_add(1, Relaxed);
         }

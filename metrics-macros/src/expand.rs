@@ -162,7 +162,7 @@ pub fn metrics(m: &Model) -> TokenStream {
             const FAMILIES: &'static [::metrics_core::FamilyDesc] = &[#(#descs),*];
 
             fn visit(&self, f: &mut dyn ::core::ops::FnMut(&dyn ::metrics_core::AnyFamily)) {
-                #(f(&self.#fields);)*
+                #(f(::metrics_core::__private::as_any(&self.#fields));)*
             }
         }
 
@@ -222,6 +222,8 @@ fn inline_enum(e: &LabelEnum, vis: &syn::Visibility) -> TokenStream {
     let trait_impl = label_value_impl(e);
     quote! {
         #[doc = #doc]
+        // Values a program never records are still declared (and exposed at zero).
+        #[allow(dead_code)]
         #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash)]
         #vis enum #ident { #(#variants,)* }
 

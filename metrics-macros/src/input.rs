@@ -3,8 +3,7 @@
 use darling::ast::NestedMeta;
 use darling::util::SpannedValue;
 use darling::{FromDeriveInput, FromMeta, FromVariant};
-use proc_macro2::Span;
-use quote::ToTokens;
+use proc_macro2::{Punct, Spacing, Span, TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::{bracketed, Expr, Ident, LitStr, Token};
@@ -32,6 +31,10 @@ pub struct FieldAttrs {
     pub help: Option<SpannedValue<String>>,
     pub unit: Option<SpannedValue<String>>,
     pub note: Option<String>,
+    /// Never filled by darling (see `parse_metric_attr`); declared so its key list names `labels`.
+    #[darling(rename = "labels")]
+    pub _labels: Option<darling::util::Ignored>,
+    #[darling(skip)]
     pub labels: Option<LabelList>,
     pub buckets: Option<BucketSpec>,
     pub max_series: Option<SpannedValue<usize>>,
@@ -123,20 +126,48 @@ fn parse_metric_attr(attr: &syn::Attribute) -> darling::Result<(Ident, FieldAttr
             .with_span(other))
         }
     };
-    let items = NestedMeta::parse_meta_list(list.tokens.clone())?;
-    let kind = match items.first() {
-        Some(NestedMeta::Meta(syn::Meta::Path(p))) if p.get_ident().is_some() => {
-            p.get_ident().cloned()
+    // `labels = [...]` may hold `name: Type`, which is no expression, so it is split off and
+    // parsed here; darling parses the remaining keys.
+    let mut segments: Vec<Vec<TokenTree>> = vec![Vec::new()];
+    for tt in list.tokens.clone() {
+        match &tt {
+            TokenTree::Punct(p) if p.as_char() == ',' => segments.push(Vec::new()),
+            _ => segments.last_mut().map_or((), |s| s.push(tt)),
         }
-        _ => None,
-    };
+    }
+    let mut errors = darling::Error::accumulator();
+    let mut labels = None;
+    let mut rest = TokenStream::new();
+    let mut kind = None;
+    for (i, seg) in segments.into_iter().filter(|s| !s.is_empty()).enumerate() {
+        match seg.as_slice() {
+            [TokenTree::Ident(k)] if i == 0 => kind = Some(k.clone()),
+            [TokenTree::Ident(k), TokenTree::Punct(eq), value @ ..]
+                if k == "labels" && eq.as_char() == '=' =>
+            {
+                let tokens: TokenStream = value.iter().cloned().collect();
+                labels =
+                    errors.handle(syn::parse2::<LabelList>(tokens).map_err(darling::Error::from));
+            }
+            other => {
+                rest.extend(other.iter().cloned());
+                rest.extend([TokenTree::Punct(Punct::new(',', Spacing::Alone))]);
+            }
+        }
+    }
     let Some(kind) = kind else {
-        return Err(darling::Error::custom(
-            "missing metric kind; start with `counter`, `gauge`, `histogram` or `info`, e.g. `#[metric(counter)]`",
-        )
-        .with_span(&list.tokens));
+        errors.push(
+            darling::Error::custom(
+                "missing metric kind; start with `counter`, `gauge`, `histogram` or `info`, e.g. `#[metric(counter)]`",
+            )
+            .with_span(&list.tokens),
+        );
+        return Err(errors.finish().unwrap_err());
     };
-    let attrs = FieldAttrs::from_list(&items[1..])?;
+    let items = errors.handle(NestedMeta::parse_meta_list(rest).map_err(darling::Error::from));
+    let attrs = items.and_then(|items| errors.handle(FieldAttrs::from_list(&items)));
+    let mut attrs = errors.finish_with(attrs)?.unwrap_or_default();
+    attrs.labels = labels;
     Ok((kind, attrs))
 }
 
@@ -147,7 +178,7 @@ pub enum LabelSpec {
     /// `direction = [sent, received]`: an enum generated from these values.
     Inline(Vec<(String, Span)>, Span),
     /// `status: Status` (or `status = Status`): an existing `LabelValue` type.
-    Typed(syn::Type),
+    Typed(Box<syn::Type>),
 }
 
 /// One entry of `labels = [...]`.
@@ -200,15 +231,6 @@ impl Parse for LabelList {
         bracketed!(content in input);
         let items = content.parse_terminated(Label::parse, Token![,])?;
         Ok(LabelList(items.into_iter().collect()))
-    }
-}
-
-impl FromMeta for LabelList {
-    fn from_expr(expr: &Expr) -> darling::Result<Self> {
-        syn::parse2(expr.to_token_stream()).map_err(darling::Error::from)
-    }
-    fn from_invalid_expr(meta: &darling::ast::MetaNameValueInvalidExpr) -> darling::Result<Self> {
-        syn::parse2(meta.value.clone()).map_err(darling::Error::from)
     }
 }
 

@@ -352,7 +352,7 @@ fn check_labels(
         seen.push(name.clone());
         let ty = match &l.spec {
             LabelSpec::Free => None,
-            LabelSpec::Typed(t) => Some(t.clone()),
+            LabelSpec::Typed(t) => Some((**t).clone()),
             LabelSpec::Inline(values, span) => {
                 match check_inline_enum(errors, &name, values, *span, enums) {
                     Some(t) => Some(t),
@@ -671,7 +671,11 @@ pub fn label_value(input: LabelValueInput) -> darling::Result<LabelEnum> {
             Some(r) => (**r).clone(),
             None => {
                 let rule = rule.as_ref().map_or("snake_case", |r| r.0.as_str());
-                convert_case(rule, &v.ident.to_string()).unwrap_or_default()
+                let name = v.ident.to_string();
+                // An unknown rule is reported above; fall back so it causes no second error.
+                convert_case(rule, &name)
+                    .or_else(|| convert_case("snake_case", &name))
+                    .unwrap_or_default()
             }
         };
         if out.iter().any(|(_, s)| *s == value) {

@@ -1,0 +1,55 @@
+//! Series budgets: free-form values past `max_series` fold into one overflow series, counted.
+
+use std::fmt::Write;
+
+use metrics_core::{testing, Counter, Format, Metrics, Registry, OVERFLOW_VALUE};
+
+#[derive(Metrics)]
+struct Peers {
+    /// Messages per peer
+    #[metric(counter, labels = [peer_id, dir = [sent, received]], max_series = 1000)]
+    peer_messages_total: Counter,
+}
+
+#[test]
+fn a_million_distinct_values_keep_at_most_budget_plus_one_series() {
+    let registry = Registry::new();
+    let peers = registry.register(Peers::new()).unwrap();
+    let mut id = String::new();
+    for i in 0..1_000_000u32 {
+        id.clear();
+        write!(id, "peer-{i}").unwrap();
+        peers.peer_messages_total(&id, Dir::Sent).inc();
+    }
+    // Every tuple has 2 enumerated slots; 1000 tuples + the overflow tuple.
+    let series = testing::series_count(&*peers, "peer_messages_total").unwrap();
+    assert_eq!(series, (1000 + 1) * 2);
+    assert_eq!(
+        testing::value(&*peers, "peer_messages_total", &["peer-7", "sent"]),
+        Some(1.0)
+    );
+    assert_eq!(
+        testing::value(&*peers, "peer_messages_total", &[OVERFLOW_VALUE, "sent"]),
+        Some(999_000.0)
+    );
+    assert_eq!(
+        testing::value(&*peers, "peer_messages_total", &["peer-999999", "sent"]),
+        None
+    );
+
+    // A value admitted before the budget filled keeps its own series.
+    peers.peer_messages_total("peer-0", Dir::Received).inc();
+    assert_eq!(
+        testing::value(&*peers, "peer_messages_total", &["peer-0", "received"]),
+        Some(1.0)
+    );
+
+    let text = registry.encode(Format::Text);
+    assert!(text.contains("metrics_series_overflow_total{family=\"peer_messages_total\"} 999000\n"));
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.starts_with("peer_messages_total{"))
+            .count(),
+        2002
+    );
+}

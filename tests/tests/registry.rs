@@ -1,0 +1,110 @@
+//! Registration: errors as values that name both sides, const labels, prefixes, zero series.
+
+use std::sync::Arc;
+
+use metrics_core::{Counter, Format, Gauge, Metrics, Registry, RegistryError};
+
+#[derive(Metrics)]
+struct Orders {
+    /// Orders placed
+    #[metric(counter, labels = [region = [eu, us]])]
+    orders_total: Counter,
+}
+
+#[derive(Metrics)]
+struct OtherOrders {
+    /// Orders placed
+    // The enum generated for `Orders` is reused by type: one module, one `Region`.
+    #[metric(counter, labels = [region: Region])]
+    orders_total: Counter,
+}
+
+#[derive(Metrics)]
+struct GaugeOrders {
+    /// Orders in flight
+    #[metric(gauge, name = "orders_total")]
+    orders: Gauge,
+}
+
+#[test]
+fn duplicate_registration_names_both_structs() {
+    let r = Registry::new();
+    r.register(Orders::new()).unwrap();
+    let err = r.register(OtherOrders::new()).map(drop).unwrap_err();
+    assert!(matches!(err, RegistryError::Duplicate { .. }));
+    let msg = err.to_string();
+    assert!(
+        msg.contains("`orders_total`") && msg.contains("Orders") && msg.contains("OtherOrders"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn same_name_other_type_is_a_conflict_naming_both_shapes() {
+    let r = Registry::new();
+    r.register(Orders::new()).unwrap();
+    let msg = r
+        .register(GaugeOrders::new())
+        .map(drop)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("counter {region}") && msg.contains("gauge {}"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn registering_the_same_arc_twice_is_idempotent_and_unregister_removes_it() {
+    let r = Registry::new();
+    let o = Arc::new(Orders::new());
+    r.register_arc(o.clone()).unwrap();
+    r.register_arc(o.clone()).unwrap();
+    assert_eq!(
+        r.encode(Format::Text)
+            .matches("# TYPE orders_total")
+            .count(),
+        1
+    );
+    assert!(r.unregister(&o));
+    assert!(!r.encode(Format::Text).contains("orders_total"));
+    r.register(OtherOrders::new()).unwrap();
+}
+
+#[test]
+fn const_label_clashing_with_a_family_label_is_an_error() {
+    let r = Registry::builder()
+        .const_label("region", "x")
+        .build()
+        .unwrap();
+    let msg = r.register(Orders::new()).map(drop).unwrap_err().to_string();
+    assert!(msg.contains("region"), "{msg}");
+    let bad = Registry::builder()
+        .const_label("__x", "y")
+        .build()
+        .unwrap_err();
+    assert!(bad.to_string().contains("__x"));
+}
+
+#[test]
+fn prefix_and_const_labels_apply_to_every_series_and_enum_series_start_at_zero() {
+    let r = Registry::builder()
+        .prefix("shop")
+        .const_label("cluster", "c1")
+        .build()
+        .unwrap();
+    r.register(Orders::new()).unwrap();
+    let text = r.encode(Format::Text);
+    assert!(
+        text.contains("# TYPE shop_orders_total counter\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("shop_orders_total{cluster=\"c1\",region=\"eu\"} 0\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("shop_orders_total{cluster=\"c1\",region=\"us\"} 0\n"),
+        "{text}"
+    );
+}

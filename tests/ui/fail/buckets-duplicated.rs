@@ -1,0 +1,10 @@
+use metrics_core::*;
+
+#[derive(Metrics)]
+struct M {
+    /// Latency
+    #[metric(histogram, buckets = [0.1, 0.5, 0.5])]
+    latency_seconds: Histogram,
+}
+
+fn main() {}

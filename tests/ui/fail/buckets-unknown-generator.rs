@@ -1,0 +1,10 @@
+use metrics_core::*;
+
+#[derive(Metrics)]
+struct M {
+    /// Latency
+    #[metric(histogram, buckets = geometric(0.001, 2.0, 10))]
+    latency_seconds: Histogram,
+}
+
+fn main() {}

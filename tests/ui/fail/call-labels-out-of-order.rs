@@ -1,0 +1,13 @@
+use metrics_core::*;
+
+#[derive(Metrics)]
+struct M {
+    /// Things
+    #[metric(counter, labels = [topic, dir = [up, down]])]
+    things_total: Counter,
+}
+
+fn main() {
+    let m = M::new();
+    m.things_total(Dir::Up, "t").inc();
+}

@@ -1,0 +1,10 @@
+use metrics_core::*;
+
+#[derive(Metrics)]
+struct M {
+    /// Build
+    #[metric(info, labels = [version])]
+    build: Info,
+}
+
+fn main() {}

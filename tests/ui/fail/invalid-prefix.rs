@@ -1,0 +1,11 @@
+use metrics_core::*;
+
+#[derive(Metrics)]
+#[metrics(prefix = "9app")]
+struct M {
+    /// Things
+    #[metric(counter)]
+    things_total: Counter,
+}
+
+fn main() {}

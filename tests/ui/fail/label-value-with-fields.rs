@@ -1,0 +1,9 @@
+use metrics_core::*;
+
+#[derive(Clone, Copy, LabelValue)]
+enum Status {
+    Ok,
+    Failed(u8),
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use metrics_core::*;
+
+#[derive(Metrics)]
+struct M {
+    /// Things
+    #[metric(counter, labels = [dir = [up, down]], max_series = 100)]
+    things_total: Counter,
+}
+
+fn main() {}

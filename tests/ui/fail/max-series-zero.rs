@@ -1,0 +1,10 @@
+use metrics_core::*;
+
+#[derive(Metrics)]
+struct M {
+    /// Things
+    #[metric(counter, labels = [peer], max_series = 0)]
+    things_total: Counter,
+}
+
+fn main() {}

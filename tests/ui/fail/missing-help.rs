@@ -1,0 +1,9 @@
+use metrics_core::*;
+
+#[derive(Metrics)]
+struct M {
+    #[metric(counter)]
+    things_total: Counter,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use metrics_core::*;
+
+#[derive(Metrics)]
+struct M {
+    /// Things
+    #[metric(gauge, labels = [quantile])]
+    things: Gauge,
+}
+
+fn main() {}

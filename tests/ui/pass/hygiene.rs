@@ -1,0 +1,45 @@
+// Generated code must not depend on names the user can shadow.
+#![allow(dead_code, non_camel_case_types)]
+
+mod std {}
+mod core {}
+struct Result;
+struct Ok;
+struct Option;
+struct Some;
+struct None;
+struct Default;
+
+use ::metrics_core::{Counter, Gauge, Histogram, Info, LabelValue, Metrics};
+
+#[derive(::std::clone::Clone, ::std::marker::Copy, LabelValue)]
+enum Status {
+    Success,
+    Failure,
+}
+
+#[derive(Metrics)]
+#[metrics(prefix = "hygiene")]
+pub struct Hygiene {
+    /// Requests
+    #[metric(counter, labels = [route, status: Status, code = ["2xx", "5xx"]])]
+    requests_total: Counter,
+    /// Temperature
+    #[metric(gauge, unit = "celsius")]
+    temperature_celsius: Gauge,
+    /// Latency
+    #[metric(histogram, labels = [cached: bool], buckets = exponential(0.001, 2.0, 8))]
+    latency_seconds: Histogram,
+    /// Build
+    #[metric(info, labels = [version])]
+    build_info: Info,
+}
+
+fn main() {
+    let m = Hygiene::new();
+    m.requests_total("/a", Status::Failure, Code::V5xx).inc();
+    m.temperature_celsius().set(21.5);
+    m.latency_seconds(true).observe(0.01);
+    m.build_info("1.0");
+    ::std::assert_eq!(<Hygiene as Metrics>::FAMILIES.len(), 4);
+}
