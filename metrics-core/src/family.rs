@@ -154,6 +154,13 @@ impl<S: Series> Family<S> {
         &k.arena[idx]
     }
 
+    /// The series for label values given as strings in declared order, checked at run time:
+    /// for callers whose labels are only known dynamically (config-driven services, demos).
+    pub fn get_by_values(&self, values: &[&str]) -> Result<&S, LabelError> {
+        let (free, slot) = resolve(self.desc, values)?;
+        Ok(self.get(&free, slot))
+    }
+
     /// Updates folded into the overflow series because the series budget was reached.
     pub fn folded(&self) -> u64 {
         match &self.store {
@@ -186,6 +193,57 @@ impl<S: Series> Family<S> {
     }
 }
 
+/// Label values that do not fit a family's declaration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelError(String);
+
+impl LabelError {
+    pub(crate) fn new(msg: String) -> Self {
+        Self(msg)
+    }
+}
+
+impl std::fmt::Display for LabelError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LabelError {}
+
+/// Splits declared-order label values into free-form values and the enumerated slot.
+fn resolve<'v>(desc: &FamilyDesc, values: &[&'v str]) -> Result<(Vec<&'v str>, usize), LabelError> {
+    if values.len() != desc.labels.len() {
+        let names: Vec<&str> = desc.labels.iter().map(|l| l.name).collect();
+        return Err(LabelError(format!(
+            "`{}` takes {} label values ({}), got {}",
+            desc.name,
+            names.len(),
+            names.join(", "),
+            values.len()
+        )));
+    }
+    let mut free = Vec::new();
+    let mut slot = 0;
+    for (l, v) in desc.labels.iter().zip(values) {
+        match l.values {
+            None => free.push(*v),
+            Some(allowed) => {
+                let i = allowed.iter().position(|a| a == v).ok_or_else(|| {
+                    LabelError(format!(
+                        "label `{}` of `{}` has no value `{v}`; expected one of: {}",
+                        l.name,
+                        desc.name,
+                        allowed.join(", ")
+                    ))
+                })?;
+                slot = slot * allowed.len() + i;
+            }
+        }
+    }
+    Ok((free, slot))
+}
+
 /// Object-safe view of any family, used by the registry, encoders and test utilities.
 pub trait AnyFamily: Send + Sync {
     /// The descriptor.
@@ -198,6 +256,9 @@ pub trait AnyFamily: Send + Sync {
     fn folded(&self) -> u64;
     /// Number of exposed series.
     fn series_count(&self) -> usize;
+    /// Records `value` into the series named by `labels` (declared order, as strings): counters
+    /// add, gauges set, histograms observe, info families take the labels and ignore the value.
+    fn record(&self, labels: &[&str], value: f64) -> Result<(), LabelError>;
 }
 
 impl<S: Series + crate::encode::EncodeSeries> AnyFamily for Family<S> {
@@ -224,5 +285,8 @@ impl<S: Series + crate::encode::EncodeSeries> AnyFamily for Family<S> {
     }
     fn series_count(&self) -> usize {
         Family::series_count(self)
+    }
+    fn record(&self, labels: &[&str], value: f64) -> Result<(), LabelError> {
+        self.get_by_values(labels).map(|s| s.record(value))
     }
 }

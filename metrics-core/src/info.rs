@@ -57,4 +57,16 @@ impl AnyFamily for Info {
     fn series_count(&self) -> usize {
         usize::from(self.current.read().is_some())
     }
+    fn record(&self, labels: &[&str], _value: f64) -> Result<(), crate::LabelError> {
+        if labels.len() != self.desc.labels.len() {
+            return Err(crate::LabelError::new(format!(
+                "`{}` takes {} label values, got {}",
+                self.desc.name,
+                self.desc.labels.len(),
+                labels.len()
+            )));
+        }
+        self.set(labels);
+        Ok(())
+    }
 }

@@ -47,7 +47,7 @@ pub mod value;
 
 pub use desc::{FamilyDesc, Kind, LabelDesc, DEFAULT_MAX_SERIES};
 pub use encode::Format;
-pub use family::{AnyFamily, Family, OVERFLOW_VALUE};
+pub use family::{AnyFamily, Family, LabelError, OVERFLOW_VALUE};
 pub use info::Info;
 pub use label::LabelValue;
 pub use metrics_macros::{LabelValue, Metrics};

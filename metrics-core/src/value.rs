@@ -48,6 +48,9 @@ pub trait Series: Send + Sync + 'static {
     fn new(desc: &'static FamilyDesc) -> Self;
     /// Reads the current value.
     fn sample(&self) -> Sample;
+    /// Applies a value the way the kind records one: counters add it (ignoring negative or
+    /// non-finite amounts), gauges set it, histograms observe it.
+    fn record(&self, v: f64);
 }
 
 /// Something a [`Timer`] can record elapsed seconds into.
@@ -138,6 +141,11 @@ impl Series for CounterValue {
     fn sample(&self) -> Sample {
         Sample::Counter(self.get())
     }
+    fn record(&self, v: f64) {
+        if v.is_finite() && v >= 0.0 {
+            self.inc_by(v as u64);
+        }
+    }
 }
 
 /// A float counter series, for amounts (currency, work units).
@@ -169,6 +177,9 @@ impl Series for FloatCounterValue {
     }
     fn sample(&self) -> Sample {
         Sample::FloatCounter(self.get())
+    }
+    fn record(&self, v: f64) {
+        self.inc_by(v);
     }
 }
 
@@ -225,6 +236,9 @@ impl Series for GaugeValue {
     fn sample(&self) -> Sample {
         Sample::Gauge(self.get())
     }
+    fn record(&self, v: f64) {
+        self.set(v);
+    }
 }
 
 /// An integer gauge series.
@@ -269,6 +283,9 @@ impl Series for IntGaugeValue {
     }
     fn sample(&self) -> Sample {
         Sample::IntGauge(self.get())
+    }
+    fn record(&self, v: f64) {
+        self.set(v as i64);
     }
 }
 
@@ -356,5 +373,8 @@ impl Series for HistogramValue {
             buckets,
             sum: self.sum(),
         }
+    }
+    fn record(&self, v: f64) {
+        self.observe(v);
     }
 }

@@ -108,3 +108,29 @@ fn prefix_and_const_labels_apply_to_every_series_and_enum_series_start_at_zero()
         "{text}"
     );
 }
+
+#[test]
+fn dynamic_updates_check_labels_and_return_errors() {
+    let o = Orders::new();
+    let mut result = Vec::new();
+    o.visit(&mut |f| {
+        result.push(f.record(&["eu"], 2.0));
+        result.push(f.record(&["mars"], 1.0));
+        result.push(f.record(&[], 1.0));
+    });
+    assert_eq!(result[0], Ok(()));
+    let bad_value = result[1].clone().unwrap_err().to_string();
+    assert!(
+        bad_value.contains("no value `mars`") && bad_value.contains("eu, us"),
+        "{bad_value}"
+    );
+    assert!(result[2]
+        .clone()
+        .unwrap_err()
+        .to_string()
+        .contains("takes 1 label values"));
+    assert_eq!(
+        metrics_core::testing::value(&o, "orders_total", &["eu"]),
+        Some(2.0)
+    );
+}
