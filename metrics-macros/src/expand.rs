@@ -150,10 +150,9 @@ pub fn metrics(m: &Model) -> TokenStream {
             #bucket_check
         }
     });
-    let accessors = m.families.iter().map(|f| accessor(f, vis));
-    let enums = m.enums.iter().map(|e| inline_enum(e, vis));
+    let items = items(m);
     quote! {
-        #(#enums)*
+        #items
 
         const _: () = { #(#checks)* };
 
@@ -175,8 +174,6 @@ pub fn metrics(m: &Model) -> TokenStream {
                     #(#plain: ::core::default::Default::default(),)*
                 }
             }
-
-            #(#accessors)*
         }
 
         #[automatically_derived]
@@ -184,6 +181,21 @@ pub fn metrics(m: &Model) -> TokenStream {
             fn default() -> Self {
                 Self::new()
             }
+        }
+    }
+}
+
+/// The label enums and accessors: everything users call, also emitted by the fallback.
+pub fn items(m: &Model) -> TokenStream {
+    let (ident, vis) = (&m.ident, &m.vis);
+    let accessors = m.families.iter().map(|f| accessor(f, vis));
+    let enums = m.enums.iter().map(|e| inline_enum(e, vis));
+    quote! {
+        #(#enums)*
+
+        #[automatically_derived]
+        impl #ident {
+            #(#accessors)*
         }
     }
 }

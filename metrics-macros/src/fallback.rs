@@ -4,14 +4,23 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn metrics(input: &syn::DeriveInput, errors: darling::Error) -> TokenStream {
+use crate::model::Model;
+
+/// `model` holds the families that validated: their enums and accessors are still generated.
+pub fn metrics(
+    input: &syn::DeriveInput,
+    errors: darling::Error,
+    model: Option<&Model>,
+) -> TokenStream {
     let errors = errors.write_errors();
+    let valid = model.map(crate::expand::items).unwrap_or_default();
     if !input.generics.params.is_empty() || !matches!(input.data, syn::Data::Struct(_)) {
         return errors;
     }
     let ident = &input.ident;
     quote! {
         #errors
+        #valid
 
         #[automatically_derived]
         impl ::metrics_core::Metrics for #ident {

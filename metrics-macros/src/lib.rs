@@ -19,9 +19,10 @@ use proc_macro::TokenStream;
 #[proc_macro_derive(Metrics, attributes(metrics, metric))]
 pub fn derive_metrics(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    match input::MetricsInput::parse(&input).and_then(validate::metrics) {
-        Ok(model) => expand::metrics(&model),
-        Err(errors) => fallback::metrics(&input, errors),
+    match input::MetricsInput::parse(&input).map(validate::metrics) {
+        Ok((model, None)) => expand::metrics(&model),
+        Ok((model, Some(errors))) => fallback::metrics(&input, errors, Some(&model)),
+        Err(errors) => fallback::metrics(&input, errors, None),
     }
     .into()
 }

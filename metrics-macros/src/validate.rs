@@ -52,7 +52,9 @@ pub fn pascal_case(s: &str) -> String {
     out
 }
 
-pub fn metrics(input: MetricsInput) -> darling::Result<Model> {
+/// The model of every family that validated, and the errors of the rest (if any): the fallback
+/// still generates accessors for valid families, so one mistake does not cascade.
+pub fn metrics(input: MetricsInput) -> (Model, Option<Error>) {
     let mut errors = Error::accumulator();
     check_generics(&mut errors, &input.attrs.generics);
     let prefix = check_prefix(&mut errors, &input);
@@ -65,13 +67,14 @@ pub fn metrics(input: MetricsInput) -> darling::Result<Model> {
     }
     check_unique_names(&mut errors, &families);
     let plain = input.plain.iter().filter_map(|f| f.ident.clone()).collect();
-    errors.finish_with(Model {
+    let model = Model {
         ident: input.attrs.ident.clone(),
         vis: input.attrs.vis.clone(),
         families,
         plain,
         enums: enums.into_iter().map(|(e, _)| e).collect(),
-    })
+    };
+    (model, errors.finish().err())
 }
 
 fn check_generics(errors: &mut darling::error::Accumulator, g: &syn::Generics) {
@@ -255,12 +258,6 @@ fn check_suffix(errors: &mut darling::error::Accumulator, kind: Kind, name: &str
         Kind::Info if !name.ends_with("_info") => errors.push(
             Error::custom(format!("info family `{name}` must end in `_info`; rename it to `{name}_info`"))
                 .with_span(&span),
-        ),
-        Kind::Histogram if ["_bucket", "_count", "_sum"].iter().any(|s| name.ends_with(s)) => errors.push(
-            Error::custom(format!(
-                "histogram `{name}` ends in a suffix its samples use (`_bucket`, `_count`, `_sum`); rename it"
-            ))
-            .with_span(&span),
         ),
         _ => {}
     }
