@@ -52,8 +52,9 @@ pub fn step(registry: &Registry, tick: u64) {
                 let b = d.buckets.unwrap_or(metrics_core::buckets::DEFAULT);
                 b[rng.below(b.len())] * rng.unit() * 1.5
             }
-            Kind::Gauge if d.unit == Some("ratio") => rng.unit(),
-            Kind::Gauge => (rng.unit() * 100.0).round(),
+            // Never exactly zero, so every family visibly moves.
+            Kind::Gauge if d.unit == Some("ratio") => 0.01 + rng.unit() * 0.98,
+            Kind::Gauge => 1.0 + (rng.unit() * 99.0).round(),
             Kind::Info => 1.0,
         };
         // Declared labels always fit, so an error here would be a framework bug worth seeing.

@@ -1,0 +1,155 @@
+//! The router without a socket: status codes, content negotiation, readiness.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use axum::body::{to_bytes, Body};
+use axum::http::{header, Method, Request, StatusCode};
+use metrics_core::{Counter, Metrics, Registry};
+use metrics_server::{router, workload, AppState, Check};
+use tower::ServiceExt;
+
+#[derive(Debug, Metrics)]
+struct Demo {
+    /// Things done
+    #[metric(counter, labels = [kind = [a, b]])]
+    things_total: Counter,
+}
+
+fn state() -> AppState {
+    let registry = Arc::new(Registry::new());
+    registry
+        .register(Demo::new())
+        .unwrap()
+        .things_total(Kind::B)
+        .inc();
+    AppState::new(registry)
+}
+
+async fn call(
+    state: &AppState,
+    method: Method,
+    uri: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, header::HeaderMap, String) {
+    let mut req = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let resp = router(state.clone())
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let (parts, body) = resp.into_parts();
+    let bytes = to_bytes(body, usize::MAX).await.unwrap();
+    (
+        parts.status,
+        parts.headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn metrics_negotiates_text_and_openmetrics() {
+    let s = state();
+    let (status, headers, body) = call(&s, Method::GET, "/metrics", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers[header::CONTENT_TYPE],
+        "text/plain; version=0.0.4; charset=utf-8"
+    );
+    assert!(body.contains("things_total{kind=\"b\"} 1\n"));
+    let accept = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5";
+    let (_, headers, body) = call(&s, Method::GET, "/metrics", &[("accept", accept)]).await;
+    assert_eq!(
+        headers[header::CONTENT_TYPE],
+        "application/openmetrics-text; version=1.0.0; charset=utf-8"
+    );
+    assert!(
+        body.starts_with("# TYPE things counter\n") && body.ends_with("# EOF\n"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn metrics_is_gzipped_when_allowed() {
+    let s = state();
+    let (_, headers, _) = call(&s, Method::GET, "/metrics", &[("accept-encoding", "gzip")]).await;
+    assert_eq!(headers[header::CONTENT_ENCODING], "gzip");
+}
+
+#[tokio::test]
+async fn health_is_ok_text_or_json() {
+    let s = state();
+    let (status, _, body) = call(&s, Method::GET, "/health", &[]).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "OK"));
+    let (_, _, body) = call(
+        &s,
+        Method::GET,
+        "/health",
+        &[("accept", "application/json")],
+    )
+    .await;
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["status"], "healthy");
+    assert!(json["timestamp"].as_u64().unwrap() > 1_600_000_000);
+}
+
+#[tokio::test]
+async fn wrong_method_is_405_and_unknown_path_404() {
+    let s = state();
+    assert_eq!(
+        call(&s, Method::POST, "/metrics", &[]).await.0,
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+    assert_eq!(
+        call(&s, Method::GET, "/nope", &[]).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn readiness_flips_on_a_critical_check_only() {
+    let s = state();
+    let db_up = Arc::new(AtomicBool::new(true));
+    let flag = db_up.clone();
+    s.readiness.add(Check::new("database", true, move || {
+        if flag.load(Ordering::Relaxed) {
+            Ok(())
+        } else {
+            Err("connection refused".into())
+        }
+    }));
+    s.readiness
+        .add(Check::new("cache", false, || Err("cold".into())));
+    let (status, _, body) = call(&s, Method::GET, "/ready", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    db_up.store(false, Ordering::Relaxed);
+    let (status, _, body) = call(&s, Method::GET, "/ready", &[]).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(body.contains("connection refused"), "{body}");
+    db_up.store(true, Ordering::Relaxed);
+    assert_eq!(call(&s, Method::GET, "/ready", &[]).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn index_lists_families_and_workload_drives_every_catalog_family() {
+    let registry = Arc::new(Registry::new());
+    metrics_catalog::register_all(&registry).unwrap();
+    workload::step(&registry, 1);
+    let mut empty = Vec::new();
+    registry.visit(&mut |f| {
+        let mut any = false;
+        f.for_each_sample(&mut |_, s| any |= s.value() != 0.0);
+        if !any {
+            empty.push(f.desc().name);
+        }
+    });
+    assert!(
+        empty.is_empty(),
+        "families the workload did not drive: {empty:?}"
+    );
+    let (status, _, page) = call(&AppState::new(registry), Method::GET, "/", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<code>chorus_dht_put_operations_total</code>"));
+}
