@@ -1,0 +1,65 @@
+//! Updating an existing series never allocates: counted by a global allocator.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use metrics_core::{Counter, Gauge, Histogram, Metrics};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// Test-only allocator: `GlobalAlloc` is an unsafe trait by definition; it only counts and
+// forwards to the system allocator.
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+#[derive(Metrics)]
+struct Hot {
+    /// Messages
+    #[metric(counter, labels = [topic, direction = [sent, received], message_type])]
+    messages_total: Counter,
+    /// Peers
+    #[metric(gauge, labels = [status = [up, down]])]
+    peers: Gauge,
+    /// Latency
+    #[metric(histogram, labels = [direction: Direction], buckets = exponential(0.001, 2.0, 12))]
+    latency_seconds: Histogram,
+}
+
+#[test]
+fn updates_to_existing_series_do_not_allocate() {
+    let hot = Hot::new();
+    let topic = String::from("CHORUS/tasks/v1");
+    hot.messages_total(&topic, Direction::Sent, "task_created")
+        .inc(); // first touch may allocate
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    for i in 0..10_000 {
+        hot.messages_total(&topic, Direction::Sent, "task_created")
+            .inc();
+        hot.peers(Status::Up).set(i as f64);
+        hot.latency_seconds(Direction::Received).observe(0.003);
+        let _t = hot.latency_seconds(Direction::Sent).start_timer();
+    }
+    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    assert_eq!(after - before, 0, "allocations on the update path");
+    assert_eq!(
+        metrics_core::testing::value(
+            &hot,
+            "messages_total",
+            &["CHORUS/tasks/v1", "sent", "task_created"]
+        ),
+        Some(10_001.0)
+    );
+}
