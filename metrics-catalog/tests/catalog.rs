@@ -127,3 +127,43 @@ fn whole_catalog_passes_promtool_except_seed_forced_names() {
         );
     }
 }
+
+#[test]
+fn every_alert_rule_names_only_declared_metrics_and_labels() {
+    let mut checked = 0;
+    for system in metrics_catalog::SYSTEMS {
+        let families = (system.families)();
+        for group in (system.alerts)() {
+            for rule in group.rules {
+                metrics_catalog::promql::check(rule.expr, &families)
+                    .unwrap_or_else(|e| panic!("{} alert {}: {e}", system.name, rule.alert));
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 10, "only {checked} rules checked");
+}
+
+#[test]
+fn a_misspelled_metric_or_label_in_a_rule_fails_the_check() {
+    let chorus = (metrics_catalog::SYSTEMS[0].families)();
+    let good = "rate(chorus_dht_put_operations_total{status=\"failure\"}[5m]) > 0.1";
+    assert_eq!(metrics_catalog::promql::check(good, &chorus), Ok(()));
+    let metric =
+        metrics_catalog::promql::check("rate(chorus_dht_put_operaitons_total[5m]) > 0.1", &chorus);
+    assert!(metric
+        .unwrap_err()
+        .contains("chorus_dht_put_operaitons_total"));
+    let label = metrics_catalog::promql::check(
+        "rate(chorus_dht_put_operations_total{stauts=\"failure\"}[5m])",
+        &chorus,
+    );
+    assert!(label.unwrap_err().contains("stauts"));
+    let grouping = metrics_catalog::promql::check(
+        "sum by (peer) (rate(chorus_dht_put_operations_total[5m]))",
+        &chorus,
+    );
+    assert!(grouping.unwrap_err().contains("`peer`"));
+    let bucket = "histogram_quantile(0.95, sum by (le) (rate(chorus_p2p_message_latency_seconds_bucket[5m])))";
+    assert_eq!(metrics_catalog::promql::check(bucket, &chorus), Ok(()));
+}
