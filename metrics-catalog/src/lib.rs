@@ -10,6 +10,7 @@ use metrics_core::{FamilyDesc, Registry, RegistryError};
 pub mod bridge;
 pub mod chorus;
 pub mod export;
+pub mod generate;
 pub mod promql;
 pub mod rules;
 pub mod semstreams;

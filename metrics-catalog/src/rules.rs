@@ -20,6 +20,8 @@ pub struct AlertRule {
 pub struct RuleGroup {
     /// Group name.
     pub name: &'static str,
+    /// Evaluation interval, if the document sets one.
+    pub interval: Option<&'static str>,
     /// Rules of the group.
     pub rules: &'static [AlertRule],
 }

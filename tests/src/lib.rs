@@ -49,6 +49,21 @@ pub fn promtool_check_metrics(text: &str) -> Option<Result<String, String>> {
     }
 }
 
+/// Runs `promtool` with `args`; `None` if promtool is absent (locally), else success and output.
+pub fn promtool(args: &[&str]) -> Option<(bool, String)> {
+    match Command::new("promtool").args(args).output() {
+        Ok(o) => Some((
+            o.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            ),
+        )),
+        Err(_) => missing("promtool", "apt-get install -y prometheus").map(|_| unreachable!()),
+    }
+}
+
 /// One sample as Python's parser saw it: name, labels, value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedSample {

@@ -1,11 +1,17 @@
-//! The catalog CLI: exports what the five systems declare.
+//! The catalog CLI: exports and generates what the five systems declare.
+
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
+use metrics_catalog::generate;
 
-/// Inspect and export the metric catalog.
+/// Inspect the metric catalog and generate docs, alert rules and dashboards from it.
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Cli {
+    /// Directory the `docs/...` paths are written under (the repository root by default).
+    #[arg(long, global = true, default_value = ".")]
+    root: PathBuf,
     #[command(subcommand)]
     command: Command,
 }
@@ -18,6 +24,20 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
     },
+    /// Write the Markdown reference: docs/metrics/<system>.md and an index.
+    Docs,
+    /// Write Prometheus rule files: docs/alerts/<system>.rules.yml.
+    Alerts,
+    /// Write Grafana dashboards: docs/dashboards/<system>.json.
+    Dashboards,
+    /// Print a prometheus.yml scrape job for the server.
+    ScrapeConfig {
+        /// The server's address.
+        #[arg(long, default_value = "127.0.0.1:9090")]
+        target: String,
+    },
+    /// Write everything above (what the staleness test checks).
+    Generate,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -26,12 +46,35 @@ enum ExportFormat {
     Json,
 }
 
-fn main() {
-    match Cli::parse().command {
+fn write(root: &Path, files: impl IntoIterator<Item = generate::File>) -> std::io::Result<()> {
+    for (path, content) in files {
+        let path = root.join(path);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&path, content)?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+fn only(prefix: &str) -> impl Iterator<Item = generate::File> + '_ {
+    generate::all()
+        .into_iter()
+        .filter(move |(p, _)| p.starts_with(prefix))
+}
+
+fn main() -> std::io::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
         Command::Export {
             format: ExportFormat::Json,
-        } => {
-            println!("{:#}", metrics_catalog::export::json());
-        }
+        } => println!("{:#}", metrics_catalog::export::json()),
+        Command::Docs => write(&cli.root, only("docs/metrics/"))?,
+        Command::Alerts => write(&cli.root, only("docs/alerts/"))?,
+        Command::Dashboards => write(&cli.root, only("docs/dashboards/"))?,
+        Command::ScrapeConfig { target } => print!("{}", generate::scrape_config(&target)),
+        Command::Generate => write(&cli.root, generate::all())?,
     }
+    Ok(())
 }

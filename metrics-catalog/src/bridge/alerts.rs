@@ -10,6 +10,7 @@ use crate::rules::{AlertRule, RuleGroup};
 /// The document's single rule group, `chorus-bridge`.
 pub static RULE_GROUPS: &[RuleGroup] = &[RuleGroup {
     name: "chorus-bridge",
+    interval: None,
     rules: &[
         // High error rate
         AlertRule {

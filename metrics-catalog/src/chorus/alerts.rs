@@ -6,14 +6,13 @@
 //!   newline between them (the block's trailing newline is dropped; PromQL ignores it).
 //! - `HighMemoryUsage` is followed by the YAML comment `# 8GB` in the document; a YAML comment is
 //!   not part of the value, so it is not part of the expression.
-//!
-//! The group's `interval: 30s` has no field in `crate::rules::RuleGroup` and is not carried.
 
 use crate::rules::{AlertRule, RuleGroup};
 
 /// Alert rule groups for CHORUS.
 pub static RULE_GROUPS: &[RuleGroup] = &[RuleGroup {
     name: "chorus_alerts",
+    interval: Some("30s"),
     rules: CHORUS_ALERTS,
 }];
 

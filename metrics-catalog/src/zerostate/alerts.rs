@@ -10,6 +10,7 @@ use crate::rules::{AlertRule, RuleGroup};
 /// The rule groups of zerostate (one group, `zerostate_economic`).
 pub static RULE_GROUPS: &[RuleGroup] = &[RuleGroup {
     name: "zerostate_economic",
+    interval: None,
     rules: &[
         AlertRule {
             alert: "HighTaskFailureRate",

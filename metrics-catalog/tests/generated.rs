@@ -1,0 +1,85 @@
+//! The generated docs, rule files and dashboards: committed, fresh, and valid.
+
+use std::path::{Path, PathBuf};
+
+use metrics_catalog::generate::{self, REGENERATE};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+#[test]
+fn committed_generated_files_are_up_to_date() {
+    let mut stale = Vec::new();
+    for (path, content) in generate::all() {
+        match std::fs::read_to_string(root().join(&path)) {
+            Ok(on_disk) if on_disk == content => {}
+            _ => stale.push(path),
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "stale generated files {stale:?}; regenerate with `{REGENERATE}`"
+    );
+}
+
+#[test]
+fn generated_rule_files_and_config_pass_promtool() {
+    let files: Vec<String> = generate::all()
+        .into_iter()
+        .map(|(p, _)| p)
+        .filter(|p| p.starts_with("docs/alerts/"))
+        .map(|p| root().join(p).display().to_string())
+        .collect();
+    assert_eq!(
+        files.len(),
+        3,
+        "CHORUS, zerostate and the bridge give alert rules"
+    );
+    let mut args = vec!["check", "rules"];
+    args.extend(files.iter().map(String::as_str));
+    let Some((ok, out)) = tests::promtool(&args) else {
+        return;
+    };
+    assert!(ok, "{out}");
+    let config = root().join("docs/prometheus.yml").display().to_string();
+    let Some((ok, out)) = tests::promtool(&["check", "config", &config]) else {
+        return;
+    };
+    assert!(ok, "{out}");
+}
+
+#[test]
+fn every_dashboard_query_names_only_declared_metrics_and_labels() {
+    for system in metrics_catalog::SYSTEMS {
+        let families = (system.families)();
+        let dashboard: serde_json::Value =
+            serde_json::from_str(&generate::dashboard(system)).unwrap();
+        let panels = dashboard["panels"].as_array().unwrap();
+        assert_eq!(panels.len(), families.len(), "one panel per family");
+        for panel in panels {
+            let expr = panel["targets"][0]["expr"].as_str().unwrap();
+            // Grafana substitutes these before Prometheus sees the query.
+            let mut concrete = expr.replace("$__rate_interval", "5m");
+            for var in dashboard["templating"]["list"].as_array().unwrap() {
+                concrete = concrete.replace(&format!("${}", var["name"].as_str().unwrap()), ".*");
+            }
+            metrics_catalog::promql::check(&concrete, &families)
+                .unwrap_or_else(|e| panic!("{} panel {}: {e}", system.name, panel["title"]));
+        }
+    }
+}
+
+#[test]
+fn chorus_reference_documents_each_family_with_its_alerts() {
+    let md = generate::docs(&metrics_catalog::SYSTEMS[0]);
+    assert!(md.starts_with("# CHORUS pkg/metrics metrics reference"));
+    assert!(md
+        .contains("## chorus_dht_operation_latency_seconds\n\nDHT operation latency distribution"));
+    assert!(md.contains("  - `operation`: one of `put`, `get`\n"));
+    assert!(
+        md.contains("- **Alerts:** `LowPeerCount`"),
+        "alerts are linked to the families they watch"
+    );
+    assert!(md.contains("histogram_quantile(0.95, sum by (le, operation, status) (rate(chorus_dht_operation_latency_seconds_bucket[5m])))"));
+}
