@@ -167,3 +167,61 @@ fn a_misspelled_metric_or_label_in_a_rule_fails_the_check() {
     let bucket = "histogram_quantile(0.95, sum by (le) (rate(chorus_p2p_message_latency_seconds_bucket[5m])))";
     assert_eq!(metrics_catalog::promql::check(bucket, &chorus), Ok(()));
 }
+
+mod service_registration {
+    use std::sync::Arc;
+
+    use metrics_catalog::semstreams::ServiceRegistry;
+    use metrics_core::{Counter, Format, Gauge, Metrics, Registry};
+
+    #[derive(Debug, Metrics)]
+    struct Requests {
+        /// Requests
+        #[metric(counter, labels = [endpoint])]
+        api_requests_total: Counter,
+    }
+
+    #[derive(Debug, Metrics)]
+    struct OtherRequests {
+        /// Requests, as a gauge
+        #[metric(gauge, name = "api_requests_total")]
+        requests: Gauge,
+    }
+
+    #[test]
+    fn idempotent_for_the_same_metric_error_for_a_conflicting_one() {
+        let registry = Arc::new(Registry::new());
+        let services = ServiceRegistry::new(registry.clone());
+        let a = services
+            .register("gateway", "api_requests_total", Requests::new())
+            .unwrap();
+        let b = services
+            .register("gateway", "api_requests_total", Requests::new())
+            .unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        let same_key = services.register("gateway", "api_requests_total", OtherRequests::new());
+        assert!(same_key
+            .unwrap_err()
+            .to_string()
+            .contains("different metric"));
+        let other_service =
+            services.register("billing", "api_requests_total", OtherRequests::new());
+        assert!(other_service
+            .unwrap_err()
+            .to_string()
+            .contains("api_requests_total"));
+        let unknown = services.register("gateway", "nope_total", Requests::new());
+        assert!(unknown.unwrap_err().to_string().contains("nope_total"));
+
+        a.api_requests_total("/v1").inc();
+        assert!(registry
+            .encode(Format::Text)
+            .contains("api_requests_total{endpoint=\"/v1\"} 1"));
+        assert!(services.unregister("gateway", "api_requests_total"));
+        assert!(!services.unregister("gateway", "api_requests_total"));
+        assert!(!registry.encode(Format::Text).contains("api_requests_total"));
+        services
+            .register("billing", "api_requests_total", OtherRequests::new())
+            .unwrap();
+    }
+}

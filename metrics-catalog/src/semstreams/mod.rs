@@ -11,9 +11,9 @@
 //! `semstreams_service_status{service="..."}` examples) that name is used; the families of its
 //! `Metrics` struct that it never names take their names from semstreams' `metric/core.go`.
 //!
-//! Not declared here: the service-specific metrics that services register at run time
-//! (`RegisterCounter(service, metricName, ...)`, `Unregister`); those need a run-time
-//! registration API and are left out.
+//! Service-specific metrics (`RegisterCounter(service, metricName, ...)`, `Unregister`) go
+//! through [`ServiceRegistry`]: keyed by `(service, metric name)`, idempotent for the same
+//! metric, an error for a conflicting one.
 
 use std::fmt;
 use std::sync::Arc;
@@ -23,9 +23,11 @@ use metrics_core::{FamilyDesc, Metrics, Registry, RegistryError};
 pub mod buckets;
 pub mod nats;
 pub mod service;
+pub mod services;
 
 pub use nats::{CircuitBreakerState, Nats};
 pub use service::{Service, ServiceStatus};
+pub use services::ServiceRegistry;
 
 /// The semstreams core metrics (`CoreMetrics()`), one registered category struct per field.
 pub struct Semstreams {
