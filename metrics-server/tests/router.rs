@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::body::{to_bytes, Body};
 use axum::http::{header, Method, Request, StatusCode};
 use metrics_core::{Counter, Metrics, Registry};
-use metrics_server::{router, workload, AppState, Check};
+use metrics_server::{router, workload, AppState, Check, Config};
 use tower::ServiceExt;
 
 #[derive(Debug, Metrics)]
@@ -23,7 +23,7 @@ fn state() -> AppState {
         .unwrap()
         .things_total(Kind::B)
         .inc();
-    AppState::new(registry)
+    AppState::new(registry, Config::default())
 }
 
 async fn call(
@@ -149,7 +149,13 @@ async fn index_lists_families_and_workload_drives_every_catalog_family() {
         empty.is_empty(),
         "families the workload did not drive: {empty:?}"
     );
-    let (status, _, page) = call(&AppState::new(registry), Method::GET, "/", &[]).await;
+    let (status, _, page) = call(
+        &AppState::new(registry, Config::default()),
+        Method::GET,
+        "/",
+        &[],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("<code>chorus_dht_put_operations_total</code>"));
 }

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use clap::Parser;
 use metrics_core::Registry;
-use metrics_server::{collectors, router, workload, AppState, Check};
+use metrics_server::collectors::{self, Intervals};
+use metrics_server::{shutdown_signal, workload, Auth, Check, Config, Server};
 
 /// Serve the whole metrics catalog with live collectors and a built-in workload.
 #[derive(Debug, Parser)]
@@ -15,16 +16,46 @@ struct Args {
     /// Address to listen on.
     #[arg(long, env = "METRICS_LISTEN", default_value = "127.0.0.1:9090")]
     listen: SocketAddr,
+    /// Path of the exposition.
+    #[arg(long, env = "METRICS_PATH", default_value = "/metrics")]
+    metrics_path: String,
     /// A label added to every series, as KEY=VALUE (repeatable). The catalog's own labels
     /// (e.g. CHORUS's `node_id`) cannot be used here.
     #[arg(long = "const-label", env = "METRICS_CONST_LABELS", value_delimiter = ',', value_parser = parse_pair)]
     const_labels: Vec<(String, String)>,
+    /// Require `Authorization: Bearer <token>` on the metrics path.
+    #[arg(long, env = "METRICS_BEARER_TOKEN", conflicts_with = "basic_auth")]
+    bearer_token: Option<String>,
+    /// Require basic auth USER:PASSWORD on the metrics path.
+    #[arg(long, env = "METRICS_BASIC_AUTH", value_parser = parse_basic)]
+    basic_auth: Option<(String, String)>,
+    /// Seconds before a request is answered with 408.
+    #[arg(long, env = "METRICS_REQUEST_TIMEOUT", default_value_t = 10)]
+    request_timeout: u64,
+    /// Scrapes encoded at once; more wait their turn.
+    #[arg(long, env = "METRICS_MAX_SCRAPES", default_value_t = 4)]
+    max_concurrent_scrapes: usize,
     /// Seconds between process collections (CHORUS's resource interval).
     #[arg(long, env = "METRICS_RESOURCE_INTERVAL", default_value_t = 15)]
     resource_interval: u64,
+    /// Seconds between system collections (CHORUS's system interval).
+    #[arg(long, env = "METRICS_SYSTEM_INTERVAL", default_value_t = 30)]
+    system_interval: u64,
     /// Milliseconds between workload steps; 0 disables the workload.
     #[arg(long, env = "METRICS_WORKLOAD_MS", default_value_t = 500)]
     workload_ms: u64,
+}
+
+fn parse_pair(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| format!("expected KEY=VALUE, got `{s}`"))
+}
+
+fn parse_basic(s: &str) -> Result<(String, String), String> {
+    s.split_once(':')
+        .map(|(u, p)| (u.to_string(), p.to_string()))
+        .ok_or_else(|| "expected USER:PASSWORD".to_string())
 }
 
 #[tokio::main]
@@ -37,18 +68,41 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .build()?,
     );
     let catalog = metrics_catalog::register_all(&registry)?;
-    let process = registry.register(collectors::ProcessMetrics::new())?;
-    collectors::spawn_process_collector(
-        process,
-        Duration::from_secs(args.resource_interval.max(1)),
-    );
+    catalog
+        .chorus
+        .system
+        .set_info(&metrics_catalog::chorus::NodeInfo::new(
+            "node-1",
+            env!("CARGO_PKG_VERSION"),
+            "local",
+            "demo",
+        ));
+    collectors::start(
+        &registry,
+        Intervals {
+            resource: Duration::from_secs(args.resource_interval.max(1)),
+            system: Duration::from_secs(args.system_interval.max(1)),
+        },
+    )?;
     if args.workload_ms > 0 {
         workload::spawn(registry.clone(), Duration::from_millis(args.workload_ms));
     }
 
-    let state = AppState::new(registry.clone());
-    state.readiness.add(Check::new("catalog", true, move || {
-        if catalog.families() > 0 {
+    let auth = match (args.bearer_token, args.basic_auth) {
+        (Some(token), _) => Some(Auth::Bearer(token)),
+        (None, Some((user, password))) => Some(Auth::Basic { user, password }),
+        (None, None) => None,
+    };
+    let config = Config {
+        metrics_path: args.metrics_path.clone(),
+        auth,
+        request_timeout: Duration::from_secs(args.request_timeout.max(1)),
+        max_concurrent_scrapes: args.max_concurrent_scrapes,
+    };
+    let server = Server::new(registry.clone(), config)?;
+    let families = catalog.families();
+    server.readiness().add(Check::new("catalog", true, move || {
+        if families > 0 {
             Ok(())
         } else {
             Err("no families registered".into())
@@ -56,37 +110,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }));
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
-    println!("metrics-server listening on http://{addr}");
-    for path in ["/", "/metrics", "/health", "/ready"] {
+    println!("metrics-server: {families} catalog families, listening on http://{addr}");
+    for path in ["/", args.metrics_path.as_str(), "/health", "/ready"] {
         println!("  http://{addr}{path}");
     }
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    server.serve(listener, shutdown_signal()).await?;
+    println!("metrics-server: stopped");
     Ok(())
-}
-
-fn parse_pair(s: &str) -> Result<(String, String), String> {
-    s.split_once('=')
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .ok_or_else(|| format!("expected KEY=VALUE, got `{s}`"))
-}
-
-/// Resolves on ctrl-c or SIGTERM; axum then lets in-flight requests finish.
-async fn shutdown() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
