@@ -159,3 +159,77 @@ async fn index_lists_families_and_workload_drives_every_catalog_family() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("<code>chorus_dht_put_operations_total</code>"));
 }
+
+#[tokio::test]
+async fn basic_auth_guards_only_the_metrics_path() {
+    let registry = Arc::new(Registry::new());
+    let auth = metrics_server::Auth::Basic {
+        user: "prom".into(),
+        password: "pa:ss".into(),
+    };
+    let s = AppState::new(
+        registry,
+        Config {
+            auth: Some(auth),
+            metrics_path: "/custom".into(),
+            ..Config::default()
+        },
+    );
+    let (status, headers, _) = call(&s, Method::GET, "/custom", &[]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(headers[header::WWW_AUTHENTICATE]
+        .to_str()
+        .unwrap()
+        .starts_with("Basic"));
+    // "prom:pa:ss" in base64.
+    let (status, _, _) = call(
+        &s,
+        Method::GET,
+        "/custom",
+        &[("authorization", "Basic cHJvbTpwYTpzcw==")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = call(
+        &s,
+        Method::GET,
+        "/custom",
+        &[("authorization", "Basic cHJvbTpwYXNz")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        call(&s, Method::GET, "/metrics", &[]).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        call(&s, Method::GET, "/health", &[]).await.0,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn request_metrics_use_route_templates_and_bound_unmatched_paths() {
+    let registry = Arc::new(Registry::new());
+    let http = registry
+        .register(metrics_server::HttpMetrics::new())
+        .unwrap();
+    let s = AppState::new(registry.clone(), Config::default()).with_http_metrics(http.clone());
+    for path in ["/health", "/health", "/scan/1", "/scan/2", "/wp-admin"] {
+        call(&s, Method::GET, path, &[]).await;
+    }
+    let text = registry.encode(metrics_core::Format::Text);
+    assert!(
+        text.contains(
+            "http_server_requests_total{method=\"GET\",route=\"/health\",status=\"200\"} 2\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "http_server_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 3\n"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("wp-admin"));
+}

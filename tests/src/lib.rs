@@ -9,6 +9,15 @@ use std::process::{Command, Stdio};
 
 use metrics_core::Format;
 
+/// Whether `program` can run (`program --version`); if not, fails in CI and skips loudly locally.
+pub fn require_tool(program: &str, how: &str) -> bool {
+    let runs = Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    runs || missing(program, how).is_some()
+}
+
 /// Whether a missing external tool fails the test (in CI) or skips it (locally).
 fn missing(tool: &str, how: &str) -> Option<()> {
     if std::env::var_os("CI").is_some() {
