@@ -39,7 +39,7 @@ use tower_http::timeout::TimeoutLayer;
 
 pub use auth::Auth;
 pub use http_metrics::HttpMetrics;
-pub use ready::{Check, Readiness};
+pub use ready::{Check, Readiness, ReadinessMetrics, DEFAULT_CHECK_TIMEOUT};
 pub use server::{shutdown_signal, Server};
 
 /// How the endpoints behave.
@@ -90,6 +90,13 @@ impl AppState {
             config: Arc::new(config),
             http_metrics: None,
         }
+    }
+
+    /// Exports readiness check results into `metrics` (register them in the registry too).
+    /// Call before adding checks.
+    pub fn with_readiness_metrics(mut self, metrics: Arc<ReadinessMetrics>) -> Self {
+        self.readiness = Arc::new(Readiness::with_metrics(metrics));
+        self
     }
 
     /// Records this server's own requests into `metrics` (register them in the registry too).

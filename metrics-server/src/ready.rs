@@ -1,15 +1,20 @@
-//! Readiness: named component checks, critical or not; `/ready` is 503 when a critical one fails.
+//! Readiness: named component checks, critical or not, each bounded by a timeout. `/ready` is
+//! 503 when a critical check fails or times out; results are also exported as metrics.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
-use std::sync::Mutex;
+use metrics_core::{Gauge, Histogram, Metrics};
 
 use crate::AppState;
+
+/// How long a check may take when none is given.
+pub const DEFAULT_CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// One component check.
 #[derive(Clone)]
@@ -18,6 +23,8 @@ pub struct Check {
     pub name: String,
     /// Whether a failure makes the service unready.
     pub critical: bool,
+    /// A check that has not answered by then counts as failed.
+    pub timeout: Duration,
     probe: Arc<dyn Fn() -> Result<(), String> + Send + Sync>,
 }
 
@@ -31,7 +38,7 @@ impl fmt::Debug for Check {
 }
 
 impl Check {
-    /// A check named `name` that runs `probe`.
+    /// A check named `name` that runs `probe` (on the blocking pool) with [`DEFAULT_CHECK_TIMEOUT`].
     pub fn new(
         name: impl Into<String>,
         critical: bool,
@@ -40,18 +47,56 @@ impl Check {
         Self {
             name: name.into(),
             critical,
+            timeout: DEFAULT_CHECK_TIMEOUT,
             probe: Arc::new(probe),
         }
     }
+
+    /// Sets the timeout.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    async fn run(&self) -> Result<(), String> {
+        let probe = self.probe.clone();
+        match tokio::time::timeout(self.timeout, tokio::task::spawn_blocking(move || probe())).await
+        {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err("check panicked".into()),
+            Err(_) => Err(format!("no answer within {:?}", self.timeout)),
+        }
+    }
+}
+
+/// Readiness check results as metrics.
+#[derive(Debug, Metrics)]
+#[metrics(prefix = "readiness")]
+pub struct ReadinessMetrics {
+    /// 1 when the component check passed at the last evaluation, else 0
+    #[metric(gauge, labels = [check, critical: bool], max_series = 100)]
+    pub check_healthy: Gauge,
+    /// Time a component check took
+    #[metric(histogram, labels = [check], max_series = 100, buckets = metrics_core::buckets::LATENCY)]
+    pub check_duration_seconds: Histogram,
 }
 
 /// The set of checks behind `/ready`.
 #[derive(Debug, Default)]
 pub struct Readiness {
     checks: Mutex<Vec<Check>>,
+    metrics: Option<Arc<ReadinessMetrics>>,
 }
 
 impl Readiness {
+    /// Checks whose results are also recorded into `metrics`.
+    pub fn with_metrics(metrics: Arc<ReadinessMetrics>) -> Self {
+        Self {
+            checks: Mutex::new(Vec::new()),
+            metrics: Some(metrics),
+        }
+    }
+
     /// Adds a check.
     pub fn add(&self, check: Check) {
         if let Ok(mut c) = self.checks.lock() {
@@ -59,25 +104,44 @@ impl Readiness {
         }
     }
 
-    /// Runs every check: `(ready, per-check JSON)`.
-    pub fn evaluate(&self) -> (bool, serde_json::Value) {
+    /// Runs every check concurrently: `(ready, per-check JSON)`.
+    pub async fn evaluate(&self) -> (bool, serde_json::Value) {
         let checks = self.checks.lock().map(|c| c.clone()).unwrap_or_default();
-        let mut ready = true;
-        let detail: Vec<serde_json::Value> = checks
-            .iter()
+        // Spawned so the checks run at once; each is bounded by its own timeout.
+        let handles: Vec<_> = checks
+            .into_iter()
             .map(|c| {
-                let result = (c.probe)();
-                if result.is_err() && c.critical {
-                    ready = false;
-                }
-                serde_json::json!({
-                    "name": c.name,
-                    "critical": c.critical,
-                    "healthy": result.is_ok(),
-                    "error": result.err(),
+                tokio::spawn(async move {
+                    let start = Instant::now();
+                    let result = c.run().await;
+                    (c, result, start.elapsed())
                 })
             })
             .collect();
+        let mut results = Vec::with_capacity(handles.len());
+        for h in handles {
+            if let Ok(r) = h.await {
+                results.push(r);
+            }
+        }
+        let mut ready = true;
+        let mut detail = Vec::new();
+        for (c, result, took) in results {
+            ready &= result.is_ok() || !c.critical;
+            if let Some(m) = &self.metrics {
+                m.check_healthy(&c.name, c.critical)
+                    .set(if result.is_ok() { 1.0 } else { 0.0 });
+                m.check_duration_seconds(&c.name)
+                    .observe(took.as_secs_f64());
+            }
+            detail.push(serde_json::json!({
+                "name": c.name,
+                "critical": c.critical,
+                "healthy": result.is_ok(),
+                "error": result.err(),
+                "duration_seconds": took.as_secs_f64(),
+            }));
+        }
         (
             ready,
             serde_json::json!({ "ready": ready, "checks": detail }),
@@ -86,7 +150,7 @@ impl Readiness {
 }
 
 pub(crate) async fn handler(State(state): State<AppState>) -> impl IntoResponse {
-    let (ready, body) = state.readiness.evaluate();
+    let (ready, body) = state.readiness.evaluate().await;
     let status = if ready {
         StatusCode::OK
     } else {

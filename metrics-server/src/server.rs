@@ -6,7 +6,7 @@ use std::sync::Arc;
 use metrics_core::{Registry, RegistryError};
 use tokio::net::TcpListener;
 
-use crate::{router, AppState, Config, HttpMetrics, Readiness};
+use crate::{router, AppState, Config, HttpMetrics, Readiness, ReadinessMetrics};
 
 /// A standalone exposition server.
 ///
@@ -30,9 +30,11 @@ impl Server {
     /// A server for `registry`; registers its own HTTP request metrics there.
     pub fn new(registry: Arc<Registry>, config: Config) -> Result<Self, RegistryError> {
         let http = registry.register(HttpMetrics::new())?;
-        Ok(Self {
-            state: AppState::new(registry, config).with_http_metrics(http),
-        })
+        let ready = registry.register(ReadinessMetrics::new())?;
+        let state = AppState::new(registry, config)
+            .with_http_metrics(http)
+            .with_readiness_metrics(ready);
+        Ok(Self { state })
     }
 
     /// The readiness checks behind `/ready`.

@@ -233,3 +233,32 @@ async fn request_metrics_use_route_templates_and_bound_unmatched_paths() {
     );
     assert!(!text.contains("wp-admin"));
 }
+
+#[tokio::test]
+async fn a_check_that_hangs_times_out_and_results_are_metrics() {
+    let registry = Arc::new(Registry::new());
+    let m = registry
+        .register(metrics_server::ReadinessMetrics::new())
+        .unwrap();
+    let s = AppState::new(registry.clone(), Config::default()).with_readiness_metrics(m);
+    s.readiness.add(
+        Check::new("slow-db", true, || {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            Ok(())
+        })
+        .with_timeout(std::time::Duration::from_millis(50)),
+    );
+    s.readiness.add(Check::new("cache", false, || Ok(())));
+    let (status, _, body) = call(&s, Method::GET, "/ready", &[]).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(body.contains("no answer within"), "{body}");
+    let text = registry.encode(metrics_core::Format::Text);
+    assert!(
+        text.contains("readiness_check_healthy{check=\"slow-db\",critical=\"true\"} 0\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("readiness_check_healthy{check=\"cache\",critical=\"false\"} 1\n"),
+        "{text}"
+    );
+}
