@@ -42,6 +42,7 @@ mod info;
 pub mod interop;
 mod label;
 mod registry;
+pub mod sharded;
 pub mod testing;
 pub mod value;
 
@@ -57,6 +58,8 @@ pub use registry::{Metrics, Registry, RegistryBuilder, RegistryError, OVERFLOW_F
 pub type Counter = Family<value::CounterValue>;
 /// A family of float counters, for amounts.
 pub type FloatCounter = Family<value::FloatCounterValue>;
+/// A family of counters sharded per thread: opt-in for the hottest, most contended series.
+pub type ShardedCounter = Family<sharded::ShardedCounterValue>;
 /// A family of float gauges.
 pub type Gauge = Family<value::GaugeValue>;
 /// A family of integer gauges.
@@ -93,7 +96,8 @@ pub mod __private {
             }
         )*};
     }
-    family_type!(CounterValue => Counter, FloatCounterValue => Counter, GaugeValue => Gauge,
+    family_type!(CounterValue => Counter, FloatCounterValue => Counter,
+                 crate::sharded::ShardedCounterValue => Counter, GaugeValue => Gauge,
                  IntGaugeValue => Gauge, HistogramValue => Histogram);
 
     impl FamilyType for crate::Info {

@@ -148,7 +148,7 @@ fn check_field_type(errors: &mut darling::error::Accumulator, kind: Kind, ty: &s
         _ => None,
     };
     let expected: &[&str] = match kind {
-        Kind::Counter => &["Counter", "FloatCounter"],
+        Kind::Counter => &["Counter", "FloatCounter", "ShardedCounter"],
         Kind::Gauge => &["Gauge", "IntGauge"],
         Kind::Histogram => &["Histogram"],
         Kind::Info => &["Info"],

@@ -104,3 +104,31 @@ fn concurrent_updates_are_exact_and_scrapes_consistent() {
         .sum();
     assert_eq!(observed, (THREADS as u64 * PER_THREAD) as f64);
 }
+
+#[derive(Metrics)]
+struct HotLoad {
+    /// A counter sharded per thread
+    #[metric(counter, labels = [kind: Kind])]
+    hot_total: metrics_core::ShardedCounter,
+}
+
+#[test]
+fn sharded_counters_lose_no_increments() {
+    let hot = Arc::new(HotLoad::new());
+    let threads: Vec<_> = (0..THREADS)
+        .map(|_| {
+            let hot = hot.clone();
+            std::thread::spawn(move || {
+                for _ in 0..PER_THREAD {
+                    hot.hot_total(Kind::Write).inc();
+                }
+            })
+        })
+        .collect();
+    threads.into_iter().for_each(|t| t.join().unwrap());
+    let v = metrics_core::testing::value(&*hot, "hot_total", &["write"]);
+    assert_eq!(v, Some((THREADS as u64 * PER_THREAD) as f64));
+    assert!(
+        metrics_core::testing::render(&*hot, Format::Text).contains("hot_total{kind=\"read\"} 0\n")
+    );
+}
