@@ -24,13 +24,18 @@ use crate::value::Sample;
 /// The exposition of one metrics struct alone, as a registry with nothing else would serve it.
 pub fn render<M: Metrics>(metrics: &M, format: Format) -> String {
     let mut out = String::new();
-    let mut enc = FamilyEncoder::new(&mut out, format, "", "");
+    render_into(metrics, format, &mut out);
+    out
+}
+
+/// [`render`] appending to `out`, so a caller can reuse one buffer.
+pub fn render_into<M: Metrics>(metrics: &M, format: Format, out: &mut String) {
+    let mut enc = FamilyEncoder::new(out, format, "", "");
     metrics.visit(&mut |f| {
         enc.header(f.desc());
         f.encode(&mut enc);
     });
     enc.finish();
-    out
 }
 
 /// The sample of the series of `family` (exposed name) whose label values, in declared order,
