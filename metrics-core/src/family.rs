@@ -1,5 +1,6 @@
 //! Family storage: dense slots for enumerated labels, a bounded map for free-form ones.
 
+use std::cell::Cell;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::OnceLock;
@@ -16,6 +17,18 @@ pub const OVERFLOW_VALUE: &str = "__overflow__";
 
 /// Number of lock shards of the free-form map: lookups of different series rarely share a lock.
 const SHARDS: usize = 16;
+
+/// Slots of the per-thread memo of recent free-form lookups.
+const MEMO: usize = 64;
+
+/// Distinguishes families in the memo; never reused, so a stale memo entry cannot alias.
+static NEXT_FAMILY_ID: AtomicUsize = AtomicUsize::new(1);
+
+thread_local! {
+    /// `(family id, key hash, arena index)` of recent hits: a repeat lookup on this thread
+    /// skips the shard lock (whose atomic read-modify-writes dominate an uncontended hit).
+    static RECENT: [Cell<(usize, u64, usize)>; MEMO] = const { [const { Cell::new((0, 0, 0)) }; MEMO] };
+}
 
 /// One lock shard of the free-form index: `(hash, arena index)` entries.
 type Shard = RwLock<HashTable<(u64, usize)>>;
@@ -48,6 +61,7 @@ impl<S: Series> Entry<S> {
 /// and no lock is held while the caller updates it.
 #[derive(Debug)]
 struct Keyed<S> {
+    id: usize,
     hasher: foldhash::fast::RandomState,
     shards: Box<[Shard]>,
     arena: boxcar::Vec<Entry<S>>,
@@ -89,6 +103,7 @@ impl<S: Series> Family<S> {
             Store::Dense(Entry::new(desc, &[]))
         } else {
             Store::Keyed(Keyed {
+                id: NEXT_FAMILY_ID.fetch_add(1, Relaxed),
                 hasher: foldhash::fast::RandomState::default(),
                 shards: (0..SHARDS).map(|_| RwLock::new(HashTable::new())).collect(),
                 arena: boxcar::Vec::new(),
@@ -121,20 +136,33 @@ impl<S: Series> Family<S> {
 
     fn keyed_entry<'a>(&'a self, k: &'a Keyed<S>, free: &[&str]) -> &'a Entry<S> {
         let hash = hash_key(&k.hasher, free);
-        let shard = &k.shards[(hash >> 60) as usize % SHARDS];
-        let eq = |&(h, i): &(u64, usize)| {
-            h == hash
-                && k.arena
-                    .get(i)
-                    .is_some_and(|e| e.key.iter().map(|s| &**s).eq(free.iter().copied()))
+        let same_key = |e: &Entry<S>| e.key.iter().map(|s| &**s).eq(free.iter().copied());
+        let memo = (hash as usize ^ k.id.wrapping_mul(0x9E37_79B9)) % MEMO;
+        let recent = RECENT
+            .try_with(|r| r.get(memo).map(Cell::get))
+            .ok()
+            .flatten();
+        if let Some((id, h, i)) = recent {
+            if id == k.id && h == hash {
+                if let Some(e) = k.arena.get(i).filter(|e| same_key(e)) {
+                    return e;
+                }
+            }
+        }
+        let remember = |i: usize| {
+            let _ = RECENT.try_with(|r| r.get(memo).map(|c| c.set((k.id, hash, i))));
         };
+        let shard = &k.shards[(hash >> 60) as usize % SHARDS];
+        let eq = |&(h, i): &(u64, usize)| h == hash && k.arena.get(i).is_some_and(same_key);
         let found = shard.read().find(hash, eq).map(|&(_, i)| i);
-        if let Some(e) = found.and_then(|i| k.arena.get(i)) {
+        if let Some((i, e)) = found.and_then(|i| Some((i, k.arena.get(i)?))) {
+            remember(i);
             return e;
         }
         let mut table = shard.write();
         let found = table.find(hash, eq).map(|&(_, i)| i);
-        if let Some(e) = found.and_then(|i| k.arena.get(i)) {
+        if let Some((i, e)) = found.and_then(|i| Some((i, k.arena.get(i)?))) {
+            remember(i);
             return e;
         }
         let budget = self.desc.series_budget();
@@ -151,6 +179,7 @@ impl<S: Series> Family<S> {
         }
         let idx = k.arena.push(Entry::new(self.desc, free));
         table.insert_unique(hash, (hash, idx), |&(h, _)| h);
+        remember(idx);
         &k.arena[idx]
     }
 

@@ -20,7 +20,12 @@ struct Padded(AtomicU64);
 static NEXT_THREAD: AtomicUsize = AtomicUsize::new(0);
 
 thread_local! {
-    static SHARD: usize = NEXT_THREAD.fetch_add(1, Relaxed) % SHARDS;
+    static THREAD_INDEX: usize = NEXT_THREAD.fetch_add(1, Relaxed);
+}
+
+/// A small number fixed per thread (threads numbered in creation order), for picking shards.
+pub(crate) fn thread_index() -> usize {
+    THREAD_INDEX.try_with(|i| *i).unwrap_or(0)
 }
 
 /// A counter series sharded per thread. Declare the field as [`ShardedCounter`](crate::ShardedCounter).
@@ -39,8 +44,7 @@ impl ShardedCounterValue {
     /// Adds `n`.
     #[inline]
     pub fn inc_by(&self, n: u64) {
-        let i = SHARD.try_with(|s| *s).unwrap_or(0);
-        if let Some(p) = self.shards.get(i) {
+        if let Some(p) = self.shards.get(thread_index() % SHARDS) {
             p.0.fetch_add(n, Relaxed);
         }
     }

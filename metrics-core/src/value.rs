@@ -289,28 +289,50 @@ impl Series for IntGaugeValue {
     }
 }
 
-/// A histogram series: one atomic count per bucket and an atomic sum.
+/// Shards per histogram series: threads observe into different cache lines, so two cores
+/// hammering one histogram do not bounce a line on every observation.
+pub const HISTOGRAM_SHARDS: usize = 4;
+
+/// Cells per cache line pair (128 bytes, which also defeats adjacent-line prefetch sharing).
+const CELLS_PER_LINE: usize = 16;
+
+/// A 128-byte aligned run of atomics: shards never share a line.
+#[derive(Debug, Default)]
+#[repr(align(128))]
+struct Line([AtomicU64; CELLS_PER_LINE]);
+
+/// A histogram series: per-shard atomic bucket counts and sums, no lock.
 ///
 /// Buckets are stored non-cumulatively and summed at scrape time, so `_count` always equals the
-/// `+Inf` bucket within one scrape, with no lock on the observe path. `_sum` is a separate atomic
-/// and may lag an in-flight observation by one value.
+/// `+Inf` bucket within one scrape. `_sum` may lag an in-flight observation by one value.
 #[derive(Debug)]
 pub struct HistogramValue {
     bounds: &'static [f64],
-    counts: Box<[AtomicU64]>,
-    sum: AtomicU64,
+    /// Each shard: `bounds.len() + 1` bucket cells, then its sum (f64 bits).
+    lines: Box<[Line]>,
+    lines_per_shard: usize,
 }
 
 impl HistogramValue {
+    fn cell(&self, shard: usize, i: usize) -> Option<&AtomicU64> {
+        let line = self
+            .lines
+            .get(shard * self.lines_per_shard + i / CELLS_PER_LINE)?;
+        line.0.get(i % CELLS_PER_LINE)
+    }
+
     /// Records one observation. NaN goes to the `+Inf` bucket, as in the Go client.
     #[inline]
     pub fn observe(&self, v: f64) {
         // First bucket whose bound is >= v; NaN passes every bound and lands in `+Inf`.
         let idx = self.bounds.partition_point(|b| *b < v || v.is_nan());
-        if let Some(c) = self.counts.get(idx) {
+        let shard = crate::sharded::thread_index() % HISTOGRAM_SHARDS;
+        if let Some(c) = self.cell(shard, idx) {
             c.fetch_add(1, Relaxed);
         }
-        add_f64(&self.sum, v);
+        if let Some(sum) = self.cell(shard, self.bounds.len() + 1) {
+            add_f64(sum, v);
+        }
     }
 
     /// Starts a timer that observes the elapsed seconds when dropped.
@@ -318,14 +340,23 @@ impl HistogramValue {
         Timer::new(self)
     }
 
+    fn bucket(&self, i: usize) -> u64 {
+        (0..HISTOGRAM_SHARDS)
+            .filter_map(|s| self.cell(s, i))
+            .fold(0u64, |acc, c| acc.wrapping_add(c.load(Relaxed)))
+    }
+
     /// Total number of observations.
     pub fn count(&self) -> u64 {
-        self.counts.iter().map(|c| c.load(Relaxed)).sum()
+        (0..=self.bounds.len()).fold(0u64, |acc, i| acc.wrapping_add(self.bucket(i)))
     }
 
     /// Sum of observations.
     pub fn sum(&self) -> f64 {
-        f64::from_bits(self.sum.load(Relaxed))
+        (0..HISTOGRAM_SHARDS)
+            .filter_map(|s| self.cell(s, self.bounds.len() + 1))
+            .map(|c| f64::from_bits(c.load(Relaxed)))
+            .sum()
     }
 
     /// The bucket upper bounds (without `+Inf`).
@@ -333,12 +364,12 @@ impl HistogramValue {
         self.bounds
     }
 
-    /// Cumulative counts per bucket, the last being `+Inf`, read once each into `out`.
+    /// Cumulative counts per bucket, the last being `+Inf`, each read once, into `out`.
     pub fn cumulative_into(&self, out: &mut Vec<u64>) {
         out.clear();
         let mut acc = 0u64;
-        for c in self.counts.iter() {
-            acc = acc.wrapping_add(c.load(Relaxed));
+        for i in 0..=self.bounds.len() {
+            acc = acc.wrapping_add(self.bucket(i));
             out.push(acc);
         }
     }
@@ -353,14 +384,18 @@ impl Record for HistogramValue {
 impl Series for HistogramValue {
     fn new(desc: &'static FamilyDesc) -> Self {
         let bounds = desc.buckets.unwrap_or(crate::buckets::DEFAULT);
+        // Buckets, `+Inf` and the sum; 0.0 is all-zero bits, so zeroed cells start every sum at 0.
+        let lines_per_shard = (bounds.len() + 2).div_ceil(CELLS_PER_LINE);
         Self {
             bounds,
-            counts: (0..=bounds.len()).map(|_| AtomicU64::new(0)).collect(),
-            sum: AtomicU64::new(0f64.to_bits()),
+            lines: (0..lines_per_shard * HISTOGRAM_SHARDS)
+                .map(|_| Line::default())
+                .collect(),
+            lines_per_shard,
         }
     }
     fn sample(&self) -> Sample {
-        let mut cum = Vec::with_capacity(self.counts.len());
+        let mut cum = Vec::with_capacity(self.bounds.len() + 1);
         self.cumulative_into(&mut cum);
         let buckets = self
             .bounds

@@ -53,3 +53,30 @@ fn a_million_distinct_values_keep_at_most_budget_plus_one_series() {
         2002
     );
 }
+
+#[derive(Metrics)]
+struct Twins {
+    /// First
+    #[metric(counter, labels = [key])]
+    first_total: Counter,
+    /// Second
+    #[metric(counter, labels = [key])]
+    second_total: Counter,
+}
+
+#[test]
+fn repeated_lookups_of_one_key_in_two_families_stay_apart() {
+    // Exercises the per-thread memo of recent lookups: same key, same thread, two families.
+    let twins = Twins::new();
+    for i in 0..10_000u64 {
+        let key = format!("k{}", i % 100);
+        twins.first_total(&key).inc();
+        twins.second_total(&key).inc_by(2);
+    }
+    let other = Twins::new();
+    other.first_total("k1").inc_by(7);
+    assert_eq!(testing::value(&twins, "first_total", &["k1"]), Some(100.0));
+    assert_eq!(testing::value(&twins, "second_total", &["k1"]), Some(200.0));
+    assert_eq!(testing::value(&other, "first_total", &["k1"]), Some(7.0));
+    assert_eq!(testing::series_count(&twins, "first_total"), Some(100));
+}
