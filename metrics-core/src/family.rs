@@ -25,8 +25,8 @@ const MEMO: usize = 64;
 static NEXT_FAMILY_ID: AtomicUsize = AtomicUsize::new(1);
 
 thread_local! {
-    /// `(family id, key hash, arena index)` of recent hits: a repeat lookup on this thread
-    /// skips the shard lock (whose atomic read-modify-writes dominate an uncontended hit).
+    /// `(family id, address of the values, arena index)` of recent hits: a repeat lookup on
+    /// this thread skips hashing and the shard lock.
     static RECENT: [Cell<(usize, u64, usize)>; MEMO] = const { [const { Cell::new((0, 0, 0)) }; MEMO] };
 }
 
@@ -135,23 +135,37 @@ impl<S: Series> Family<S> {
     }
 
     fn keyed_entry<'a>(&'a self, k: &'a Keyed<S>, free: &[&str]) -> &'a Entry<S> {
-        let hash = hash_key(&k.hasher, free);
-        let same_key = |e: &Entry<S>| e.key.iter().map(|s| &**s).eq(free.iter().copied());
-        let memo = (hash as usize ^ k.id.wrapping_mul(0x9E37_79B9)) % MEMO;
+        let same_key = |e: &Entry<S>| {
+            e.key.len() == free.len()
+                && e.key
+                    .iter()
+                    .zip(free)
+                    .all(|(a, b)| a.as_bytes() == b.as_bytes())
+        };
+        // Callers usually pass the same strings again (a topic, a peer id held by a connection),
+        // so the memo is keyed by where the values live: no hashing of their bytes on a repeat.
+        // A memo hit is only trusted after comparing the stored key with the values.
+        let mut place = k.id as u64;
+        for v in free {
+            place = (place ^ v.as_ptr() as u64 ^ ((v.len() as u64) << 48))
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+        let memo = (place >> 58) as usize % MEMO;
         let recent = RECENT
             .try_with(|r| r.get(memo).map(Cell::get))
             .ok()
             .flatten();
-        if let Some((id, h, i)) = recent {
-            if id == k.id && h == hash {
+        if let Some((id, p, i)) = recent {
+            if id == k.id && p == place {
                 if let Some(e) = k.arena.get(i).filter(|e| same_key(e)) {
                     return e;
                 }
             }
         }
         let remember = |i: usize| {
-            let _ = RECENT.try_with(|r| r.get(memo).map(|c| c.set((k.id, hash, i))));
+            let _ = RECENT.try_with(|r| r.get(memo).map(|c| c.set((k.id, place, i))));
         };
+        let hash = hash_key(&k.hasher, free);
         let shard = &k.shards[(hash >> 60) as usize % SHARDS];
         let eq = |&(h, i): &(u64, usize)| h == hash && k.arena.get(i).is_some_and(same_key);
         let found = shard.read().find(hash, eq).map(|&(_, i)| i);

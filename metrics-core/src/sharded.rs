@@ -4,6 +4,7 @@
 //! different cores stop bouncing one cache line; reading sums the shards. It costs
 //! `SHARDS * 128` bytes per series, so use it only where many threads hit the same series.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 
 use crate::desc::FamilyDesc;
@@ -20,12 +21,24 @@ struct Padded(AtomicU64);
 static NEXT_THREAD: AtomicUsize = AtomicUsize::new(0);
 
 thread_local! {
-    static THREAD_INDEX: usize = NEXT_THREAD.fetch_add(1, Relaxed);
+    // Const-initialised (no lazy-init check on access); `usize::MAX` means not numbered yet.
+    static THREAD_INDEX: Cell<usize> = const { Cell::new(usize::MAX) };
 }
 
-/// A small number fixed per thread (threads numbered in creation order), for picking shards.
+/// A small number fixed per thread (threads numbered in first-use order), for picking shards.
+#[inline]
 pub(crate) fn thread_index() -> usize {
-    THREAD_INDEX.try_with(|i| *i).unwrap_or(0)
+    THREAD_INDEX
+        .try_with(|i| {
+            let v = i.get();
+            if v != usize::MAX {
+                return v;
+            }
+            let v = NEXT_THREAD.fetch_add(1, Relaxed);
+            i.set(v);
+            v
+        })
+        .unwrap_or(0)
 }
 
 /// A counter series sharded per thread. Declare the field as [`ShardedCounter`](crate::ShardedCounter).
