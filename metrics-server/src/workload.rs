@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use metrics_core::{Kind, Registry};
+use metrics_core::{FamilyDesc, Kind, Registry};
 
 /// Small deterministic generator (xorshift): the demo needs variety, not cryptography.
 #[derive(Debug)]
@@ -27,11 +27,15 @@ impl Rng {
 /// Free-form values the workload uses per label: a handful, so series stay few.
 const FREE_VALUES: usize = 3;
 
-/// Records one plausible update into every family of `registry`.
-pub fn step(registry: &Registry, tick: u64) {
+/// Records one plausible update into every family of `registry` that `drive` selects (the
+/// collectors' and the server's own families are left to their real sources).
+pub fn step(registry: &Registry, tick: u64, drive: &dyn Fn(&FamilyDesc) -> bool) {
     let mut rng = Rng(tick.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     registry.visit(&mut |f| {
         let d = f.desc();
+        if !drive(d) {
+            return;
+        }
         let free: Vec<String> = d
             .labels
             .iter()
@@ -65,12 +69,16 @@ pub fn step(registry: &Registry, tick: u64) {
 }
 
 /// Runs [`step`] every `every` until the runtime shuts down.
-pub fn spawn(registry: Arc<Registry>, every: Duration) -> tokio::task::JoinHandle<()> {
+pub fn spawn(
+    registry: Arc<Registry>,
+    every: Duration,
+    drive: impl Fn(&FamilyDesc) -> bool + Send + 'static,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         for n in 0u64.. {
             tick.tick().await;
-            step(&registry, n);
+            step(&registry, n, &drive);
         }
     })
 }

@@ -136,7 +136,7 @@ async fn readiness_flips_on_a_critical_check_only() {
 async fn index_lists_families_and_workload_drives_every_catalog_family() {
     let registry = Arc::new(Registry::new());
     metrics_catalog::register_all(&registry).unwrap();
-    workload::step(&registry, 1);
+    workload::step(&registry, 1, &|_| true);
     let mut empty = Vec::new();
     registry.visit(&mut |f| {
         let mut any = false;
@@ -260,5 +260,24 @@ async fn a_check_that_hangs_times_out_and_results_are_metrics() {
     assert!(
         text.contains("readiness_check_healthy{check=\"cache\",critical=\"false\"} 1\n"),
         "{text}"
+    );
+}
+
+#[test]
+fn the_workload_leaves_unselected_families_to_their_real_sources() {
+    let registry = Registry::new();
+    metrics_catalog::register_all(&registry).unwrap();
+    let process = registry
+        .register(metrics_server::collectors::ProcessMetrics::new())
+        .unwrap();
+    process.resident_memory_bytes().set(123.0);
+    for tick in 0..5 {
+        workload::step(&registry, tick, &|f| f.name.starts_with("chorus_"));
+    }
+    assert_eq!(process.resident_memory_bytes().get(), 123.0);
+    let text = registry.encode(metrics_core::Format::Text);
+    assert!(
+        !text.contains("chorus_dht_put_operations_total{status=\"success\"} 0\n")
+            || !text.contains("chorus_dht_put_operations_total{status=\"failure\"} 0\n")
     );
 }

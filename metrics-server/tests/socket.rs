@@ -52,7 +52,7 @@ fn catalog_registry() -> Arc<Registry> {
     let registry = Arc::new(Registry::new());
     metrics_catalog::register_all(&registry).unwrap();
     for tick in 0..3 {
-        workload::step(&registry, tick);
+        workload::step(&registry, tick, &|_| true);
     }
     registry
 }
@@ -317,7 +317,9 @@ async fn a_real_prometheus_scrapes_the_server() {
         },
     )
     .unwrap();
-    workload::spawn(registry.clone(), Duration::from_millis(100));
+    workload::spawn(registry.clone(), Duration::from_millis(100), |f| {
+        f.name.starts_with("chorus_")
+    });
     let server = start(registry, Config::default()).await;
     let target = server.base.trim_start_matches("http://").to_string();
 

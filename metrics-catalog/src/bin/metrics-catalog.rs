@@ -7,7 +7,7 @@ use metrics_catalog::generate;
 
 /// Inspect the metric catalog and generate docs, alert rules and dashboards from it.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(version)]
 struct Cli {
     /// Directory the `docs/...` paths are written under (the repository root by default).
     #[arg(long, global = true, default_value = ".")]

@@ -1,5 +1,6 @@
 //! The default run: every catalog system, live collectors and a built-in workload.
 
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,7 +12,7 @@ use metrics_server::{shutdown_signal, workload, Auth, Check, Config, Server};
 
 /// Serve the whole metrics catalog with live collectors and a built-in workload.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(version)]
 struct Args {
     /// Address to listen on.
     #[arg(long, env = "METRICS_LISTEN", default_value = "127.0.0.1:9090")]
@@ -85,7 +86,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
     )?;
     if args.workload_ms > 0 {
-        workload::spawn(registry.clone(), Duration::from_millis(args.workload_ms));
+        let catalog_names: HashSet<&str> = metrics_catalog::SYSTEMS
+            .iter()
+            .flat_map(|s| (s.families)())
+            .map(|f| f.name)
+            .collect();
+        workload::spawn(
+            registry.clone(),
+            Duration::from_millis(args.workload_ms),
+            move |f| catalog_names.contains(f.name),
+        );
     }
 
     let auth = match (args.bearer_token, args.basic_auth) {
