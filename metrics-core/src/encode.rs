@@ -7,7 +7,7 @@
 use std::fmt::Write;
 
 use crate::desc::{FamilyDesc, Kind};
-use crate::value::{CounterValue, FloatCounterValue, GaugeValue, HistogramValue, IntGaugeValue};
+use crate::value::{FloatCounterValue, GaugeValue, HistogramValue, IntGaugeValue};
 
 /// An exposition format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -316,12 +316,6 @@ impl<'a> FamilyEncoder<'a> {
 pub trait EncodeSeries {
     /// Writes this series, whose rendered labels are `labels`.
     fn encode(&self, enc: &mut FamilyEncoder<'_>, labels: &str);
-}
-
-impl EncodeSeries for CounterValue {
-    fn encode(&self, enc: &mut FamilyEncoder<'_>, labels: &str) {
-        enc.sample("", labels, None, Num::U64(self.get()));
-    }
 }
 
 impl EncodeSeries for FloatCounterValue {

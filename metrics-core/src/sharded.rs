@@ -7,9 +7,6 @@
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 
-use crate::desc::FamilyDesc;
-use crate::value::{Sample, Series};
-
 /// Number of shards per series.
 pub const SHARDS: usize = 8;
 
@@ -71,22 +68,4 @@ impl ShardedCounterValue {
     }
 }
 
-impl Series for ShardedCounterValue {
-    fn new(_: &'static FamilyDesc) -> Self {
-        Self::default()
-    }
-    fn sample(&self) -> Sample {
-        Sample::Counter(self.get())
-    }
-    fn record(&self, v: f64) {
-        if v.is_finite() && v >= 0.0 {
-            self.inc_by(v as u64);
-        }
-    }
-}
-
-impl crate::encode::EncodeSeries for ShardedCounterValue {
-    fn encode(&self, enc: &mut crate::encode::FamilyEncoder<'_>, labels: &str) {
-        enc.sample("", labels, None, crate::encode::Num::U64(self.get()));
-    }
-}
+crate::value::integer_counter_series!(ShardedCounterValue);

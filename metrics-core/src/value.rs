@@ -134,19 +134,34 @@ impl CounterValue {
     }
 }
 
-impl Series for CounterValue {
-    fn new(_: &'static FamilyDesc) -> Self {
-        Self::default()
-    }
-    fn sample(&self) -> Sample {
-        Sample::Counter(self.get())
-    }
-    fn record(&self, v: f64) {
-        if v.is_finite() && v >= 0.0 {
-            self.inc_by(v as u64);
+/// `Series` and `EncodeSeries` for an integer counter type with `get` and `inc_by(u64)`.
+macro_rules! integer_counter_series {
+    ($t:ty) => {
+        impl $crate::value::Series for $t {
+            fn new(_: &'static $crate::FamilyDesc) -> Self {
+                Self::default()
+            }
+            fn sample(&self) -> $crate::value::Sample {
+                $crate::value::Sample::Counter(self.get())
+            }
+            fn record(&self, v: f64) {
+                // Counters never go down; a non-finite or negative amount is ignored.
+                if v.is_finite() && v >= 0.0 {
+                    self.inc_by(v as u64);
+                }
+            }
         }
-    }
+
+        impl $crate::encode::EncodeSeries for $t {
+            fn encode(&self, enc: &mut $crate::encode::FamilyEncoder<'_>, labels: &str) {
+                enc.sample("", labels, None, $crate::encode::Num::U64(self.get()));
+            }
+        }
+    };
 }
+pub(crate) use integer_counter_series;
+
+integer_counter_series!(CounterValue);
 
 /// A float counter series, for amounts (currency, work units).
 #[derive(Debug, Default)]
