@@ -102,6 +102,7 @@ impl<R: Record> Drop for Timer<'_, R> {
 }
 
 /// Adds `delta` to an `f64` stored as bits; a CAS loop because there is no atomic float add.
+#[inline]
 fn add_f64(cell: &AtomicU64, delta: f64) {
     let mut cur = cell.load(Relaxed);
     loop {
@@ -329,6 +330,7 @@ pub struct HistogramValue {
 }
 
 impl HistogramValue {
+    #[inline]
     fn cell(&self, shard: usize, i: usize) -> Option<&AtomicU64> {
         let line = self
             .lines
