@@ -33,10 +33,60 @@ thread_local! {
 /// One lock shard of the free-form index: `(hash, arena index)` entries.
 type Shard = RwLock<HashTable<(u64, usize)>>;
 
+/// The free-form values of one entry in one buffer, so a hit compares a single allocation.
+#[derive(Debug)]
+struct Key {
+    text: Box<str>,
+    /// End offset of each value but the last in `text` (empty for one value: no allocation).
+    splits: Box<[usize]>,
+}
+
+impl Key {
+    fn new(values: &[&str]) -> Self {
+        let mut end = 0;
+        let splits = match values.split_last() {
+            Some((_, init)) if !init.is_empty() => init
+                .iter()
+                .map(|v| {
+                    end += v.len();
+                    end
+                })
+                .collect(),
+            _ => Box::default(),
+        };
+        Self {
+            text: values.concat().into(),
+            splits,
+        }
+    }
+
+    #[inline]
+    fn matches(&self, values: &[&str]) -> bool {
+        match values {
+            [one] => self.splits.is_empty() && self.text.as_bytes() == one.as_bytes(),
+            _ => {
+                self.splits.len() + 1 == values.len()
+                    && self.text.len() == values.iter().map(|v| v.len()).sum::<usize>()
+                    && self.parts().zip(values).all(|(a, b)| a == *b)
+            }
+        }
+    }
+
+    fn parts(&self) -> impl Iterator<Item = &str> {
+        let ends = self.splits.iter().copied().chain([self.text.len()]);
+        let mut start = 0;
+        ends.map(move |end| {
+            let part = self.text.get(start..end).unwrap_or("");
+            start = end;
+            part
+        })
+    }
+}
+
 /// The series behind one free-form value tuple: one per enumerated combination.
 #[derive(Debug)]
 struct Entry<S> {
-    key: Box<[Box<str>]>,
+    key: Key,
     series: Box<[S]>,
     /// `name{...}` label text of each slot, rendered once at creation for the encoder.
     labels: Box<[Box<str>]>,
@@ -46,7 +96,7 @@ impl<S: Series> Entry<S> {
     fn new(desc: &'static FamilyDesc, key: &[&str]) -> Self {
         let n = desc.dense_len();
         Self {
-            key: key.iter().map(|k| Box::from(*k)).collect(),
+            key: Key::new(key),
             series: (0..n).map(|_| S::new(desc)).collect(),
             labels: (0..n)
                 .map(|slot| render_labels(desc, &desc.label_values(key, slot)).into())
@@ -68,6 +118,45 @@ struct Keyed<S> {
     len: AtomicUsize,
     overflow: OnceLock<Entry<S>>,
     folded: AtomicU64,
+}
+
+impl<S> Keyed<S> {
+    /// Where `free` lives (the addresses and lengths of the values) mixed with the family id.
+    ///
+    /// Callers usually pass the same strings again (a topic, a peer id held by a connection), so
+    /// the memo is keyed by place: no hashing of the bytes on a repeat.
+    #[inline]
+    fn place(&self, free: &[&str]) -> u64 {
+        free.iter().fold(self.id as u64, |place, v| {
+            (place ^ v.as_ptr() as u64 ^ ((v.len() as u64) << 48))
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        })
+    }
+
+    /// The entry this thread last found at the same place, if its key still matches `free`:
+    /// the same address may hold new text, so the content is always compared.
+    #[inline]
+    fn recent(&self, free: &[&str]) -> Option<&Entry<S>> {
+        let place = self.place(free);
+        let (id, p, i) = RECENT
+            .try_with(|r| r.get(memo_slot(place)).map(Cell::get))
+            .ok()
+            .flatten()?;
+        if id != self.id || p != place {
+            return None;
+        }
+        self.arena.get(i).filter(|e| e.key.matches(free))
+    }
+
+    fn remember(&self, free: &[&str], i: usize) {
+        let place = self.place(free);
+        let _ = RECENT.try_with(|r| r.get(memo_slot(place)).map(|c| c.set((self.id, place, i))));
+    }
+}
+
+#[inline]
+fn memo_slot(place: u64) -> usize {
+    (place >> 58) as usize % MEMO
 }
 
 /// A metric family: every series of one name, addressed by label values.
@@ -122,61 +211,39 @@ impl<S: Series> Family<S> {
 
     /// The series for free-form values `free` (declared order) and enumerated slot `slot`.
     ///
-    /// A hit is one hash, one shard read lock and no allocation. A new tuple past the series budget
-    /// lands in the overflow series and is counted in [`Family::folded`]. Never panics.
+    /// A repeat hit from the same thread is a memo probe and one key comparison; any other hit is
+    /// one hash and one shard read lock. No allocation either way. A new tuple past the series
+    /// budget lands in the overflow series and is counted in [`Family::folded`]. Never panics.
     #[inline]
     pub fn get(&self, free: &[&str], slot: usize) -> &S {
         let entry = match &self.store {
             Store::Dense(e) => e,
-            Store::Keyed(k) => self.keyed_entry(k, free),
+            Store::Keyed(k) => match k.recent(free) {
+                Some(e) => e,
+                None => self.lookup(k, free),
+            },
         };
         // Generated accessors compute `slot` from the declared enums, so it is always in range.
         entry.series.get(slot).unwrap_or(&entry.series[0])
     }
 
-    fn keyed_entry<'a>(&'a self, k: &'a Keyed<S>, free: &[&str]) -> &'a Entry<S> {
-        let same_key = |e: &Entry<S>| {
-            e.key.len() == free.len()
-                && e.key
-                    .iter()
-                    .zip(free)
-                    .all(|(a, b)| a.as_bytes() == b.as_bytes())
-        };
-        // Callers usually pass the same strings again (a topic, a peer id held by a connection),
-        // so the memo is keyed by where the values live: no hashing of their bytes on a repeat.
-        // A memo hit is only trusted after comparing the stored key with the values.
-        let mut place = k.id as u64;
-        for v in free {
-            place = (place ^ v.as_ptr() as u64 ^ ((v.len() as u64) << 48))
-                .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-        let memo = (place >> 58) as usize % MEMO;
-        let recent = RECENT
-            .try_with(|r| r.get(memo).map(Cell::get))
-            .ok()
-            .flatten();
-        if let Some((id, p, i)) = recent {
-            if id == k.id && p == place {
-                if let Some(e) = k.arena.get(i).filter(|e| same_key(e)) {
-                    return e;
-                }
-            }
-        }
-        let remember = |i: usize| {
-            let _ = RECENT.try_with(|r| r.get(memo).map(|c| c.set((k.id, place, i))));
-        };
+    /// The index path: hash, shard lock, and on a miss the series budget and a new entry.
+    #[inline(never)]
+    fn lookup<'a>(&'a self, k: &'a Keyed<S>, free: &[&str]) -> &'a Entry<S> {
         let hash = hash_key(&k.hasher, free);
         let shard = &k.shards[(hash >> 60) as usize % SHARDS];
-        let eq = |&(h, i): &(u64, usize)| h == hash && k.arena.get(i).is_some_and(same_key);
+        let eq = |&(h, i): &(u64, usize)| {
+            h == hash && k.arena.get(i).is_some_and(|e| e.key.matches(free))
+        };
         let found = shard.read().find(hash, eq).map(|&(_, i)| i);
         if let Some((i, e)) = found.and_then(|i| Some((i, k.arena.get(i)?))) {
-            remember(i);
+            k.remember(free, i);
             return e;
         }
         let mut table = shard.write();
         let found = table.find(hash, eq).map(|&(_, i)| i);
         if let Some((i, e)) = found.and_then(|i| Some((i, k.arena.get(i)?))) {
-            remember(i);
+            k.remember(free, i);
             return e;
         }
         let budget = self.desc.series_budget();
@@ -193,7 +260,7 @@ impl<S: Series> Family<S> {
         }
         let idx = k.arena.push(Entry::new(self.desc, free));
         table.insert_unique(hash, (hash, idx), |&(h, _)| h);
-        remember(idx);
+        k.remember(free, idx);
         &k.arena[idx]
     }
 
@@ -317,7 +384,7 @@ impl<S: Series + crate::encode::EncodeSeries> AnyFamily for Family<S> {
     }
     fn for_each_sample(&self, f: &mut dyn FnMut(&[&str], Sample)) {
         self.for_each_entry(|e| {
-            let key: Vec<&str> = e.key.iter().map(|s| &**s).collect();
+            let key: Vec<&str> = e.key.parts().collect();
             for (slot, s) in e.series.iter().enumerate() {
                 f(&self.desc.label_values(&key, slot), s.sample());
             }

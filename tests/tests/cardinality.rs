@@ -80,3 +80,44 @@ fn repeated_lookups_of_one_key_in_two_families_stay_apart() {
     assert_eq!(testing::value(&other, "first_total", &["k1"]), Some(7.0));
     assert_eq!(testing::series_count(&twins, "first_total"), Some(100));
 }
+
+#[test]
+fn a_reused_buffer_with_new_text_counts_each_text_apart() {
+    // Same address and length on every call: the memo must compare the text, not trust the place.
+    let twins = Twins::new();
+    let mut buf = String::with_capacity(8);
+    for i in 0..1000 {
+        buf.clear();
+        buf.push_str(&format!("t{}", i % 10));
+        twins.first_total(&buf).inc();
+    }
+    for i in 0..10 {
+        let key = format!("t{i}");
+        assert_eq!(testing::value(&twins, "first_total", &[&key]), Some(100.0), "{key}");
+    }
+    assert_eq!(testing::series_count(&twins, "first_total"), Some(10));
+}
+
+#[derive(Metrics)]
+struct Routes {
+    /// Requests by host and path
+    #[metric(counter, labels = [host, path])]
+    requests_total: Counter,
+}
+
+#[test]
+fn value_tuples_that_concatenate_alike_stay_apart() {
+    let routes = Routes::new();
+    let tuples = [("ab", "c"), ("a", "bc"), ("", "abc"), ("abc", "")];
+    for (n, (host, path)) in tuples.iter().enumerate() {
+        for _ in 0..=n {
+            routes.requests_total(host, path).inc();
+        }
+    }
+    for (n, (host, path)) in tuples.iter().enumerate() {
+        let expected = (n + 1) as f64;
+        let got = testing::value(&routes, "requests_total", &[host, path]);
+        assert_eq!(got, Some(expected), "{host:?} {path:?}");
+    }
+    assert_eq!(testing::series_count(&routes, "requests_total"), Some(4));
+}
