@@ -1,47 +1,135 @@
-//! An opt-in counter split across cache lines, for the hottest families under contention.
+//! Per-thread lanes for the hottest series, and the opt-in counter built on them.
 //!
-//! Each thread adds to one of [`SHARDS`] padded atomics (chosen once per thread), so threads on
-//! different cores stop bouncing one cache line; reading sums the shards. It costs
-//! `SHARDS * 128` bytes per series, so use it only where many threads hit the same series.
+//! A sharded series keeps `N` lanes on separate cache lines. Each of the first `N - 1` live
+//! threads to use any sharded series owns one lane, everywhere: it is that lane's only writer, so
+//! it adds with a plain load and store instead of a locked read-modify-write, and threads on
+//! different cores never bounce a line. Further threads share the last lane with atomic adds. A
+//! thread returns its lane number when it exits, so thread pools that churn threads keep owning.
+//! Reading sums the lanes.
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::{Mutex, PoisonError};
 
-/// Number of shards per series.
-pub const SHARDS: usize = 8;
+/// Lanes per [`ShardedCounterValue`]: 7 owned and 1 shared.
+pub const LANES: usize = 8;
+
+/// Lane numbers given back by exited threads, reused before new ones are issued.
+static RETURNED: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+static NEXT_THREAD: AtomicUsize = AtomicUsize::new(0);
+
+/// Not numbered yet.
+const UNSET: usize = usize::MAX;
+/// Number given back at thread exit: from then on this thread uses the shared lane.
+const RETIRED: usize = usize::MAX - 1;
+
+thread_local! {
+    // No destructor, so reading it needs no initialisation check: this is the hot-path read.
+    static NUMBER: Cell<usize> = const { Cell::new(UNSET) };
+    // Registered only when a number is issued; its destructor gives the number back.
+    static GIVE_BACK: GiveBack = const { GiveBack };
+}
+
+struct GiveBack;
+
+impl Drop for GiveBack {
+    fn drop(&mut self) {
+        let n = NUMBER.with(|c| c.replace(RETIRED));
+        if n < RETIRED {
+            // The mutex orders this thread's last plain stores before the next owner's loads.
+            RETURNED
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(n);
+        }
+    }
+}
+
+/// A number unique among live threads, small while few threads use sharded series.
+#[inline]
+fn thread_number() -> usize {
+    let n = NUMBER.with(Cell::get);
+    if n == UNSET {
+        issue_number()
+    } else {
+        n
+    }
+}
+
+#[cold]
+fn issue_number() -> usize {
+    // Without a destructor slot (thread teardown) the number could not be given back: share.
+    if GIVE_BACK.try_with(|_| ()).is_err() {
+        NUMBER.with(|c| c.set(RETIRED));
+        return RETIRED;
+    }
+    let reused = RETURNED
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .pop();
+    let n = reused.unwrap_or_else(|| NEXT_THREAD.fetch_add(1, Relaxed));
+    NUMBER.with(|c| c.set(n));
+    n
+}
+
+/// The lane this thread writes among `lanes`, and whether it is the lane's only writer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Lane {
+    pub(crate) index: usize,
+    pub(crate) owned: bool,
+}
+
+impl Lane {
+    /// This thread's lane in a series of `lanes` lanes (the last one is shared).
+    #[inline]
+    pub(crate) fn of_thread(lanes: usize) -> Lane {
+        let shared = lanes.saturating_sub(1);
+        let n = thread_number();
+        if n < shared {
+            Lane {
+                index: n,
+                owned: true,
+            }
+        } else {
+            Lane {
+                index: shared,
+                owned: false,
+            }
+        }
+    }
+
+    /// Adds `n` to `cell` of this lane: no lock prefix when this thread is its only writer.
+    #[inline]
+    pub(crate) fn add_u64(self, cell: &AtomicU64, n: u64) {
+        if self.owned {
+            cell.store(cell.load(Relaxed).wrapping_add(n), Relaxed);
+        } else {
+            cell.fetch_add(n, Relaxed);
+        }
+    }
+
+    /// Adds `v` to the `f64` bits in `cell` of this lane.
+    #[inline]
+    pub(crate) fn add_f64(self, cell: &AtomicU64, v: f64) {
+        if self.owned {
+            cell.store((f64::from_bits(cell.load(Relaxed)) + v).to_bits(), Relaxed);
+        } else {
+            crate::value::add_f64(cell, v);
+        }
+    }
+}
 
 /// One atomic alone on its cache line pair (128 bytes covers adjacent-line prefetching).
 #[derive(Debug, Default)]
 #[repr(align(128))]
 struct Padded(AtomicU64);
 
-static NEXT_THREAD: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    // Const-initialised (no lazy-init check on access); `usize::MAX` means not numbered yet.
-    static THREAD_INDEX: Cell<usize> = const { Cell::new(usize::MAX) };
-}
-
-/// A small number fixed per thread (threads numbered in first-use order), for picking shards.
-#[inline]
-pub(crate) fn thread_index() -> usize {
-    THREAD_INDEX
-        .try_with(|i| {
-            let v = i.get();
-            if v != usize::MAX {
-                return v;
-            }
-            let v = NEXT_THREAD.fetch_add(1, Relaxed);
-            i.set(v);
-            v
-        })
-        .unwrap_or(0)
-}
-
 /// A counter series sharded per thread. Declare the field as [`ShardedCounter`](crate::ShardedCounter).
+///
+/// It costs `LANES * 128` bytes per series, so use it only where many threads hit one series.
 #[derive(Debug, Default)]
 pub struct ShardedCounterValue {
-    shards: [Padded; SHARDS],
+    shards: [Padded; LANES],
 }
 
 impl ShardedCounterValue {
@@ -54,8 +142,9 @@ impl ShardedCounterValue {
     /// Adds `n`.
     #[inline]
     pub fn inc_by(&self, n: u64) {
-        if let Some(p) = self.shards.get(thread_index() % SHARDS) {
-            p.0.fetch_add(n, Relaxed);
+        let lane = Lane::of_thread(LANES);
+        if let Some(p) = self.shards.get(lane.index) {
+            lane.add_u64(&p.0, n);
         }
     }
 

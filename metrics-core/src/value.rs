@@ -103,7 +103,7 @@ impl<R: Record> Drop for Timer<'_, R> {
 
 /// Adds `delta` to an `f64` stored as bits; a CAS loop because there is no atomic float add.
 #[inline]
-fn add_f64(cell: &AtomicU64, delta: f64) {
+pub(crate) fn add_f64(cell: &AtomicU64, delta: f64) {
     let mut cur = cell.load(Relaxed);
     loop {
         let next = (f64::from_bits(cur) + delta).to_bits();
@@ -305,9 +305,9 @@ impl Series for IntGaugeValue {
     }
 }
 
-/// Shards per histogram series: threads observe into different cache lines, so two cores
-/// hammering one histogram do not bounce a line on every observation.
-pub const HISTOGRAM_SHARDS: usize = 4;
+/// Lanes per histogram series (3 owned by one thread each, 1 shared; see [`crate::sharded`]):
+/// two cores hammering one histogram do not bounce a line, and owners add without a lock prefix.
+pub const HISTOGRAM_LANES: usize = 4;
 
 /// Cells per cache line pair (128 bytes, which also defeats adjacent-line prefetch sharing).
 const CELLS_PER_LINE: usize = 16;
@@ -317,24 +317,27 @@ const CELLS_PER_LINE: usize = 16;
 #[repr(align(128))]
 struct Line([AtomicU64; CELLS_PER_LINE]);
 
-/// A histogram series: per-shard atomic bucket counts and sums, no lock.
+/// A histogram series: per-lane atomic bucket counts and sums, no lock.
 ///
 /// Buckets are stored non-cumulatively and summed at scrape time, so `_count` always equals the
 /// `+Inf` bucket within one scrape. `_sum` may lag an in-flight observation by one value.
 #[derive(Debug)]
 pub struct HistogramValue {
     bounds: &'static [f64],
-    /// Each shard: `bounds.len() + 1` bucket cells, then its sum (f64 bits).
+    /// Each lane: its sum (f64 bits), then `bounds.len() + 1` bucket cells.
     lines: Box<[Line]>,
-    lines_per_shard: usize,
+    lines_per_lane: usize,
 }
+
+/// Cell of a lane holding the sum; bucket `i` is cell `i + 1`.
+const SUM: usize = 0;
 
 impl HistogramValue {
     #[inline]
-    fn cell(&self, shard: usize, i: usize) -> Option<&AtomicU64> {
+    fn cell(&self, lane: usize, i: usize) -> Option<&AtomicU64> {
         let line = self
             .lines
-            .get(shard * self.lines_per_shard + i / CELLS_PER_LINE)?;
+            .get(lane * self.lines_per_lane + i / CELLS_PER_LINE)?;
         line.0.get(i % CELLS_PER_LINE)
     }
 
@@ -342,13 +345,13 @@ impl HistogramValue {
     #[inline]
     pub fn observe(&self, v: f64) {
         // First bucket whose bound is >= v; NaN passes every bound and lands in `+Inf`.
-        let idx = self.bounds.partition_point(|b| *b < v || v.is_nan());
-        let shard = crate::sharded::thread_index() % HISTOGRAM_SHARDS;
-        if let Some(c) = self.cell(shard, idx) {
-            c.fetch_add(1, Relaxed);
+        let bucket = self.bounds.partition_point(|&b| b < v || v.is_nan());
+        let lane = crate::sharded::Lane::of_thread(HISTOGRAM_LANES);
+        if let Some(c) = self.cell(lane.index, bucket + 1) {
+            lane.add_u64(c, 1);
         }
-        if let Some(sum) = self.cell(shard, self.bounds.len() + 1) {
-            add_f64(sum, v);
+        if let Some(first) = self.lines.get(lane.index * self.lines_per_lane) {
+            lane.add_f64(&first.0[SUM], v);
         }
     }
 
@@ -358,8 +361,8 @@ impl HistogramValue {
     }
 
     fn bucket(&self, i: usize) -> u64 {
-        (0..HISTOGRAM_SHARDS)
-            .filter_map(|s| self.cell(s, i))
+        (0..HISTOGRAM_LANES)
+            .filter_map(|lane| self.cell(lane, i + 1))
             .fold(0u64, |acc, c| acc.wrapping_add(c.load(Relaxed)))
     }
 
@@ -370,8 +373,8 @@ impl HistogramValue {
 
     /// Sum of observations.
     pub fn sum(&self) -> f64 {
-        (0..HISTOGRAM_SHARDS)
-            .filter_map(|s| self.cell(s, self.bounds.len() + 1))
+        (0..HISTOGRAM_LANES)
+            .filter_map(|lane| self.cell(lane, SUM))
             .map(|c| f64::from_bits(c.load(Relaxed)))
             .sum()
     }
@@ -401,14 +404,14 @@ impl Record for HistogramValue {
 impl Series for HistogramValue {
     fn new(desc: &'static FamilyDesc) -> Self {
         let bounds = desc.buckets.unwrap_or(crate::buckets::DEFAULT);
-        // Buckets, `+Inf` and the sum; 0.0 is all-zero bits, so zeroed cells start every sum at 0.
-        let lines_per_shard = (bounds.len() + 2).div_ceil(CELLS_PER_LINE);
+        // The sum, buckets and `+Inf`; 0.0 is all-zero bits, so zeroed cells start every sum at 0.
+        let lines_per_lane = (bounds.len() + 2).div_ceil(CELLS_PER_LINE);
         Self {
             bounds,
-            lines: (0..lines_per_shard * HISTOGRAM_SHARDS)
+            lines: (0..lines_per_lane * HISTOGRAM_LANES)
                 .map(|_| Line::default())
                 .collect(),
-            lines_per_shard,
+            lines_per_lane,
         }
     }
     fn sample(&self) -> Sample {

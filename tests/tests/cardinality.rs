@@ -93,7 +93,11 @@ fn a_reused_buffer_with_new_text_counts_each_text_apart() {
     }
     for i in 0..10 {
         let key = format!("t{i}");
-        assert_eq!(testing::value(&twins, "first_total", &[&key]), Some(100.0), "{key}");
+        assert_eq!(
+            testing::value(&twins, "first_total", &[&key]),
+            Some(100.0),
+            "{key}"
+        );
     }
     assert_eq!(testing::series_count(&twins, "first_total"), Some(10));
 }

@@ -132,3 +132,49 @@ fn sharded_counters_lose_no_increments() {
         metrics_core::testing::render(&*hot, Format::Text).contains("hot_total{kind=\"read\"} 0\n")
     );
 }
+
+#[derive(Metrics)]
+struct Churn {
+    /// A counter sharded per thread
+    #[metric(counter)]
+    churn_total: metrics_core::ShardedCounter,
+    /// A histogram (per-thread lanes)
+    #[metric(histogram, buckets = [1.0, 2.0])]
+    churn_seconds: Histogram,
+}
+
+#[test]
+fn lanes_change_hands_between_short_lived_threads_without_losing_updates() {
+    // Waves of more threads than there are owned lanes: owners exit and give their lane back,
+    // newcomers take it over, and the rest share the last lane, all while others still write.
+    const WAVES: u64 = 30;
+    const WIDTH: u64 = 10;
+    const EACH: u64 = 20_000;
+    let churn = Arc::new(Churn::new());
+    for _ in 0..WAVES {
+        let threads: Vec<_> = (0..WIDTH)
+            .map(|t| {
+                let churn = churn.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..EACH {
+                        churn.churn_total().inc();
+                        churn.churn_seconds().observe((t % 3) as f64);
+                    }
+                })
+            })
+            .collect();
+        threads.into_iter().for_each(|t| t.join().unwrap());
+    }
+    let n = WAVES * WIDTH * EACH;
+    let text = metrics_core::testing::render(&*churn, Format::Text);
+    let samples = parse(&text);
+    assert_eq!(samples["churn_total"], n as f64, "{text}");
+    assert_eq!(samples["churn_seconds_count"], n as f64, "{text}");
+    // Per wave, threads 0..10 observe t % 3: four 0s, three 1s, three 2s.
+    let per_wave_sum = (3 + 3 * 2) as f64 * EACH as f64;
+    assert_eq!(samples["churn_seconds_sum"], per_wave_sum * WAVES as f64);
+    assert_eq!(
+        samples["churn_seconds_bucket{le=\"1.0\"}"],
+        (7 * EACH * WAVES) as f64
+    );
+}
