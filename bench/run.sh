@@ -2,7 +2,7 @@
 # Runs every benchmark (this framework and the anchors in one Criterion run) and writes
 # BENCHMARKS.md at the repository root from the results.
 set -euo pipefail
-cd "$(dirname "$0")"
-cargo bench --bench anchors -- --noplot "$@"
-cargo run -q --release --bin report > ../BENCHMARKS.md
+cd "$(dirname "$0")/.."
+cargo bench -p metrics-bench --bench anchors -- --noplot "$@"
+cargo run -q --release -p metrics-bench --bin report > BENCHMARKS.md
 echo "wrote BENCHMARKS.md"

@@ -6,21 +6,32 @@ fn main() {
     let hot = metrics_bench::ours::Hot::new();
     let topic = String::from("CHORUS/tasks/v1");
     let mut args = std::env::args().skip(1);
-    let n: u32 = args.next().and_then(|a| a.parse().ok()).unwrap_or(20_000_000);
+    let n: u32 = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(20_000_000);
     let only = args.next();
     let run = |name: &str| only.as_deref().is_none_or(|o| o == name);
     if run("free") {
         let t = Instant::now();
         for _ in 0..n {
-            black_box(&hot).messages_total(black_box(&topic), metrics_bench::ours::Direction::Sent).inc();
+            black_box(&hot)
+                .messages_total(black_box(&topic), metrics_bench::ours::Direction::Sent)
+                .inc();
         }
-        println!("free-form hit {:.2} ns", t.elapsed().as_nanos() as f64 / n as f64);
+        println!(
+            "free-form hit {:.2} ns",
+            t.elapsed().as_nanos() as f64 / n as f64
+        );
     }
     if run("histogram") {
         let t = Instant::now();
         for _ in 0..n {
             black_box(&hot).latency_seconds().observe(black_box(0.05));
         }
-        println!("histogram observe {:.2} ns", t.elapsed().as_nanos() as f64 / n as f64);
+        println!(
+            "histogram observe {:.2} ns",
+            t.elapsed().as_nanos() as f64 / n as f64
+        );
     }
 }

@@ -3,7 +3,9 @@
 #![allow(missing_docs)]
 
 /// 12 bucket bounds, the same for every library.
-pub const BUCKETS: [f64; 12] = [0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048];
+pub const BUCKETS: [f64; 12] = [
+    0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048,
+];
 
 /// Free-form values of the encoding benchmarks: `N` distinct topics.
 pub fn topics(n: usize) -> Vec<String> {
@@ -134,7 +136,9 @@ pub mod pc {
     pub fn wide(topics: &[String]) -> Registry {
         let family = Family::<Topic, Counter>::default();
         for (i, t) in topics.iter().enumerate() {
-            family.get_or_create(&Topic { topic: t.clone() }).inc_by(i as u64);
+            family
+                .get_or_create(&Topic { topic: t.clone() })
+                .inc_by(i as u64);
         }
         let mut registry = Registry::default();
         registry.register("counters", "Messages per topic", family);
@@ -150,20 +154,34 @@ pub mod tikv {
     }
 
     pub fn requests() -> IntCounterVec {
-        IntCounterVec::new(Opts::new("requests_total", "Two labels"), &["method", "status"]).unwrap()
+        IntCounterVec::new(
+            Opts::new("requests_total", "Two labels"),
+            &["method", "status"],
+        )
+        .unwrap()
     }
 
     pub fn messages() -> IntCounterVec {
-        IntCounterVec::new(Opts::new("messages_total", "Mixed"), &["topic", "direction"]).unwrap()
+        IntCounterVec::new(
+            Opts::new("messages_total", "Mixed"),
+            &["topic", "direction"],
+        )
+        .unwrap()
     }
 
     pub fn histogram() -> Histogram {
-        Histogram::with_opts(HistogramOpts::new("latency_seconds", "h").buckets(super::BUCKETS.to_vec())).unwrap()
+        Histogram::with_opts(
+            HistogramOpts::new("latency_seconds", "h").buckets(super::BUCKETS.to_vec()),
+        )
+        .unwrap()
     }
 
     pub fn histogram_vec() -> HistogramVec {
-        HistogramVec::new(HistogramOpts::new("request_seconds", "h").buckets(super::BUCKETS.to_vec()), &["method", "status"])
-            .unwrap()
+        HistogramVec::new(
+            HistogramOpts::new("request_seconds", "h").buckets(super::BUCKETS.to_vec()),
+            &["method", "status"],
+        )
+        .unwrap()
     }
 }
 
@@ -217,11 +235,17 @@ pub mod meas {
     }
 
     pub fn requests() -> CounterVec<RequestSet> {
-        CounterVec::with_label_set(RequestSet { method: StaticLabelSet::new(), status: StaticLabelSet::new() })
+        CounterVec::with_label_set(RequestSet {
+            method: StaticLabelSet::new(),
+            status: StaticLabelSet::new(),
+        })
     }
 
     pub fn messages() -> CounterVec<MessageSet> {
-        CounterVec::with_label_set(MessageSet { topic: ParaCord::default(), direction: StaticLabelSet::new() })
+        CounterVec::with_label_set(MessageSet {
+            topic: ParaCord::default(),
+            direction: StaticLabelSet::new(),
+        })
     }
 
     pub fn histogram() -> measured::Histogram<12> {
@@ -230,7 +254,10 @@ pub mod meas {
 
     pub fn histogram_vec() -> HistogramVec<RequestSet, 12> {
         HistogramVec::with_label_set_and_metadata(
-            RequestSet { method: StaticLabelSet::new(), status: StaticLabelSet::new() },
+            RequestSet {
+                method: StaticLabelSet::new(),
+                status: StaticLabelSet::new(),
+            },
             Thresholds::with_buckets(super::BUCKETS),
         )
     }
@@ -242,7 +269,11 @@ pub mod meas {
     }
 
     pub fn wide(topics: &[String]) -> Wide {
-        let w = Wide { counters: CounterVec::with_label_set(TopicSet { topic: ParaCord::default() }) };
+        let w = Wide {
+            counters: CounterVec::with_label_set(TopicSet {
+                topic: ParaCord::default(),
+            }),
+        };
         for (i, t) in topics.iter().enumerate() {
             w.counters.inc_by(Topic { topic: t }, i as u64);
         }

@@ -60,7 +60,7 @@ impl Key {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn matches(&self, values: &[&str]) -> bool {
         match values {
             [one] => self.splits.is_empty() && self.text.as_bytes() == one.as_bytes(),
@@ -125,7 +125,7 @@ impl<S> Keyed<S> {
     ///
     /// Callers usually pass the same strings again (a topic, a peer id held by a connection), so
     /// the memo is keyed by place: no hashing of the bytes on a repeat.
-    #[inline]
+    #[inline(always)]
     fn place(&self, free: &[&str]) -> u64 {
         free.iter().fold(self.id as u64, |place, v| {
             (place ^ v.as_ptr() as u64 ^ ((v.len() as u64) << 48))
@@ -135,7 +135,7 @@ impl<S> Keyed<S> {
 
     /// The entry this thread last found at the same place, if its key still matches `free`:
     /// the same address may hold new text, so the content is always compared.
-    #[inline]
+    #[inline(always)]
     fn recent(&self, free: &[&str]) -> Option<&Entry<S>> {
         let place = self.place(free);
         let (id, p, i) = RECENT
@@ -154,7 +154,7 @@ impl<S> Keyed<S> {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn memo_slot(place: u64) -> usize {
     (place >> 58) as usize % MEMO
 }
@@ -214,10 +214,13 @@ impl<S: Series> Family<S> {
     /// A repeat hit from the same thread is a memo probe and one key comparison; any other hit is
     /// one hash and one shard read lock. No allocation either way. A new tuple past the series
     /// budget lands in the overflow series and is counted in [`Family::folded`]. Never panics.
-    #[inline]
+    // Always inlined into the generated accessor, where `free` has a known length: families
+    // without free-form labels compile to the slot index, the others to the memo probe.
+    #[inline(always)]
     pub fn get(&self, free: &[&str], slot: usize) -> &S {
         let entry = match &self.store {
             Store::Dense(e) => e,
+            Store::Keyed(k) if free.is_empty() => self.lookup(k, free),
             Store::Keyed(k) => match k.recent(free) {
                 Some(e) => e,
                 None => self.lookup(k, free),
