@@ -1,4 +1,4 @@
-//! Scratch loop for profiling one hot path under callgrind: `probe [iterations] [free|histogram]`.
+//! Scratch loop for profiling one hot path under callgrind: `probe [iterations] [free|first|histogram]`.
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -21,6 +21,18 @@ fn main() {
         }
         println!(
             "free-form hit {:.2} ns",
+            t.elapsed().as_nanos() as f64 / n as f64
+        );
+    }
+    if run("first") {
+        let keys = metrics_bench::topics(n as usize);
+        let t = Instant::now();
+        for k in &keys {
+            hot.messages_total(k, metrics_bench::ours::Direction::Sent)
+                .inc();
+        }
+        println!(
+            "first touch {:.2} ns",
             t.elapsed().as_nanos() as f64 / n as f64
         );
     }

@@ -100,23 +100,22 @@ impl FamilyDesc {
     ///
     /// Slots are row-major over the enumerated labels in declared order (the last varies fastest).
     pub fn label_values<'a>(&'a self, free: &[&'a str], slot: usize) -> Vec<&'a str> {
-        let mut enum_idx = vec![0usize; self.labels.len()];
+        // Last label first, because the slot's last enumerated digit varies fastest.
+        let mut out = Vec::with_capacity(self.labels.len());
         let mut rest = slot;
-        for (i, l) in self.labels.iter().enumerate().rev() {
-            if let Some(values) = l.values {
-                let n = values.len().max(1);
-                enum_idx[i] = rest % n;
-                rest /= n;
-            }
-        }
-        let mut free = free.iter();
-        self.labels
-            .iter()
-            .zip(enum_idx)
-            .map(|(l, i)| match l.values {
-                Some(values) => values.get(i).copied().unwrap_or(""),
+        let mut free = free.iter().rev();
+        for l in self.labels.iter().rev() {
+            out.push(match l.values {
+                Some(values) => {
+                    let n = values.len().max(1);
+                    let v = values.get(rest % n).copied().unwrap_or("");
+                    rest /= n;
+                    v
+                }
                 None => free.next().copied().unwrap_or(""),
-            })
-            .collect()
+            });
+        }
+        out.reverse();
+        out
     }
 }

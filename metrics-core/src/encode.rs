@@ -113,50 +113,67 @@ fn exponent_form(v: f64) -> String {
 
 /// Appends `s` with label-value escaping (`\`, `"`, newline).
 pub(crate) fn escape_label_value(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
+    escape(out, s, |b| match b {
+        b'\\' => Some("\\\\"),
+        b'"' => Some("\\\""),
+        b'\n' => Some("\\n"),
+        _ => None,
+    });
 }
 
 fn escape_help(out: &mut String, s: &str, format: Format) {
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '"' if format == Format::OpenMetrics => out.push_str("\\\""),
-            c => out.push(c),
+    escape(out, s, |b| match b {
+        b'\\' => Some("\\\\"),
+        b'\n' => Some("\\n"),
+        b'"' if format == Format::OpenMetrics => Some("\\\""),
+        _ => None,
+    });
+}
+
+/// Copies `s` into `out` in runs, replacing the ASCII bytes `replace` names (every escape the
+/// formats define is ASCII, so runs always end on character boundaries).
+fn escape(out: &mut String, s: &str, replace: impl Fn(u8) -> Option<&'static str>) {
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if let Some(r) = replace(b) {
+            out.push_str(s.get(start..i).unwrap_or_default());
+            out.push_str(r);
+            start = i + 1;
         }
     }
+    out.push_str(s.get(start..).unwrap_or_default());
 }
 
 /// Renders `a="x",b="y"` for label values in declared order.
 pub fn render_labels(desc: &FamilyDesc, values: &[&str]) -> String {
-    render_pairs(
-        desc.labels
-            .iter()
-            .map(|l| l.name)
-            .zip(values.iter().copied()),
-    )
+    let mut out = String::new();
+    render_labels_into(&mut out, desc, values);
+    out
+}
+
+/// Appends `a="x",b="y"` for label values in declared order.
+pub(crate) fn render_labels_into(out: &mut String, desc: &FamilyDesc, values: &[&str]) {
+    let names = desc.labels.iter().map(|l| l.name);
+    render_pairs_into(out, names.zip(values.iter().copied()));
 }
 
 /// Renders `a="x",b="y"` from name/value pairs.
 pub fn render_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     let mut out = String::new();
+    render_pairs_into(&mut out, pairs);
+    out
+}
+
+fn render_pairs_into<'a>(out: &mut String, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) {
     for (i, (name, value)) in pairs.into_iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
         out.push_str(name);
         out.push_str("=\"");
-        escape_label_value(&mut out, value);
+        escape_label_value(out, value);
         out.push('"');
     }
-    out
 }
 
 /// Writes one family: its metadata once, then samples.

@@ -9,7 +9,7 @@ use hashbrown::HashTable;
 use parking_lot::RwLock;
 
 use crate::desc::FamilyDesc;
-use crate::encode::{render_labels, FamilyEncoder};
+use crate::encode::{render_labels_into, FamilyEncoder};
 use crate::value::{Sample, Series};
 
 /// Label value used for every free-form label of the overflow series.
@@ -33,33 +33,41 @@ thread_local! {
 /// One lock shard of the free-form index: `(hash, arena index)` entries.
 type Shard = RwLock<HashTable<(u64, usize)>>;
 
-/// The free-form values of one entry in one buffer, so a hit compares a single allocation.
+/// Several strings back to back in one allocation: fewer allocations per series, and a hit
+/// compares one buffer.
 #[derive(Debug)]
-struct Key {
+struct Joined {
     text: Box<str>,
-    /// End offset of each value but the last in `text` (empty for one value: no allocation).
+    /// End of each part but the last in `text` (empty for one part: no allocation).
     splits: Box<[usize]>,
 }
 
-impl Key {
-    fn new(values: &[&str]) -> Self {
-        let mut end = 0;
-        let splits = match values.split_last() {
-            Some((_, init)) if !init.is_empty() => init
-                .iter()
-                .map(|v| {
-                    end += v.len();
-                    end
-                })
-                .collect(),
-            _ => Box::default(),
-        };
+impl Joined {
+    /// Joins `n` parts, part `i` being whatever `write(i, buffer)` appends.
+    fn build(n: usize, capacity: usize, mut write: impl FnMut(usize, &mut String)) -> Self {
+        let mut text = String::with_capacity(capacity);
+        let mut splits = Vec::with_capacity(n.saturating_sub(1));
+        for i in 0..n {
+            if i > 0 {
+                splits.push(text.len());
+            }
+            write(i, &mut text);
+        }
         Self {
-            text: values.concat().into(),
-            splits,
+            text: text.into(),
+            splits: splits.into(),
         }
     }
 
+    /// The free-form values of one entry.
+    fn key(values: &[&str]) -> Self {
+        let len = values.iter().map(|v| v.len()).sum();
+        Self::build(values.len(), len, |i, out| {
+            out.push_str(values.get(i).copied().unwrap_or_default())
+        })
+    }
+
+    /// Whether the parts are exactly `values`.
     #[inline(always)]
     fn matches(&self, values: &[&str]) -> bool {
         match values {
@@ -86,21 +94,23 @@ impl Key {
 /// The series behind one free-form value tuple: one per enumerated combination.
 #[derive(Debug)]
 struct Entry<S> {
-    key: Key,
+    key: Joined,
     series: Box<[S]>,
-    /// `name{...}` label text of each slot, rendered once at creation for the encoder.
-    labels: Box<[Box<str>]>,
+    /// `name="value",...` label text of each slot, rendered once at creation for the encoder.
+    labels: Joined,
 }
 
 impl<S: Series> Entry<S> {
     fn new(desc: &'static FamilyDesc, key: &[&str]) -> Self {
         let n = desc.dense_len();
+        let per_slot: usize = desc.labels.iter().map(|l| l.name.len() + 4).sum::<usize>()
+            + key.iter().map(|v| v.len()).sum::<usize>();
         Self {
-            key: Key::new(key),
+            key: Joined::key(key),
             series: (0..n).map(|_| S::new(desc)).collect(),
-            labels: (0..n)
-                .map(|slot| render_labels(desc, &desc.label_values(key, slot)).into())
-                .collect(),
+            labels: Joined::build(n, n * (per_slot + 16), |slot, out| {
+                render_labels_into(out, desc, &desc.label_values(key, slot))
+            }),
         }
     }
 }
@@ -380,7 +390,7 @@ impl<S: Series + crate::encode::EncodeSeries> AnyFamily for Family<S> {
     }
     fn encode(&self, enc: &mut FamilyEncoder<'_>) {
         self.for_each_entry(|e| {
-            for (s, labels) in e.series.iter().zip(e.labels.iter()) {
+            for (s, labels) in e.series.iter().zip(e.labels.parts()) {
                 s.encode(enc, labels);
             }
         });
