@@ -88,7 +88,7 @@ fn counters(c: &mut Criterion) {
         })
     });
     // The same text from 1024 places in turn: the per-thread memo (keyed by address) misses, so
-    // this is the hash and shard-lock path every first-seen string takes.
+    // this is the hash and index path every string at a new address takes.
     let copies: Vec<String> = (0..1024).map(|_| topic.clone()).collect();
     let mut next = 0;
     g.bench_function("ours_memo_miss", |b| {

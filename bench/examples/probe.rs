@@ -1,4 +1,4 @@
-//! Scratch loop for profiling one hot path under callgrind: `probe [iterations] [free|first|histogram]`.
+//! Scratch loop for profiling one hot path under callgrind: `probe [iterations] [free|miss|first|histogram]`.
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -21,6 +21,23 @@ fn main() {
         }
         println!(
             "free-form hit {:.2} ns",
+            t.elapsed().as_nanos() as f64 / n as f64
+        );
+    }
+    if run("miss") {
+        // Same text from 1024 addresses in turn: the memo misses, the index answers.
+        let copies: Vec<String> = (0..1024).map(|_| topic.clone()).collect();
+        let t = Instant::now();
+        for i in 0..n as usize {
+            black_box(&hot)
+                .messages_total(
+                    black_box(&copies[i % 1024]),
+                    metrics_bench::ours::Direction::Sent,
+                )
+                .inc();
+        }
+        println!(
+            "memo miss {:.2} ns",
             t.elapsed().as_nanos() as f64 / n as f64
         );
     }

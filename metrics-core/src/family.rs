@@ -5,17 +5,15 @@ use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::OnceLock;
 
-use hashbrown::HashTable;
-use parking_lot::RwLock;
-
 use crate::desc::FamilyDesc;
 use crate::encode::{render_labels_into, FamilyEncoder};
+use crate::index::{Found, Index};
 use crate::value::{Sample, Series};
 
 /// Label value used for every free-form label of the overflow series.
 pub const OVERFLOW_VALUE: &str = "__overflow__";
 
-/// Number of lock shards of the free-form map: lookups of different series rarely share a lock.
+/// Shards of the free-form index: creating different series rarely waits on one writer lock.
 const SHARDS: usize = 16;
 
 /// Slots of the per-thread memo of recent free-form lookups.
@@ -26,12 +24,9 @@ static NEXT_FAMILY_ID: AtomicUsize = AtomicUsize::new(1);
 
 thread_local! {
     /// `(family id, address of the values, arena index)` of recent hits: a repeat lookup on
-    /// this thread skips hashing and the shard lock.
+    /// this thread skips hashing and the index.
     static RECENT: [Cell<(usize, u64, usize)>; MEMO] = const { [const { Cell::new((0, 0, 0)) }; MEMO] };
 }
-
-/// One lock shard of the free-form index: `(hash, arena index)` entries.
-type Shard = RwLock<HashTable<(u64, usize)>>;
 
 /// Several strings back to back in one allocation: fewer allocations per series, and a hit
 /// compares one buffer.
@@ -123,7 +118,7 @@ impl<S: Series> Entry<S> {
 struct Keyed<S> {
     id: usize,
     hasher: foldhash::fast::RandomState,
-    shards: Box<[Shard]>,
+    shards: Box<[Index]>,
     arena: boxcar::Vec<Entry<S>>,
     len: AtomicUsize,
     overflow: OnceLock<Entry<S>>,
@@ -187,7 +182,10 @@ enum Store<S> {
     Keyed(Keyed<S>),
 }
 
-fn hash_key(hasher: &foldhash::fast::RandomState, key: &[&str]) -> u64 {
+fn hash_key<'a>(
+    hasher: &foldhash::fast::RandomState,
+    key: impl IntoIterator<Item = &'a str>,
+) -> u64 {
     let mut h = hasher.build_hasher();
     for k in key {
         k.hash(&mut h);
@@ -204,7 +202,7 @@ impl<S: Series> Family<S> {
             Store::Keyed(Keyed {
                 id: NEXT_FAMILY_ID.fetch_add(1, Relaxed),
                 hasher: foldhash::fast::RandomState::default(),
-                shards: (0..SHARDS).map(|_| RwLock::new(HashTable::new())).collect(),
+                shards: (0..SHARDS).map(|_| Index::new()).collect(),
                 arena: boxcar::Vec::new(),
                 len: AtomicUsize::new(0),
                 overflow: OnceLock::new(),
@@ -222,7 +220,7 @@ impl<S: Series> Family<S> {
     /// The series for free-form values `free` (declared order) and enumerated slot `slot`.
     ///
     /// A repeat hit from the same thread is a memo probe and one key comparison; any other hit is
-    /// one hash and one shard read lock. No allocation either way. A new tuple past the series
+    /// one hash and a lock-free index probe. No allocation either way. A new tuple past the series
     /// budget lands in the overflow series and is counted in [`Family::folded`]. Never panics.
     // Always inlined into the generated accessor, where `free` has a known length: families
     // without free-form labels compile to the slot index, the others to the memo probe.
@@ -240,41 +238,40 @@ impl<S: Series> Family<S> {
         entry.series.get(slot).unwrap_or(&entry.series[0])
     }
 
-    /// The index path: hash, shard lock, and on a miss the series budget and a new entry.
+    /// The index path: hash and a lock-free probe; on a miss, the shard's writer lock, the series
+    /// budget and a new entry.
     #[inline(never)]
     fn lookup<'a>(&'a self, k: &'a Keyed<S>, free: &[&str]) -> &'a Entry<S> {
-        let hash = hash_key(&k.hasher, free);
+        let hash = hash_key(&k.hasher, free.iter().copied());
         let shard = &k.shards[(hash >> 60) as usize % SHARDS];
-        let eq = |&(h, i): &(u64, usize)| {
-            h == hash && k.arena.get(i).is_some_and(|e| e.key.matches(free))
-        };
-        let found = shard.read().find(hash, eq).map(|&(_, i)| i);
+        let eq = |i: usize| k.arena.get(i).is_some_and(|e| e.key.matches(free));
+        let found = shard.find(hash, eq).or_else(|| {
+            let make = || {
+                let budget = self.desc.series_budget();
+                k.len
+                    .fetch_update(Relaxed, Relaxed, |n| (n < budget).then_some(n + 1))
+                    .ok()?;
+                Some(k.arena.push(Entry::new(self.desc, free)))
+            };
+            let rehash = |i: usize| {
+                k.arena
+                    .get(i)
+                    .map_or(0, |e| hash_key(&k.hasher, e.key.parts()))
+            };
+            match shard.find_or_insert(hash, eq, make, rehash) {
+                Found::Existing(i) | Found::Inserted(i) => Some(i),
+                Found::Refused => None,
+            }
+        });
         if let Some((i, e)) = found.and_then(|i| Some((i, k.arena.get(i)?))) {
             k.remember(free, i);
             return e;
         }
-        let mut table = shard.write();
-        let found = table.find(hash, eq).map(|&(_, i)| i);
-        if let Some((i, e)) = found.and_then(|i| Some((i, k.arena.get(i)?))) {
-            k.remember(free, i);
-            return e;
-        }
-        let budget = self.desc.series_budget();
-        if k.len
-            .fetch_update(Relaxed, Relaxed, |n| (n < budget).then_some(n + 1))
-            .is_err()
-        {
-            drop(table);
-            k.folded.fetch_add(1, Relaxed);
-            return k.overflow.get_or_init(|| {
-                let key = vec![OVERFLOW_VALUE; free.len()];
-                Entry::new(self.desc, &key)
-            });
-        }
-        let idx = k.arena.push(Entry::new(self.desc, free));
-        table.insert_unique(hash, (hash, idx), |&(h, _)| h);
-        k.remember(free, idx);
-        &k.arena[idx]
+        k.folded.fetch_add(1, Relaxed);
+        k.overflow.get_or_init(|| {
+            let key = vec![OVERFLOW_VALUE; free.len()];
+            Entry::new(self.desc, &key)
+        })
     }
 
     /// The series for label values given as strings in declared order, checked at run time:

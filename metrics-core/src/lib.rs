@@ -38,6 +38,7 @@ pub mod buckets;
 mod desc;
 pub mod encode;
 mod family;
+mod index;
 mod info;
 pub mod interop;
 mod label;

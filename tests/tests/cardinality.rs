@@ -125,3 +125,45 @@ fn value_tuples_that_concatenate_alike_stay_apart() {
     }
     assert_eq!(testing::series_count(&routes, "requests_total"), Some(4));
 }
+
+#[derive(Metrics)]
+struct Wide {
+    /// Messages per key
+    #[metric(counter, labels = [key], max_series = 100_000)]
+    wide_total: Counter,
+}
+
+#[test]
+fn threads_creating_the_same_series_at_once_get_one_series_each() {
+    // Four threads insert the same 5000 keys in different orders while the index grows.
+    const KEYS: usize = 5000;
+    let wide = std::sync::Arc::new(Wide::new());
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let wide = wide.clone();
+            std::thread::spawn(move || {
+                for i in 0..KEYS {
+                    let k = if t % 2 == 0 { i } else { KEYS - 1 - i };
+                    wide.wide_total(&format!("key-{k}")).inc();
+                }
+            })
+        })
+        .collect();
+    threads.into_iter().for_each(|t| t.join().unwrap());
+    assert_eq!(testing::series_count(&*wide, "wide_total"), Some(KEYS));
+    for k in [0, 1, KEYS / 2, KEYS - 1] {
+        let key = format!("key-{k}");
+        assert_eq!(
+            testing::value(&*wide, "wide_total", &[&key]),
+            Some(4.0),
+            "{key}"
+        );
+    }
+    let text = testing::render(&*wide, metrics_core::Format::Text);
+    let total: f64 = text
+        .lines()
+        .filter(|l| l.starts_with("wide_total{"))
+        .filter_map(|l| l.rsplit_once(' ')?.1.parse::<f64>().ok())
+        .sum();
+    assert_eq!(total, (4 * KEYS) as f64);
+}

@@ -66,8 +66,7 @@ fn why(target: &str) -> &'static str {
         "A repeat hit is a per-thread memo probe keyed by the address of the values (no hashing, \
          no lock), one comparison of the stored key with the caller's text, and one atomic add: \
          about 50 instructions. Values at a new address each call (formatted per call) miss the \
-         memo and take the hash and shard read lock path, which costs about what \
-         prometheus-client's lock-hash-probe does."
+         memo and hash, then probe the lock-free index (see `ours_memo_miss`)."
     } else if target.starts_with("histogram observe")
         || target.starts_with("2 threads same histogram")
     {
@@ -87,7 +86,7 @@ fn row_note(group: &str) -> Option<&'static str> {
             "`ours` passes the same `String` each time, as a caller holding its topic or peer id \
              does: the per-thread memo, keyed by the address of the values, answers after one key \
              comparison. `ours_memo_miss` passes the same text from 1024 different `String`s in \
-             turn, so the memo misses and every call hashes and takes a shard read lock.",
+             turn, so the memo misses and every call hashes and probes the lock-free index.",
         ),
         "contended_counter_same_series" => Some(
             "`ours_sharded` is the opt-in `ShardedCounter`: each thread owns a lane and adds \
