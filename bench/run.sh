@@ -6,3 +6,4 @@ cd "$(dirname "$0")/.."
 cargo bench -p metrics-bench --bench anchors -- --noplot "$@"
 cargo run -q --release -p metrics-bench --bin report > BENCHMARKS.md
 echo "wrote BENCHMARKS.md"
+sed -n '/^## Targets/,$p' BENCHMARKS.md

@@ -464,9 +464,9 @@ fn first_touch(c: &mut Criterion) {
 
 fn config() -> Criterion {
     Criterion::default()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_millis(1500))
-        .sample_size(30)
+        .warm_up_time(Duration::from_millis(800))
+        .measurement_time(Duration::from_millis(3000))
+        .sample_size(50)
         .without_plots()
 }
 

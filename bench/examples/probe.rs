@@ -1,4 +1,4 @@
-//! Scratch loop for profiling one hot path under callgrind: `probe [iterations] [free|miss|first|histogram]`.
+//! Scratch loop for profiling one hot path under callgrind: `probe [iterations] [free|miss|first|contended|histogram]`.
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -52,6 +52,25 @@ fn main() {
             "first touch {:.2} ns",
             t.elapsed().as_nanos() as f64 / n as f64
         );
+    }
+    if run("contended") {
+        // Two threads on one histogram at once.
+        for _ in 0..3 {
+            let t = Instant::now();
+            std::thread::scope(|s| {
+                for _ in 0..2 {
+                    s.spawn(|| {
+                        for _ in 0..n {
+                            black_box(&hot).latency_seconds().observe(black_box(0.05));
+                        }
+                    });
+                }
+            });
+            println!(
+                "2 threads, same histogram {:.2} ns",
+                t.elapsed().as_nanos() as f64 / n as f64
+            );
+        }
     }
     if run("histogram") {
         let t = Instant::now();

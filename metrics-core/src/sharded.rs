@@ -8,14 +8,17 @@
 //! Reading sums the lanes.
 
 use std::cell::Cell;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Mutex, PoisonError};
 
 /// Lanes per [`ShardedCounterValue`]: 7 owned and 1 shared.
 pub const LANES: usize = 8;
 
-/// Lane numbers given back by exited threads, reused before new ones are issued.
-static RETURNED: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+/// Lane numbers given back by exited threads, reused (smallest first, so owned lanes are
+/// preferred) before new ones are issued.
+static RETURNED: Mutex<BinaryHeap<Reverse<usize>>> = Mutex::new(BinaryHeap::new());
 static NEXT_THREAD: AtomicUsize = AtomicUsize::new(0);
 
 /// Not numbered yet.
@@ -40,7 +43,7 @@ impl Drop for GiveBack {
             RETURNED
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .push(n);
+                .push(Reverse(n));
         }
     }
 }
@@ -66,7 +69,8 @@ fn issue_number() -> usize {
     let reused = RETURNED
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .pop();
+        .pop()
+        .map(|Reverse(n)| n);
     let n = reused.unwrap_or_else(|| NEXT_THREAD.fetch_add(1, Relaxed));
     NUMBER.with(|c| c.set(n));
     n
