@@ -1,4 +1,4 @@
-//! Scratch loop for profiling one hot path under callgrind: `probe [iterations] [free|miss|first|contended|histogram]`.
+//! Scratch loop for profiling one hot path under callgrind: `probe [iterations] [free|miss|first|contended|encode|histogram]`.
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -71,6 +71,21 @@ fn main() {
                 t.elapsed().as_nanos() as f64 / n as f64
             );
         }
+    }
+    if run("encode") {
+        let wide = metrics_bench::ours::wide(&metrics_bench::topics(10_000));
+        let rounds = (n / 10_000).max(1);
+        let t = Instant::now();
+        for _ in 0..rounds {
+            black_box(metrics_core::testing::render(
+                &wide,
+                metrics_core::Format::Text,
+            ));
+        }
+        println!(
+            "encode {:.2} ns per series",
+            t.elapsed().as_nanos() as f64 / (rounds * 10_000) as f64
+        );
     }
     if run("histogram") {
         let t = Instant::now();
