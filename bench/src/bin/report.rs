@@ -65,7 +65,7 @@ fn why(target: &str) -> &'static str {
     if target.starts_with("free-form hit") {
         "A repeat hit is a per-thread memo probe keyed by the address of the values (no hashing, \
          no lock), one comparison of the stored key with the caller's text, and one atomic add: \
-         about 50 instructions. Values at a new address each call (formatted per call) miss the \
+         about 80 instructions with the loop (callgrind). Values at a new address each call (formatted per call) miss the \
          memo and hash, then probe the lock-free index (see `ours_memo_miss`)."
     } else if target.starts_with("histogram observe")
         || target.starts_with("2 threads same histogram")
