@@ -3,7 +3,7 @@
 # BENCHMARKS.md at the repository root from the results.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo bench -p metrics-bench --bench anchors -- --noplot "$@"
-cargo run -q --release -p metrics-bench --bin report > BENCHMARKS.md
+cargo bench -p promdecl-bench --bench anchors -- --noplot "$@"
+cargo run -q --release -p promdecl-bench --bin report > BENCHMARKS.md
 echo "wrote BENCHMARKS.md"
 sed -n '/^## Targets/,$p' BENCHMARKS.md

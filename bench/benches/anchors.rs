@@ -7,8 +7,8 @@ use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use metrics_bench::{meas, ours, pc, tikv, topics};
-use metrics_core::Format;
+use promdecl::Format;
+use promdecl_bench::{meas, ours, pc, tikv, topics};
 
 fn counters(c: &mut Criterion) {
     let hot = ours::Hot::new();
@@ -370,14 +370,14 @@ fn encoding(c: &mut Criterion) {
         g.bench_function("ours_text", |b| {
             b.iter(|| {
                 out.clear();
-                metrics_core::testing::render_into(&w, Format::Text, &mut out);
+                promdecl::testing::render_into(&w, Format::Text, &mut out);
                 black_box(out.len())
             })
         });
         g.bench_function("ours_openmetrics", |b| {
             b.iter(|| {
                 out.clear();
-                metrics_core::testing::render_into(&w, Format::OpenMetrics, &mut out);
+                promdecl::testing::render_into(&w, Format::OpenMetrics, &mut out);
                 black_box(out.len())
             })
         });

@@ -3,7 +3,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 fn main() {
-    let hot = metrics_bench::ours::Hot::new();
+    let hot = promdecl_bench::ours::Hot::new();
     let topic = String::from("CHORUS/tasks/v1");
     let mut args = std::env::args().skip(1);
     let n: u32 = args
@@ -16,7 +16,7 @@ fn main() {
         let t = Instant::now();
         for _ in 0..n {
             black_box(&hot)
-                .messages_total(black_box(&topic), metrics_bench::ours::Direction::Sent)
+                .messages_total(black_box(&topic), promdecl_bench::ours::Direction::Sent)
                 .inc();
         }
         println!(
@@ -32,7 +32,7 @@ fn main() {
             black_box(&hot)
                 .messages_total(
                     black_box(&copies[i % 1024]),
-                    metrics_bench::ours::Direction::Sent,
+                    promdecl_bench::ours::Direction::Sent,
                 )
                 .inc();
         }
@@ -42,10 +42,10 @@ fn main() {
         );
     }
     if run("first") {
-        let keys = metrics_bench::topics(n as usize);
+        let keys = promdecl_bench::topics(n as usize);
         let t = Instant::now();
         for k in &keys {
-            hot.messages_total(k, metrics_bench::ours::Direction::Sent)
+            hot.messages_total(k, promdecl_bench::ours::Direction::Sent)
                 .inc();
         }
         println!(
@@ -73,14 +73,11 @@ fn main() {
         }
     }
     if run("encode") {
-        let wide = metrics_bench::ours::wide(&metrics_bench::topics(10_000));
+        let wide = promdecl_bench::ours::wide(&promdecl_bench::topics(10_000));
         let rounds = (n / 10_000).max(1);
         let t = Instant::now();
         for _ in 0..rounds {
-            black_box(metrics_core::testing::render(
-                &wide,
-                metrics_core::Format::Text,
-            ));
+            black_box(promdecl::testing::render(&wide, promdecl::Format::Text));
         }
         println!(
             "encode {:.2} ns per series",

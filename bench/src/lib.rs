@@ -13,7 +13,7 @@ pub fn topics(n: usize) -> Vec<String> {
 }
 
 pub mod ours {
-    use metrics_core::{Counter, Histogram, LabelValue, Metrics, ShardedCounter};
+    use promdecl::{Counter, Histogram, LabelValue, Metrics, ShardedCounter};
 
     #[derive(Debug, Clone, Copy, LabelValue)]
     pub enum Method {

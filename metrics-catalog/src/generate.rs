@@ -3,14 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use metrics_core::{FamilyDesc, Kind};
+use promdecl::{FamilyDesc, Kind};
 use serde_json::{json, Value};
 
 use crate::rules::AlertRule;
 use crate::{System, SYSTEMS};
 
 /// The command that regenerates every file, quoted by the staleness test.
-pub const REGENERATE: &str = "cargo run -q -p metrics-catalog -- generate";
+pub const REGENERATE: &str = "cargo run -q -p promdecl-catalog --bin promdecl-catalog -- generate";
 
 /// One generated file: path relative to the repository root, and content.
 pub type File = (String, String);
@@ -324,7 +324,7 @@ pub fn dashboard(system: &System) -> String {
     format!("{dashboard:#}\n")
 }
 
-/// `docs/prometheus.yml`: a scrape job for `metrics-server` plus the generated rule files.
+/// `docs/prometheus.yml`: a scrape job for `promdecl-server` plus the generated rule files.
 pub fn scrape_config(target: &str) -> String {
     let rule_files: Vec<String> = SYSTEMS
         .iter()
@@ -335,7 +335,7 @@ pub fn scrape_config(target: &str) -> String {
         "global": { "scrape_interval": "15s", "evaluation_interval": "30s" },
         "rule_files": rule_files,
         "scrape_configs": [{
-            "job_name": "metrics-server",
+            "job_name": "promdecl-server",
             "metrics_path": "/metrics",
             "static_configs": [{ "targets": [target] }],
         }],

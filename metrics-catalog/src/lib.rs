@@ -5,7 +5,7 @@
 //! [`SYSTEMS`] lists them for generators; [`register_all`] registers them for a server.
 #![deny(missing_docs)]
 
-use metrics_core::{FamilyDesc, Registry, RegistryError};
+use promdecl::{FamilyDesc, Registry, RegistryError};
 
 pub mod bridge;
 pub mod chorus;
@@ -14,6 +14,7 @@ pub mod generate;
 pub mod promql;
 pub mod rules;
 pub mod semstreams;
+pub mod workload;
 pub mod x0tta6bl4;
 pub mod zerostate;
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use metrics_core::{FamilyDesc, Kind};
+use promdecl::{FamilyDesc, Kind};
 use promql_parser::label::Matchers;
 use promql_parser::parser::{self, Expr};
 
@@ -117,8 +117,8 @@ fn family_of<'a>(
 /// Checks that every metric and label `expr` names is declared in `families`.
 ///
 /// ```
-/// use metrics_catalog::promql::check;
-/// let families: Vec<_> = (metrics_catalog::SYSTEMS[0].families)();
+/// use promdecl_catalog::promql::check;
+/// let families: Vec<_> = (promdecl_catalog::SYSTEMS[0].families)();
 /// assert!(check("rate(chorus_dht_put_operations_total{status=\"failure\"}[5m])", &families).is_ok());
 /// let err = check("rate(chorus_dht_put_operation_total[5m])", &families).unwrap_err();
 /// assert!(err.contains("chorus_dht_put_operation_total"));

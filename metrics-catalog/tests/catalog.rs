@@ -3,13 +3,13 @@
 
 use std::collections::HashSet;
 
-use metrics_core::{Format, Registry};
+use promdecl::{Format, Registry};
 
 #[test]
 fn json_export_lists_every_family_once_with_its_shape() {
-    let json = metrics_catalog::export::json();
+    let json = promdecl_catalog::export::json();
     let families = json["families"].as_array().unwrap();
-    let declared: usize = metrics_catalog::SYSTEMS
+    let declared: usize = promdecl_catalog::SYSTEMS
         .iter()
         .map(|s| (s.families)().len())
         .sum();
@@ -58,7 +58,7 @@ fn json_export_lists_every_family_once_with_its_shape() {
 
 fn populated() -> Registry {
     let registry = Registry::new();
-    metrics_catalog::register_all(&registry).expect("the five systems register side by side");
+    promdecl_catalog::register_all(&registry).expect("the five systems register side by side");
     for step in 0..3 {
         registry.visit(&mut |f| {
             let values: Vec<String> = f
@@ -80,7 +80,7 @@ fn populated() -> Registry {
 #[test]
 fn every_family_populated_parses_in_both_formats() {
     let registry = populated();
-    let families: usize = metrics_catalog::SYSTEMS
+    let families: usize = promdecl_catalog::SYSTEMS
         .iter()
         .map(|s| (s.families)().len())
         .sum();
@@ -131,11 +131,11 @@ fn whole_catalog_passes_promtool_except_seed_forced_names() {
 #[test]
 fn every_alert_rule_names_only_declared_metrics_and_labels() {
     let mut checked = 0;
-    for system in metrics_catalog::SYSTEMS {
+    for system in promdecl_catalog::SYSTEMS {
         let families = (system.families)();
         for group in (system.alerts)() {
             for rule in group.rules {
-                metrics_catalog::promql::check(rule.expr, &families)
+                promdecl_catalog::promql::check(rule.expr, &families)
                     .unwrap_or_else(|e| panic!("{} alert {}: {e}", system.name, rule.alert));
                 checked += 1;
             }
@@ -146,33 +146,33 @@ fn every_alert_rule_names_only_declared_metrics_and_labels() {
 
 #[test]
 fn a_misspelled_metric_or_label_in_a_rule_fails_the_check() {
-    let chorus = (metrics_catalog::SYSTEMS[0].families)();
+    let chorus = (promdecl_catalog::SYSTEMS[0].families)();
     let good = "rate(chorus_dht_put_operations_total{status=\"failure\"}[5m]) > 0.1";
-    assert_eq!(metrics_catalog::promql::check(good, &chorus), Ok(()));
+    assert_eq!(promdecl_catalog::promql::check(good, &chorus), Ok(()));
     let metric =
-        metrics_catalog::promql::check("rate(chorus_dht_put_operaitons_total[5m]) > 0.1", &chorus);
+        promdecl_catalog::promql::check("rate(chorus_dht_put_operaitons_total[5m]) > 0.1", &chorus);
     assert!(metric
         .unwrap_err()
         .contains("chorus_dht_put_operaitons_total"));
-    let label = metrics_catalog::promql::check(
+    let label = promdecl_catalog::promql::check(
         "rate(chorus_dht_put_operations_total{stauts=\"failure\"}[5m])",
         &chorus,
     );
     assert!(label.unwrap_err().contains("stauts"));
-    let grouping = metrics_catalog::promql::check(
+    let grouping = promdecl_catalog::promql::check(
         "sum by (peer) (rate(chorus_dht_put_operations_total[5m]))",
         &chorus,
     );
     assert!(grouping.unwrap_err().contains("`peer`"));
     let bucket = "histogram_quantile(0.95, sum by (le) (rate(chorus_p2p_message_latency_seconds_bucket[5m])))";
-    assert_eq!(metrics_catalog::promql::check(bucket, &chorus), Ok(()));
+    assert_eq!(promdecl_catalog::promql::check(bucket, &chorus), Ok(()));
 }
 
 mod service_registration {
     use std::sync::Arc;
 
-    use metrics_catalog::semstreams::ServiceRegistry;
-    use metrics_core::{Counter, Format, Gauge, Metrics, Registry};
+    use promdecl::{Counter, Format, Gauge, Metrics, Registry};
+    use promdecl_catalog::semstreams::ServiceRegistry;
 
     #[derive(Debug, Metrics)]
     struct Requests {

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use metrics_catalog::generate::{self, REGENERATE};
+use promdecl_catalog::generate::{self, REGENERATE};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -51,7 +51,7 @@ fn generated_rule_files_and_config_pass_promtool() {
 
 #[test]
 fn every_dashboard_query_names_only_declared_metrics_and_labels() {
-    for system in metrics_catalog::SYSTEMS {
+    for system in promdecl_catalog::SYSTEMS {
         let families = (system.families)();
         let dashboard: serde_json::Value =
             serde_json::from_str(&generate::dashboard(system)).unwrap();
@@ -64,7 +64,7 @@ fn every_dashboard_query_names_only_declared_metrics_and_labels() {
             for var in dashboard["templating"]["list"].as_array().unwrap() {
                 concrete = concrete.replace(&format!("${}", var["name"].as_str().unwrap()), ".*");
             }
-            metrics_catalog::promql::check(&concrete, &families)
+            promdecl_catalog::promql::check(&concrete, &families)
                 .unwrap_or_else(|e| panic!("{} panel {}: {e}", system.name, panel["title"]));
         }
     }
@@ -72,7 +72,7 @@ fn every_dashboard_query_names_only_declared_metrics_and_labels() {
 
 #[test]
 fn chorus_reference_documents_each_family_with_its_alerts() {
-    let md = generate::docs(&metrics_catalog::SYSTEMS[0]);
+    let md = generate::docs(&promdecl_catalog::SYSTEMS[0]);
     assert!(md.starts_with("# CHORUS pkg/metrics metrics reference"));
     assert!(md
         .contains("## chorus_dht_operation_latency_seconds\n\nDHT operation latency distribution"));

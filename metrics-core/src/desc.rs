@@ -3,38 +3,7 @@
 //! The derive emits one [`FamilyDesc`] per field. Generators (docs, alert checks, dashboards) read
 //! these without creating a registry, so they are the single source of truth for a family.
 
-/// The metric type of a family, as exposed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
-    /// A monotonically increasing value; its name ends in `_total`.
-    Counter,
-    /// A value that goes up and down.
-    Gauge,
-    /// Observations counted into cumulative buckets, with `_sum` and `_count`.
-    Histogram,
-    /// A constant `1` whose labels carry information; its name ends in `_info`.
-    Info,
-}
-
-impl Kind {
-    /// The lowercase name used in JSON exports and in OpenMetrics `# TYPE` lines.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Kind::Counter => "counter",
-            Kind::Gauge => "gauge",
-            Kind::Histogram => "histogram",
-            Kind::Info => "info",
-        }
-    }
-
-    /// The type named in a Prometheus text 0.0.4 `# TYPE` line (which has no `info`).
-    pub const fn text_type(self) -> &'static str {
-        match self {
-            Kind::Info => "gauge",
-            other => other.as_str(),
-        }
-    }
-}
+pub use promdecl_spec::Kind;
 
 /// One label of a family.
 #[derive(Debug, Clone, Copy, PartialEq)]

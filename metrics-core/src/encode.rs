@@ -31,7 +31,7 @@ impl Format {
     /// Picks the format an `Accept` header prefers (by q-value); text when it names neither.
     ///
     /// ```
-    /// use metrics_core::Format;
+    /// use promdecl::Format;
     /// let prom = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
     /// assert_eq!(Format::from_accept(prom), Format::OpenMetrics);
     /// assert_eq!(Format::from_accept("text/plain"), Format::Text);

@@ -1,7 +1,7 @@
 //! Adopting one struct at a time in a service already on `prometheus-client`.
 //!
 //! ```
-//! use metrics_core::{interop::PrometheusClientCollector, Counter, Metrics};
+//! use promdecl::{interop::PrometheusClientCollector, Counter, Metrics};
 //! use std::sync::Arc;
 //!
 //! #[derive(Metrics)]

@@ -6,7 +6,7 @@
 /// generate one. `bool` implements it as `"false"`/`"true"`.
 ///
 /// ```
-/// use metrics_core::LabelValue;
+/// use promdecl::LabelValue;
 ///
 /// #[derive(Clone, Copy, LabelValue)]
 /// enum Outcome { Success, TimedOut }

@@ -5,7 +5,7 @@
 //! and writes Prometheus text 0.0.4 or OpenMetrics 1.0 with the names exactly as declared.
 //!
 //! ```
-//! use metrics_core::{Counter, Histogram, LabelValue, Metrics, Registry, Format};
+//! use promdecl::{Counter, Histogram, LabelValue, Metrics, Registry, Format};
 //!
 //! /// Outcome of an operation.
 //! #[derive(Clone, Copy, LabelValue)]
@@ -19,7 +19,7 @@
 //!     put_operations_total: Counter,
 //!     /// DHT operation latency distribution
 //!     #[metric(histogram, labels = [operation = [put, get], status = Status],
-//!              buckets = metrics_core::buckets::LATENCY)]
+//!              buckets = promdecl::buckets::LATENCY)]
 //!     operation_latency_seconds: Histogram,
 //! }
 //!
@@ -30,7 +30,7 @@
 //! let text = registry.encode(Format::Text);
 //! assert!(text.contains("chorus_dht_put_operations_total{status=\"success\"} 1\n"));
 //! assert!(text.contains("chorus_dht_put_operations_total{status=\"failure\"} 0\n"));
-//! # Ok::<(), metrics_core::RegistryError>(())
+//! # Ok::<(), promdecl::RegistryError>(())
 //! ```
 #![deny(missing_docs)]
 
@@ -40,6 +40,7 @@ pub mod encode;
 mod family;
 mod index;
 mod info;
+#[cfg(feature = "prometheus-client")]
 pub mod interop;
 mod label;
 mod registry;
@@ -52,7 +53,8 @@ pub use encode::Format;
 pub use family::{AnyFamily, Family, LabelError, OVERFLOW_VALUE};
 pub use info::Info;
 pub use label::LabelValue;
-pub use metrics_macros::{LabelValue, Metrics};
+#[cfg(feature = "derive")]
+pub use promdecl_macros::{LabelValue, Metrics};
 pub use registry::{Metrics, Registry, RegistryBuilder, RegistryError, OVERFLOW_FAMILY};
 
 /// A family of integer counters.

@@ -192,7 +192,7 @@ impl RegistryBuilder {
 /// lock on the list of groups only, so it never blocks an update.
 ///
 /// ```
-/// use metrics_core::{Counter, Metrics, Registry, Format};
+/// use promdecl::{Counter, Metrics, Registry, Format};
 ///
 /// #[derive(Metrics)]
 /// #[metrics(prefix = "demo")]

@@ -1,7 +1,7 @@
 //! Helpers for users' tests: read a series, render one struct.
 //!
 //! ```
-//! use metrics_core::{testing, Counter, Format, Metrics};
+//! use promdecl::{testing, Counter, Format, Metrics};
 //!
 //! #[derive(Metrics)]
 //! struct Jobs {

@@ -62,10 +62,10 @@ pub trait Record {
 /// Records the seconds elapsed since its creation when dropped.
 ///
 /// ```
-/// # use metrics_core::{Histogram, FamilyDesc, Kind, value::Series};
+/// # use promdecl::{Histogram, FamilyDesc, Kind, value::Series};
 /// # static D: FamilyDesc = FamilyDesc { name: "t_seconds", kind: Kind::Histogram, help: "h",
 /// #   unit: None, labels: &[], buckets: Some(&[0.1, 1.0]), max_series: None, note: None };
-/// # let h = metrics_core::value::HistogramValue::new(&D);
+/// # let h = promdecl::value::HistogramValue::new(&D);
 /// {
 ///     let _t = h.start_timer();
 ///     // work

@@ -21,11 +21,11 @@ fn descriptor(f: &Family) -> TokenStream {
         let n = &l.name;
         let values = match &l.ty {
             Some(t) => {
-                quote!(::core::option::Option::Some(<#t as ::metrics_core::LabelValue>::VALUES))
+                quote!(::core::option::Option::Some(<#t as ::promdecl::LabelValue>::VALUES))
             }
             None => quote!(::core::option::Option::None),
         };
-        quote!(::metrics_core::LabelDesc { name: #n, values: #values })
+        quote!(::promdecl::LabelDesc { name: #n, values: #values })
     });
     let buckets = match &f.buckets {
         Some(Buckets::Values(v)) => {
@@ -33,9 +33,9 @@ fn descriptor(f: &Family) -> TokenStream {
             quote!(::core::option::Option::Some(&[#(#v),*]))
         }
         Some(Buckets::Path(p)) => quote!(::core::option::Option::Some(#p)),
-        None if f.kind == Kind::Histogram => quote!(::core::option::Option::Some(
-            ::metrics_core::buckets::DEFAULT
-        )),
+        None if f.kind == Kind::Histogram => {
+            quote!(::core::option::Option::Some(::promdecl::buckets::DEFAULT))
+        }
         None => quote!(::core::option::Option::None),
     };
     let max_series = match f.max_series {
@@ -43,9 +43,9 @@ fn descriptor(f: &Family) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     quote! {
-        ::metrics_core::FamilyDesc {
+        ::promdecl::FamilyDesc {
             name: #name,
-            kind: ::metrics_core::Kind::#kind,
+            kind: ::promdecl::Kind::#kind,
             help: #help,
             unit: #unit,
             labels: &[#(#labels),*],
@@ -79,7 +79,7 @@ fn accessor(f: &Family, vis: &syn::Visibility) -> TokenStream {
         let values = f.labels.iter().map(|l| {
             let p = &l.param;
             match &l.ty {
-                Some(_) => quote!(::metrics_core::LabelValue::as_str(#p)),
+                Some(_) => quote!(::promdecl::LabelValue::as_str(#p)),
                 None => quote!(#p),
             }
         });
@@ -95,14 +95,14 @@ fn accessor(f: &Family, vis: &syn::Visibility) -> TokenStream {
     let slot = f.labels.iter().filter_map(|l| l.ty.as_ref().map(|t| (t, &l.param))).fold(
         quote!(0usize),
         |acc, (t, p)| {
-            quote!((#acc * <#t as ::metrics_core::LabelValue>::VALUES.len() + ::metrics_core::LabelValue::index(#p)))
+            quote!((#acc * <#t as ::promdecl::LabelValue>::VALUES.len() + ::promdecl::LabelValue::index(#p)))
         },
     );
     let ty = &f.ty;
     quote! {
         #[doc = #doc]
         #[inline]
-        #vis fn #field(&self, #(#params),*) -> &<#ty as ::metrics_core::__private::HasSeries>::Series {
+        #vis fn #field(&self, #(#params),*) -> &<#ty as ::promdecl::__private::HasSeries>::Series {
             self.#field.get(&[#(#free),*], #slot)
         }
     }
@@ -115,8 +115,8 @@ pub fn metrics(m: &Model) -> TokenStream {
     let inits = m.families.iter().enumerate().map(|(i, f)| {
         let (field, ty) = (&f.field, &f.ty);
         quote! {
-            #field: <#ty as ::metrics_core::__private::FamilyType>::from_desc(
-                &<Self as ::metrics_core::Metrics>::FAMILIES[#i]
+            #field: <#ty as ::promdecl::__private::FamilyType>::from_desc(
+                &<Self as ::promdecl::Metrics>::FAMILIES[#i]
             )
         }
     });
@@ -135,15 +135,15 @@ pub fn metrics(m: &Model) -> TokenStream {
                     "bucket preset for `{}` must be non-empty, finite and strictly increasing",
                     f.name
                 );
-                quote!(::core::assert!(::metrics_core::__private::buckets_are_valid(#p), #msg);)
+                quote!(::core::assert!(::promdecl::__private::buckets_are_valid(#p), #msg);)
             }
             _ => quote!(),
         };
         quote! {
             ::core::assert!(
-                ::metrics_core::__private::same_kind(
-                    <#ty as ::metrics_core::__private::FamilyType>::KIND,
-                    ::metrics_core::Kind::#kind,
+                ::promdecl::__private::same_kind(
+                    <#ty as ::promdecl::__private::FamilyType>::KIND,
+                    ::promdecl::Kind::#kind,
                 ),
                 #msg
             );
@@ -157,11 +157,11 @@ pub fn metrics(m: &Model) -> TokenStream {
         const _: () = { #(#checks)* };
 
         #[automatically_derived]
-        impl ::metrics_core::Metrics for #ident {
-            const FAMILIES: &'static [::metrics_core::FamilyDesc] = &[#(#descs),*];
+        impl ::promdecl::Metrics for #ident {
+            const FAMILIES: &'static [::promdecl::FamilyDesc] = &[#(#descs),*];
 
-            fn visit(&self, f: &mut dyn ::core::ops::FnMut(&dyn ::metrics_core::AnyFamily)) {
-                #(f(::metrics_core::__private::as_any(&self.#fields));)*
+            fn visit(&self, f: &mut dyn ::core::ops::FnMut(&dyn ::promdecl::AnyFamily)) {
+                #(f(::promdecl::__private::as_any(&self.#fields));)*
             }
         }
 
@@ -210,7 +210,7 @@ fn label_value_impl(e: &LabelEnum) -> TokenStream {
         .map(|(i, (v, _))| quote!(Self::#v => #i));
     quote! {
         #[automatically_derived]
-        impl ::metrics_core::LabelValue for #ident {
+        impl ::promdecl::LabelValue for #ident {
             const VALUES: &'static [&'static str] = &[#(#values),*];
 
             #[inline]

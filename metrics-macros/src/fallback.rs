@@ -23,9 +23,9 @@ pub fn metrics(
         #valid
 
         #[automatically_derived]
-        impl ::metrics_core::Metrics for #ident {
-            const FAMILIES: &'static [::metrics_core::FamilyDesc] = &[];
-            fn visit(&self, _: &mut dyn ::core::ops::FnMut(&dyn ::metrics_core::AnyFamily)) {}
+        impl ::promdecl::Metrics for #ident {
+            const FAMILIES: &'static [::promdecl::FamilyDesc] = &[];
+            fn visit(&self, _: &mut dyn ::core::ops::FnMut(&dyn ::promdecl::AnyFamily)) {}
         }
 
         #[automatically_derived]
@@ -48,7 +48,7 @@ pub fn label_value(input: &syn::DeriveInput, errors: darling::Error) -> TokenStr
         #errors
 
         #[automatically_derived]
-        impl ::metrics_core::LabelValue for #ident {
+        impl ::promdecl::LabelValue for #ident {
             const VALUES: &'static [&'static str] = &[];
             fn index(self) -> usize { 0 }
         }

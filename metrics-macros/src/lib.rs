@@ -3,7 +3,7 @@
 //! Each derive runs parse (`input`, darling) -> validate (`validate`, every rule, errors
 //! accumulated with spans) -> expand (`expand`, infallible). On any error, `fallback` emits the
 //! errors together with a stub implementation so no follow-on errors bury the real ones.
-//! Generated code names only `::metrics_core`.
+//! Generated code names only `::promdecl`.
 
 mod expand;
 mod fallback;
@@ -15,7 +15,7 @@ use proc_macro::TokenStream;
 
 /// Derives registration, typed accessors and static descriptors for a struct of metric families.
 ///
-/// See the `metrics_core` crate docs for the declaration syntax.
+/// See the `promdecl` crate docs for the declaration syntax.
 #[proc_macro_derive(Metrics, attributes(metrics, metric))]
 pub fn derive_metrics(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
@@ -27,7 +27,7 @@ pub fn derive_metrics(input: TokenStream) -> TokenStream {
     .into()
 }
 
-/// Derives `metrics_core::LabelValue` for a fieldless enum (values are snake_case by default;
+/// Derives `promdecl::LabelValue` for a fieldless enum (values are snake_case by default;
 /// `#[label(rename_all = "...")]` on the enum and `#[label(rename = "...")]` on a variant change them).
 #[proc_macro_derive(LabelValue, attributes(label))]
 pub fn derive_label_value(input: TokenStream) -> TokenStream {

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use metrics_core::{Counter, Gauge, Info, IntGauge, Metrics};
+use promdecl::{Counter, Gauge, Info, IntGauge, Metrics};
 use sysinfo::{Disks, Networks, Pid, ProcessRefreshKind, ProcessesToUpdate, System};
 
 /// Process and runtime gauges (CHORUS's resource collector, every 15 s by default).
@@ -177,9 +177,9 @@ pub struct Collectors {
 
 /// Registers both collectors in `registry` and starts them.
 pub fn start(
-    registry: &metrics_core::Registry,
+    registry: &promdecl::Registry,
     intervals: Intervals,
-) -> Result<Collectors, metrics_core::RegistryError> {
+) -> Result<Collectors, promdecl::RegistryError> {
     let c = Collectors {
         process: registry.register(ProcessMetrics::new())?,
         system: registry.register(SystemMetrics::new())?,

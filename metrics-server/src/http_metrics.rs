@@ -10,7 +10,7 @@ use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use http_body::Body as _;
-use metrics_core::{Counter, Histogram, Metrics};
+use promdecl::{Counter, Histogram, Metrics};
 
 /// HTTP server metrics.
 #[derive(Debug, Metrics)]
@@ -20,10 +20,10 @@ pub struct HttpMetrics {
     #[metric(counter, labels = [method, route, status], max_series = 500)]
     pub requests_total: Counter,
     /// Time to produce the response head, by method and route template
-    #[metric(histogram, labels = [method, route], max_series = 200, buckets = metrics_core::buckets::LATENCY)]
+    #[metric(histogram, labels = [method, route], max_series = 200, buckets = promdecl::buckets::LATENCY)]
     pub request_duration_seconds: Histogram,
     /// Response body size where known in advance, by method and route template
-    #[metric(histogram, labels = [method, route], max_series = 200, buckets = metrics_core::buckets::SIZE)]
+    #[metric(histogram, labels = [method, route], max_series = 200, buckets = promdecl::buckets::SIZE)]
     pub response_size_bytes: Histogram,
 }
 

@@ -1,4 +1,4 @@
-//! An axum exposition server for `metrics-core` registries.
+//! An axum exposition server for `promdecl` registries.
 //!
 //! [`router`] gives `/metrics` (or another path), `/health`, `/ready` and an HTML index `/`,
 //! ready to merge into an existing axum app; [`Server`] runs it standalone with graceful
@@ -7,8 +7,8 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use metrics_core::Registry;
-//! use metrics_server::{router, AppState, Config};
+//! use promdecl::Registry;
+//! use promdecl_server::{router, AppState, Config};
 //!
 //! let registry = Arc::new(Registry::new());
 //! let app: axum::Router = router(AppState::new(registry, Config::default()));
@@ -21,7 +21,6 @@ mod html;
 pub mod http_metrics;
 mod ready;
 mod server;
-pub mod workload;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,7 +31,7 @@ use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use metrics_core::{Format, Registry};
+use promdecl::{Format, Registry};
 use tokio::sync::Semaphore;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;

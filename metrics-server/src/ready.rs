@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
-use metrics_core::{Gauge, Histogram, Metrics};
+use promdecl::{Gauge, Histogram, Metrics};
 
 use crate::AppState;
 
@@ -77,7 +77,7 @@ pub struct ReadinessMetrics {
     #[metric(gauge, labels = [check, critical: bool], max_series = 100)]
     pub check_healthy: Gauge,
     /// Time a component check took
-    #[metric(histogram, labels = [check], max_series = 100, buckets = metrics_core::buckets::LATENCY)]
+    #[metric(histogram, labels = [check], max_series = 100, buckets = promdecl::buckets::LATENCY)]
     pub check_duration_seconds: Histogram,
 }
 

@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use metrics_core::{Registry, RegistryError};
+use promdecl::{Registry, RegistryError};
 use tokio::net::TcpListener;
 
 use crate::{router, AppState, Config, HttpMetrics, Readiness, ReadinessMetrics};
@@ -13,12 +13,12 @@ use crate::{router, AppState, Config, HttpMetrics, Readiness, ReadinessMetrics};
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// use std::sync::Arc;
-/// use metrics_server::{Config, Server};
+/// use promdecl_server::{Config, Server};
 ///
-/// let registry = Arc::new(metrics_core::Registry::new());
+/// let registry = Arc::new(promdecl::Registry::new());
 /// let server = Server::new(registry, Config::default())?;
 /// let listener = tokio::net::TcpListener::bind("127.0.0.1:9090").await?;
-/// server.serve(listener, metrics_server::shutdown_signal()).await?;
+/// server.serve(listener, promdecl_server::shutdown_signal()).await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug)]

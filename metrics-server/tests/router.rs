@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use axum::body::{to_bytes, Body};
 use axum::http::{header, Method, Request, StatusCode};
-use metrics_core::{Counter, Metrics, Registry};
-use metrics_server::{router, workload, AppState, Check, Config};
+use promdecl::{Counter, Metrics, Registry};
+use promdecl_server::{router, AppState, Check, Config};
 use tower::ServiceExt;
 
 #[derive(Debug, Metrics)]
@@ -133,37 +133,9 @@ async fn readiness_flips_on_a_critical_check_only() {
 }
 
 #[tokio::test]
-async fn index_lists_families_and_workload_drives_every_catalog_family() {
-    let registry = Arc::new(Registry::new());
-    metrics_catalog::register_all(&registry).unwrap();
-    workload::step(&registry, 1, &|_| true);
-    let mut empty = Vec::new();
-    registry.visit(&mut |f| {
-        let mut any = false;
-        f.for_each_sample(&mut |_, s| any |= s.value() != 0.0);
-        if !any {
-            empty.push(f.desc().name);
-        }
-    });
-    assert!(
-        empty.is_empty(),
-        "families the workload did not drive: {empty:?}"
-    );
-    let (status, _, page) = call(
-        &AppState::new(registry, Config::default()),
-        Method::GET,
-        "/",
-        &[],
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("<code>chorus_dht_put_operations_total</code>"));
-}
-
-#[tokio::test]
 async fn basic_auth_guards_only_the_metrics_path() {
     let registry = Arc::new(Registry::new());
-    let auth = metrics_server::Auth::Basic {
+    let auth = promdecl_server::Auth::Basic {
         user: "prom".into(),
         password: "pa:ss".into(),
     };
@@ -212,13 +184,13 @@ async fn basic_auth_guards_only_the_metrics_path() {
 async fn request_metrics_use_route_templates_and_bound_unmatched_paths() {
     let registry = Arc::new(Registry::new());
     let http = registry
-        .register(metrics_server::HttpMetrics::new())
+        .register(promdecl_server::HttpMetrics::new())
         .unwrap();
     let s = AppState::new(registry.clone(), Config::default()).with_http_metrics(http.clone());
     for path in ["/health", "/health", "/scan/1", "/scan/2", "/wp-admin"] {
         call(&s, Method::GET, path, &[]).await;
     }
-    let text = registry.encode(metrics_core::Format::Text);
+    let text = registry.encode(promdecl::Format::Text);
     assert!(
         text.contains(
             "http_server_requests_total{method=\"GET\",route=\"/health\",status=\"200\"} 2\n"
@@ -238,7 +210,7 @@ async fn request_metrics_use_route_templates_and_bound_unmatched_paths() {
 async fn a_check_that_hangs_times_out_and_results_are_metrics() {
     let registry = Arc::new(Registry::new());
     let m = registry
-        .register(metrics_server::ReadinessMetrics::new())
+        .register(promdecl_server::ReadinessMetrics::new())
         .unwrap();
     let s = AppState::new(registry.clone(), Config::default()).with_readiness_metrics(m);
     s.readiness.add(
@@ -252,7 +224,7 @@ async fn a_check_that_hangs_times_out_and_results_are_metrics() {
     let (status, _, body) = call(&s, Method::GET, "/ready", &[]).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(body.contains("no answer within"), "{body}");
-    let text = registry.encode(metrics_core::Format::Text);
+    let text = registry.encode(promdecl::Format::Text);
     assert!(
         text.contains("readiness_check_healthy{check=\"slow-db\",critical=\"true\"} 0\n"),
         "{text}"
@@ -260,24 +232,5 @@ async fn a_check_that_hangs_times_out_and_results_are_metrics() {
     assert!(
         text.contains("readiness_check_healthy{check=\"cache\",critical=\"false\"} 1\n"),
         "{text}"
-    );
-}
-
-#[test]
-fn the_workload_leaves_unselected_families_to_their_real_sources() {
-    let registry = Registry::new();
-    metrics_catalog::register_all(&registry).unwrap();
-    let process = registry
-        .register(metrics_server::collectors::ProcessMetrics::new())
-        .unwrap();
-    process.resident_memory_bytes().set(123.0);
-    for tick in 0..5 {
-        workload::step(&registry, tick, &|f| f.name.starts_with("chorus_"));
-    }
-    assert_eq!(process.resident_memory_bytes().get(), 123.0);
-    let text = registry.encode(metrics_core::Format::Text);
-    assert!(
-        !text.contains("chorus_dht_put_operations_total{status=\"success\"} 0\n")
-            || !text.contains("chorus_dht_put_operations_total{status=\"failure\"} 0\n")
     );
 }

@@ -7,7 +7,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use metrics_core::Format;
+use promdecl::Format;
 
 /// Whether `program` can run (`program --version`); if not, fails in CI and skips loudly locally.
 pub fn require_tool(program: &str, how: &str) -> bool {

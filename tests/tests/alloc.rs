@@ -3,7 +3,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use metrics_core::{Counter, Gauge, Histogram, Metrics};
+use promdecl::{Counter, Gauge, Histogram, Metrics};
 
 struct Counting;
 
@@ -78,7 +78,7 @@ fn updates_to_existing_series_do_not_allocate() {
     counting(false);
     assert_eq!(allocations(), 0, "allocations on the update path");
     assert_eq!(
-        metrics_core::testing::value(
+        promdecl::testing::value(
             &hot,
             "messages_total",
             &["CHORUS/tasks/v1", "sent", "task_created"]

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use metrics_core::{testing, Counter, Format, Metrics, Registry, OVERFLOW_VALUE};
+use promdecl::{testing, Counter, Format, Metrics, Registry, OVERFLOW_VALUE};
 
 #[derive(Metrics)]
 struct Peers {
@@ -159,7 +159,7 @@ fn threads_creating_the_same_series_at_once_get_one_series_each() {
             "{key}"
         );
     }
-    let text = testing::render(&*wide, metrics_core::Format::Text);
+    let text = testing::render(&*wide, promdecl::Format::Text);
     let total: f64 = text
         .lines()
         .filter(|l| l.starts_with("wide_total{"))

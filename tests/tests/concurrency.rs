@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use metrics_core::{Counter, Format, Histogram, Metrics, Registry};
+use promdecl::{Counter, Format, Histogram, Metrics, Registry};
 
 #[derive(Metrics)]
 struct Load {
@@ -109,7 +109,7 @@ fn concurrent_updates_are_exact_and_scrapes_consistent() {
 struct HotLoad {
     /// A counter sharded per thread
     #[metric(counter, labels = [kind: Kind])]
-    hot_total: metrics_core::ShardedCounter,
+    hot_total: promdecl::ShardedCounter,
 }
 
 #[test]
@@ -126,18 +126,16 @@ fn sharded_counters_lose_no_increments() {
         })
         .collect();
     threads.into_iter().for_each(|t| t.join().unwrap());
-    let v = metrics_core::testing::value(&*hot, "hot_total", &["write"]);
+    let v = promdecl::testing::value(&*hot, "hot_total", &["write"]);
     assert_eq!(v, Some((THREADS as u64 * PER_THREAD) as f64));
-    assert!(
-        metrics_core::testing::render(&*hot, Format::Text).contains("hot_total{kind=\"read\"} 0\n")
-    );
+    assert!(promdecl::testing::render(&*hot, Format::Text).contains("hot_total{kind=\"read\"} 0\n"));
 }
 
 #[derive(Metrics)]
 struct Churn {
     /// A counter sharded per thread
     #[metric(counter)]
-    churn_total: metrics_core::ShardedCounter,
+    churn_total: promdecl::ShardedCounter,
     /// A histogram (per-thread lanes)
     #[metric(histogram, buckets = [1.0, 2.0])]
     churn_seconds: Histogram,
@@ -166,7 +164,7 @@ fn lanes_change_hands_between_short_lived_threads_without_losing_updates() {
         threads.into_iter().for_each(|t| t.join().unwrap());
     }
     let n = WAVES * WIDTH * EACH;
-    let text = metrics_core::testing::render(&*churn, Format::Text);
+    let text = promdecl::testing::render(&*churn, Format::Text);
     let samples = parse(&text);
     assert_eq!(samples["churn_total"], n as f64, "{text}");
     assert_eq!(samples["churn_seconds_count"], n as f64, "{text}");

@@ -1,7 +1,7 @@
 //! The exposition of a struct using every kind and label style, checked by independent parsers:
 //! `promtool check metrics` and Python's `prometheus_client` (text and OpenMetrics parsers).
 
-use metrics_core::{
+use promdecl::{
     Counter, FloatCounter, Format, Gauge, Histogram, Info, IntGauge, LabelValue, Metrics, Registry,
 };
 use tests::{find_sample, promtool_check_metrics, python_parse};

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use metrics_core::{Counter, Format, Gauge, Metrics, Registry, RegistryError};
+use promdecl::{Counter, Format, Gauge, Metrics, Registry, RegistryError};
 
 #[derive(Metrics)]
 struct Orders {
@@ -130,7 +130,7 @@ fn dynamic_updates_check_labels_and_return_errors() {
         .to_string()
         .contains("takes 1 label values"));
     assert_eq!(
-        metrics_core::testing::value(&o, "orders_total", &["eu"]),
+        promdecl::testing::value(&o, "orders_total", &["eu"]),
         Some(2.0)
     );
 }

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicIsize, Ordering::Relaxed};
 
-use metrics_bench::{meas, ours, pc, tikv, topics};
+use promdecl_bench::{meas, ours, pc, tikv, topics};
 
 struct Counting;
 static LIVE: AtomicIsize = AtomicIsize::new(0);
@@ -250,7 +250,7 @@ fn main() {
     // Output size, for bytes/s of the encoders.
     let t = topics(10_000);
     let w = ours::wide(&t);
-    let ours_bytes = metrics_core::testing::render(&w, metrics_core::Format::Text).len();
+    let ours_bytes = promdecl::testing::render(&w, promdecl::Format::Text).len();
     let mut pc_out = String::new();
     prometheus_client::encoding::text::encode(&mut pc_out, &pc::wide(&t)).unwrap();
     writeln!(

@@ -1,6 +1,6 @@
 //! Business metrics (seed: "Application Metrics", `# Business metrics`).
 
-use metrics_core::{IntGauge, Metrics};
+use promdecl::{IntGauge, Metrics};
 
 /// Federation peers, blacklist and trust store sizes.
 #[derive(Debug, Metrics)]

@@ -1,7 +1,7 @@
 //! Conductor client metrics (seed: "Application Metrics", `# Conductor metrics`,
 //! `# Circuit breaker metrics`, `# Connection pool metrics`).
 
-use metrics_core::{Counter, Histogram, IntGauge, Metrics};
+use promdecl::{Counter, Histogram, IntGauge, Metrics};
 
 use super::buckets::PROMETHEUS_CLIENT_DEFAULT;
 

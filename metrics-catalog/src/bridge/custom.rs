@@ -1,6 +1,6 @@
 //! Custom business metrics (seed: "Custom Metrics", class `BridgeMetrics`).
 
-use metrics_core::{Counter, Metrics};
+use promdecl::{Counter, Metrics};
 
 /// Federation, ActivityPub export and moderation event counters (`BridgeMetrics` in the
 /// document).

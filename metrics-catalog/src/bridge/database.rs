@@ -1,6 +1,6 @@
 //! Database metrics (seed: "Database Metrics").
 
-use metrics_core::{Counter, Histogram, IntGauge, Metrics};
+use promdecl::{Counter, Histogram, IntGauge, Metrics};
 
 use super::buckets::PROMETHEUS_CLIENT_DEFAULT;
 

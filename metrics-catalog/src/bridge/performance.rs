@@ -1,6 +1,6 @@
 //! HTTP request performance metrics (seed: "Application Metrics", `# Performance metrics`).
 
-use metrics_core::{Histogram, Metrics};
+use promdecl::{Histogram, Metrics};
 
 use super::buckets::{PROMETHEUS_CLIENT_DEFAULT, REQUEST_SIZE};
 

@@ -1,6 +1,6 @@
 //! Federation event metrics (seed: "Application Metrics", `# Request metrics`).
 
-use metrics_core::{Counter, Metrics};
+use promdecl::{Counter, Metrics};
 
 /// Federation events received, processed and failed.
 #[derive(Debug, Metrics)]

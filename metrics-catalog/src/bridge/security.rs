@@ -3,7 +3,7 @@
 //! The document queries these families but never defines them. They are declared as
 //! unlabeled counters: every query is a bare `rate(name[5m])`, and no labels are shown.
 
-use metrics_core::{Counter, Metrics};
+use promdecl::{Counter, Metrics};
 
 /// Authentication, rate-limit and signature-verification failures.
 #[derive(Debug, Metrics)]

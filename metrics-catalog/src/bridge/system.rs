@@ -1,6 +1,6 @@
 //! System metrics (seed: "Application Metrics", `# System metrics`).
 
-use metrics_core::{Gauge, Metrics};
+use promdecl::{Gauge, Metrics};
 
 /// Process resource usage.
 #[derive(Debug, Metrics)]

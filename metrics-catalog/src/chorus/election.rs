@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use metrics_core::{Counter, Gauge, Histogram, IntGauge, Metrics};
+use promdecl::{Counter, Gauge, Histogram, IntGauge, Metrics};
 
 use super::buckets::LATENCY;
 

@@ -1,6 +1,6 @@
 //! Error metrics: errors by component and type, recovered panics.
 
-use metrics_core::{Counter, Metrics};
+use promdecl::{Counter, Metrics};
 
 /// Error metrics.
 #[derive(Debug, Metrics)]

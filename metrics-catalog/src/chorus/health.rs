@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use metrics_core::{Counter, Gauge, Histogram, Metrics};
+use promdecl::{Counter, Gauge, Histogram, Metrics};
 
 use super::buckets::LATENCY;
 

@@ -1,6 +1,6 @@
 //! Label value enums shared by several CHORUS categories.
 
-use metrics_core::LabelValue;
+use promdecl::LabelValue;
 
 /// Outcome of an operation: the `status` label (`success` / `failure`).
 ///

@@ -27,7 +27,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use metrics_core::{FamilyDesc, Metrics, Registry, RegistryError};
+use promdecl::{FamilyDesc, Metrics, Registry, RegistryError};
 
 pub mod alerts;
 pub mod buckets;

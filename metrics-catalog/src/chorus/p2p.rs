@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use metrics_core::{Counter, Gauge, Histogram, IntGauge, Metrics};
+use promdecl::{Counter, Gauge, Histogram, IntGauge, Metrics};
 
 use super::buckets::{CONNECTION_DURATION, LATENCY};
 

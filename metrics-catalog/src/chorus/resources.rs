@@ -1,6 +1,6 @@
 //! Resource utilization metrics: CPU, memory, disk, network, concurrency.
 
-use metrics_core::{Counter, Gauge, IntGauge, Metrics};
+use promdecl::{Counter, Gauge, IntGauge, Metrics};
 
 /// Resource metrics, refreshed by the background collector (`ResourceMetricsInterval`, default 15s).
 #[derive(Debug, Metrics)]

@@ -1,6 +1,6 @@
 //! SHHH (secret sentinel) metrics (`chorus_shhh_*`).
 
-use metrics_core::{Counter, Metrics};
+use promdecl::{Counter, Metrics};
 
 /// SHHH metrics: redaction findings by rule and severity.
 #[derive(Debug, Metrics)]

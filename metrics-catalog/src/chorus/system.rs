@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use metrics_core::{Gauge, Info, Metrics};
+use promdecl::{Gauge, Info, Metrics};
 
 /// The compiler version reported in the `go_version` label.
 ///

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use metrics_core::{Counter, Histogram, IntGauge, Metrics};
+use promdecl::{Counter, Histogram, IntGauge, Metrics};
 
 use super::buckets::LATENCY;
 use super::labels::Status;

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use metrics_core::{Counter, Gauge, Metrics};
+use promdecl::{Counter, Gauge, Metrics};
 
 /// State of the NATS circuit breaker, the value of `semstreams_nats_circuit_breaker`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use metrics_core::{Counter, Gauge, Histogram, Metrics};
+use promdecl::{Counter, Gauge, Histogram, Metrics};
 
 /// Lifecycle state of a service, the value of `semstreams_service_status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use metrics_core::{Metrics, Registry, RegistryError};
+use promdecl::{Metrics, Registry, RegistryError};
 
 struct Entry {
     type_id: TypeId,
@@ -23,8 +23,8 @@ struct Entry {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use metrics_catalog::semstreams::ServiceRegistry;
-/// use metrics_core::{Counter, Metrics, Registry};
+/// use promdecl_catalog::semstreams::ServiceRegistry;
+/// use promdecl::{Counter, Metrics, Registry};
 ///
 /// #[derive(Debug, Metrics)]
 /// struct ApiRequests {

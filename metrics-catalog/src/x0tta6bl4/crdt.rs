@@ -5,7 +5,7 @@
 //! durations in `_seconds`, sizes in `_bytes`); labels follow upstream
 //! (x0tta6bl4-ai/x0tta6bl4 `src/monitoring/metrics.py`).
 
-use metrics_core::{Counter, Histogram, IntGauge, Metrics};
+use promdecl::{Counter, Histogram, IntGauge, Metrics};
 
 use super::buckets::SYNC;
 

@@ -1,6 +1,6 @@
 //! DAO governance metrics (seed: "DAO Governance Metrics", collector `DAOMetricsCollector`).
 
-use metrics_core::{Counter, Gauge, Metrics};
+use promdecl::{Counter, Gauge, Metrics};
 
 /// DAO governance metrics.
 #[derive(Debug, Metrics)]

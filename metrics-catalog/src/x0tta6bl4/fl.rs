@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::Instant;
 
-use metrics_core::{Counter, Gauge, Histogram, IntGauge, Metrics};
+use promdecl::{Counter, Gauge, Histogram, IntGauge, Metrics};
 
 use super::buckets::TRAINING;
 

@@ -1,6 +1,6 @@
 //! HTTP API metrics (seed: "HTTP Request Metrics").
 
-use metrics_core::{Counter, Histogram, Metrics};
+use promdecl::{Counter, Histogram, Metrics};
 
 use super::buckets::HTTP_REQUEST;
 

@@ -4,7 +4,7 @@
 //! only those 3 are declared. Labels follow upstream (x0tta6bl4-ai/x0tta6bl4
 //! `src/monitoring/metrics.py`).
 
-use metrics_core::{Gauge, Histogram, Metrics};
+use promdecl::{Gauge, Histogram, Metrics};
 
 use super::buckets::GC_PAUSE;
 

@@ -1,6 +1,6 @@
 //! Distributed ledger metrics (seed: "Ledger Metrics", collector `LedgerMetricsCollector`).
 
-use metrics_core::{Counter, Histogram, IntGauge, Metrics};
+use promdecl::{Counter, Histogram, IntGauge, Metrics};
 
 use super::buckets::SLOW_OPERATION;
 

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Instant;
 
-use metrics_core::{Counter, Histogram, IntGauge, Metrics};
+use promdecl::{Counter, Histogram, IntGauge, Metrics};
 
 use super::buckets::MAPEK_PHASE;
 use super::labels::CycleStatus;

@@ -1,6 +1,6 @@
 //! Mesh network metrics (seed: "Mesh Network Metrics", collector `MeshMetricsCollector`).
 
-use metrics_core::{Counter, Gauge, Histogram, IntGauge, Metrics};
+use promdecl::{Counter, Gauge, Histogram, IntGauge, Metrics};
 
 use super::buckets::{HOP_COUNT, MESH_LATENCY};
 

@@ -1,6 +1,6 @@
 //! ML metrics: GraphSAGE and RAG (seed: "ML Metrics", collector `MLMetricsCollector`).
 
-use metrics_core::{Counter, Gauge, Histogram, IntGauge, Metrics};
+use promdecl::{Counter, Gauge, Histogram, IntGauge, Metrics};
 
 use super::buckets::{FAST_OPERATION, SLOW_OPERATION, TRAINING};
 

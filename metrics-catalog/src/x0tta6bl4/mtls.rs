@@ -1,6 +1,6 @@
 //! mTLS and SPIFFE/SPIRE metrics (seed: "mTLS & SPIFFE Metrics").
 
-use metrics_core::{Counter, Gauge, Histogram, Metrics};
+use promdecl::{Counter, Gauge, Histogram, Metrics};
 
 use super::buckets::FAST_OPERATION;
 

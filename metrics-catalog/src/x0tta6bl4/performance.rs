@@ -4,7 +4,7 @@
 //! Names follow the table's examples and the reference's pattern; labels follow upstream
 //! (x0tta6bl4-ai/x0tta6bl4 `src/monitoring/metrics.py`).
 
-use metrics_core::{Counter, Gauge, Metrics};
+use promdecl::{Counter, Gauge, Metrics};
 
 /// Throughput, tail latency and error-rate metrics.
 #[derive(Debug, Metrics)]

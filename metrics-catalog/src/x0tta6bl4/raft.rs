@@ -1,6 +1,6 @@
 //! Raft consensus metrics (seed: "Consensus (Raft) Metrics", collector `RaftMetricsCollector`).
 
-use metrics_core::{Counter, Histogram, IntGauge, Metrics};
+use promdecl::{Counter, Histogram, IntGauge, Metrics};
 
 use super::buckets::SYNC;
 

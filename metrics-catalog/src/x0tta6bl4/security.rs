@@ -5,7 +5,7 @@
 //! reference's pattern; labels follow upstream (x0tta6bl4-ai/x0tta6bl4
 //! `src/monitoring/metrics.py`).
 
-use metrics_core::{Counter, IntGauge, Metrics};
+use promdecl::{Counter, IntGauge, Metrics};
 
 /// Threat alert, suspect node and Byzantine-behaviour metrics.
 #[derive(Debug, Metrics)]

@@ -1,6 +1,6 @@
 //! Auction metrics (the document's "Auction Metrics", 4 families).
 
-use metrics_core::{Counter, Histogram, Metrics};
+use promdecl::{Counter, Histogram, Metrics};
 
 /// Task auctions and bids.
 #[derive(Debug, Metrics)]

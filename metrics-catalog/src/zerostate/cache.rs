@@ -1,7 +1,7 @@
 //! Cache metrics shown in the document's `/metrics` sample ("Cache Metrics"). These families
 //! are exposed without the `zerostate` namespace, exactly as the sample shows them.
 
-use metrics_core::{Counter, Gauge, IntGauge, Metrics};
+use promdecl::{Counter, Gauge, IntGauge, Metrics};
 
 /// Content cache size, evictions and efficiency.
 #[derive(Debug, Metrics)]

@@ -1,6 +1,6 @@
 //! Escrow metrics (the document's "Escrow Metrics", 4 families).
 
-use metrics_core::{Counter, Histogram, Metrics};
+use promdecl::{Counter, Histogram, Metrics};
 
 /// Escrows created, released and refunded.
 #[derive(Debug, Metrics)]

@@ -1,7 +1,7 @@
 //! P2P metrics shown in the document's `/metrics` sample ("P2P Metrics"). These families are
 //! exposed without the `zerostate` namespace, exactly as the sample shows them.
 
-use metrics_core::{Histogram, IntGauge, Metrics};
+use promdecl::{Histogram, IntGauge, Metrics};
 
 /// Peer monitoring, connection pooling and content verification.
 #[derive(Debug, Metrics)]

@@ -1,6 +1,6 @@
 //! Payment channel metrics (the document's "Payment Channel Metrics", 4 families).
 
-use metrics_core::{Counter, Gauge, Histogram, IntGauge, Metrics};
+use promdecl::{Counter, Gauge, Histogram, IntGauge, Metrics};
 
 /// Payment channel lifecycle and balances.
 #[derive(Debug, Metrics)]

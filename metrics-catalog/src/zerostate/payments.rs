@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use metrics_core::{Counter, Histogram, Metrics};
+use promdecl::{Counter, Histogram, Metrics};
 
 use super::labels;
 

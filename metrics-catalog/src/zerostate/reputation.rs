@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use metrics_core::{Counter, Gauge, Metrics};
+use promdecl::{Counter, Gauge, Metrics};
 
 /// Per-agent (peer) reputation.
 #[derive(Debug, Metrics)]

@@ -1,4 +1,4 @@
-use metrics_core::*;
+use promdecl::*;
 
 const BAD: &[f64] = &[1.0, 0.5];
 

@@ -1,4 +1,4 @@
-use metrics_core::*;
+use promdecl::*;
 
 #[derive(Clone, Copy, LabelValue)]
 #[label(rename_all = "camelCase")]

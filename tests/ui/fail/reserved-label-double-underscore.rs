@@ -1,4 +1,4 @@
-use metrics_core::*;
+use promdecl::*;
 
 #[derive(Metrics)]
 struct M {

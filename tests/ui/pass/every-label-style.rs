@@ -1,4 +1,4 @@
-use metrics_core::{testing, Counter, FloatCounter, IntGauge, LabelValue, Metrics};
+use promdecl::{testing, Counter, FloatCounter, IntGauge, LabelValue, Metrics};
 
 #[derive(Clone, Copy, LabelValue)]
 #[label(rename_all = "kebab-case")]

@@ -10,7 +10,7 @@ struct Some;
 struct None;
 struct Default;
 
-use ::metrics_core::{Counter, Gauge, Histogram, Info, LabelValue, Metrics};
+use ::promdecl::{Counter, Gauge, Histogram, Info, LabelValue, Metrics};
 
 #[derive(::std::clone::Clone, ::std::marker::Copy, LabelValue)]
 enum Status {

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use metrics_core::{FamilyDesc, Kind, Registry};
+use promdecl::{FamilyDesc, Kind, Registry};
 
 /// Small deterministic generator (xorshift): the demo needs variety, not cryptography.
 #[derive(Debug)]
@@ -53,7 +53,7 @@ pub fn step(registry: &Registry, tick: u64, drive: &dyn Fn(&FamilyDesc) -> bool)
         let value = match d.kind {
             Kind::Counter => 1.0 + rng.below(5) as f64,
             Kind::Histogram => {
-                let b = d.buckets.unwrap_or(metrics_core::buckets::DEFAULT);
+                let b = d.buckets.unwrap_or(promdecl::buckets::DEFAULT);
                 b[rng.below(b.len())] * rng.unit() * 1.5
             }
             // Never exactly zero, so every family visibly moves.

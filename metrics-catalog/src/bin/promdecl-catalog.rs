@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
-use metrics_catalog::generate;
+use promdecl_catalog::generate;
 
 /// Inspect the metric catalog and generate docs, alert rules and dashboards from it.
 #[derive(Debug, Parser)]
@@ -69,7 +69,7 @@ fn main() -> std::io::Result<()> {
     match cli.command {
         Command::Export {
             format: ExportFormat::Json,
-        } => println!("{:#}", metrics_catalog::export::json()),
+        } => println!("{:#}", promdecl_catalog::export::json()),
         Command::Docs => write(&cli.root, only("docs/metrics/"))?,
         Command::Alerts => write(&cli.root, only("docs/alerts/"))?,
         Command::Dashboards => write(&cli.root, only("docs/dashboards/"))?,

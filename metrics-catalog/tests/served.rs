@@ -5,8 +5,9 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use metrics_core::{AnyFamily, Counter, FamilyDesc, Format, Metrics, Registry};
-use metrics_server::{collectors, workload, Auth, Config, Server};
+use promdecl::{AnyFamily, Counter, FamilyDesc, Format, Metrics, Registry};
+use promdecl_catalog::workload;
+use promdecl_server::{collectors, Auth, Config, Server};
 use reqwest::StatusCode;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -50,7 +51,7 @@ async fn start(registry: Arc<Registry>, config: Config) -> Running {
 
 fn catalog_registry() -> Arc<Registry> {
     let registry = Arc::new(Registry::new());
-    metrics_catalog::register_all(&registry).unwrap();
+    promdecl_catalog::register_all(&registry).unwrap();
     for tick in 0..3 {
         workload::step(&registry, tick, &|_| true);
     }
@@ -121,7 +122,7 @@ async fn scrapes_over_a_socket_pass_python_and_promtool_and_auth_guards_metrics(
         let out = match result {
             Ok(o) | Err(o) => o,
         };
-        // Only lint findings on names the seed documents force (see metrics-catalog's tests).
+        // Only lint findings on names the seed documents force (see promdecl-catalog's tests).
         assert!(
             !out.lines()
                 .any(|l| l.contains("error") || l.contains("parse")),
@@ -326,7 +327,7 @@ async fn a_real_prometheus_scrapes_the_server() {
     let dir = std::env::temp_dir().join(format!("metrics-prom-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let config = format!(
-        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: metrics-server\n    static_configs:\n      - targets: ['{target}']\n"
+        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: promdecl-server\n    static_configs:\n      - targets: ['{target}']\n"
     );
     std::fs::write(dir.join("prometheus.yml"), config).unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -354,7 +355,7 @@ async fn a_real_prometheus_scrapes_the_server() {
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     let wanted = [
-        "up{job=\"metrics-server\"} == 1",
+        "up{job=\"promdecl-server\"} == 1",
         "process_resident_memory_bytes > 0",
         "chorus_dht_put_operations_total > 0",
     ];

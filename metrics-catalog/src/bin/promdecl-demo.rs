@@ -6,9 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
-use metrics_core::Registry;
-use metrics_server::collectors::{self, Intervals};
-use metrics_server::{shutdown_signal, workload, Auth, Check, Config, Server};
+use promdecl::Registry;
+use promdecl_catalog::workload;
+use promdecl_server::collectors::{self, Intervals};
+use promdecl_server::{shutdown_signal, Auth, Check, Config, Server};
 
 /// Serve the whole metrics catalog with live collectors and a built-in workload.
 #[derive(Debug, Parser)]
@@ -68,11 +69,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .fold(Registry::builder(), |b, (k, v)| b.const_label(k, v))
             .build()?,
     );
-    let catalog = metrics_catalog::register_all(&registry)?;
+    let catalog = promdecl_catalog::register_all(&registry)?;
     catalog
         .chorus
         .system
-        .set_info(&metrics_catalog::chorus::NodeInfo::new(
+        .set_info(&promdecl_catalog::chorus::NodeInfo::new(
             "node-1",
             env!("CARGO_PKG_VERSION"),
             "local",
@@ -86,7 +87,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
     )?;
     if args.workload_ms > 0 {
-        let catalog_names: HashSet<&str> = metrics_catalog::SYSTEMS
+        let catalog_names: HashSet<&str> = promdecl_catalog::SYSTEMS
             .iter()
             .flat_map(|s| (s.families)())
             .map(|f| f.name)
@@ -120,11 +121,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }));
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
-    println!("metrics-server: {families} catalog families, listening on http://{addr}");
+    println!("promdecl-server: {families} catalog families, listening on http://{addr}");
     for path in ["/", args.metrics_path.as_str(), "/health", "/ready"] {
         println!("  http://{addr}{path}");
     }
     server.serve(listener, shutdown_signal()).await?;
-    println!("metrics-server: stopped");
+    println!("promdecl-server: stopped");
     Ok(())
 }

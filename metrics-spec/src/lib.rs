@@ -1,0 +1,250 @@
+//! The Prometheus exposition rules, written once.
+//!
+//! Every rule promdecl enforces or relies on about names lives here: the derive macros check
+//! declarations with it at compile time, the runtime checks run-time input and writes exposition
+//! with it, and the generators use it to know which sample names a family produces. Nothing else
+//! in the workspace restates these rules.
+//!
+//! Sources: the Prometheus data model and exposition format 0.0.4 documents, and the
+//! OpenMetrics 1.0 specification.
+//!
+//! ```
+//! use promdecl_spec::{Kind, NameForm};
+//!
+//! assert!(promdecl_spec::is_metric_name("http_requests_total"));
+//! assert_eq!(Kind::Counter.family_name("http_requests_total", NameForm::OpenMetrics), "http_requests");
+//! let samples: Vec<String> = Kind::Histogram.sample_names("rpc_seconds").collect();
+//! assert_eq!(samples, ["rpc_seconds_bucket", "rpc_seconds_sum", "rpc_seconds_count"]);
+//! ```
+#![no_std]
+#![deny(missing_docs)]
+
+extern crate alloc;
+
+use alloc::string::String;
+
+/// The metric type of a family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    /// A monotonically increasing value; its name ends in `_total`.
+    Counter,
+    /// A value that goes up and down.
+    Gauge,
+    /// Observations counted into cumulative buckets, exposed with `_bucket`, `_sum` and `_count`.
+    Histogram,
+    /// A constant `1` whose labels carry information; its name ends in `_info`.
+    Info,
+}
+
+/// Suffixes of the samples a histogram exposes, in exposition order.
+pub const HISTOGRAM_SUFFIXES: &[&str] = &["_bucket", "_sum", "_count"];
+
+/// The label holding a histogram bucket's upper bound.
+pub const BUCKET_LABEL: &str = "le";
+
+/// The label holding a summary's quantile.
+pub const QUANTILE_LABEL: &str = "quantile";
+
+/// Base units recognised at the end of a name (before a counter's `_total`), as the
+/// Prometheus naming guide lists them.
+pub const UNITS: &[&str] = &[
+    "seconds", "bytes", "ratio", "percent", "celsius", "meters", "volts", "amperes", "joules",
+    "grams", "hertz", "bits",
+];
+
+/// Which family name a format writes in its metadata lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameForm {
+    /// The name as exposed on samples (text 0.0.4, protobuf): `x_total`.
+    Exposed,
+    /// OpenMetrics: a counter family is `x` (samples keep `x_total`), an info family drops `_info`.
+    OpenMetrics,
+}
+
+impl Kind {
+    /// Every kind.
+    pub const ALL: [Kind; 4] = [Kind::Counter, Kind::Gauge, Kind::Histogram, Kind::Info];
+
+    /// The lowercase name, as written in declarations, JSON exports and OpenMetrics `# TYPE`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Kind::Counter => "counter",
+            Kind::Gauge => "gauge",
+            Kind::Histogram => "histogram",
+            Kind::Info => "info",
+        }
+    }
+
+    /// The kind named `name` (`"counter"`, `"gauge"`, `"histogram"`, `"info"`).
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// The type written in a Prometheus text 0.0.4 `# TYPE` line, which has no `info`.
+    pub const fn text_type(self) -> &'static str {
+        match self {
+            Kind::Info => "gauge",
+            other => other.as_str(),
+        }
+    }
+
+    /// The suffix a family name of this kind must end in, if any.
+    pub const fn required_suffix(self) -> Option<&'static str> {
+        match self {
+            Kind::Counter => Some("_total"),
+            Kind::Info => Some("_info"),
+            _ => None,
+        }
+    }
+
+    /// Suffixes of the samples this kind exposes, appended to the family name.
+    pub const fn sample_suffixes(self) -> &'static [&'static str] {
+        match self {
+            Kind::Histogram => HISTOGRAM_SUFFIXES,
+            _ => &[""],
+        }
+    }
+
+    /// Every sample name a family named `name` of this kind exposes.
+    pub fn sample_names(self, name: &str) -> impl Iterator<Item = String> + '_ {
+        self.sample_suffixes().iter().map(move |s| {
+            let mut n = String::from(name);
+            n.push_str(s);
+            n
+        })
+    }
+
+    /// Every name a family occupies: its own name and its sample names (one family's sample
+    /// must not be another family's name).
+    pub fn occupied_names(self, name: &str) -> impl Iterator<Item = String> + '_ {
+        let own = (self == Kind::Histogram).then(|| String::from(name));
+        own.into_iter().chain(self.sample_names(name))
+    }
+
+    /// The family name a format writes in `# TYPE`/`# HELP` lines.
+    pub fn family_name(self, name: &str, form: NameForm) -> &str {
+        match (form, self.required_suffix()) {
+            (NameForm::OpenMetrics, Some(suffix)) => name.strip_suffix(suffix).unwrap_or(name),
+            _ => name,
+        }
+    }
+
+    /// Whether `label` may be declared on a family of this kind; the reason when it may not.
+    pub fn label_reserved(self, label: &str) -> Option<&'static str> {
+        if label.starts_with("__") {
+            Some("names starting with `__` belong to Prometheus")
+        } else if label == QUANTILE_LABEL {
+            Some("it holds summary quantiles")
+        } else if label == BUCKET_LABEL && self == Kind::Histogram {
+            Some("it holds histogram bucket bounds")
+        } else {
+            None
+        }
+    }
+}
+
+/// Whether `label` may be a const label of a registry, which every kind of family carries.
+pub fn const_label_reserved(label: &str) -> Option<&'static str> {
+    Kind::Histogram.label_reserved(label)
+}
+
+/// `[a-zA-Z_:][a-zA-Z0-9_:]*`: the metric name grammar.
+pub fn is_metric_name(s: &str) -> bool {
+    grammar(
+        s,
+        |c| c.is_ascii_alphabetic() || c == '_' || c == ':',
+        |c| c.is_ascii_alphanumeric() || c == '_' || c == ':',
+    )
+}
+
+/// `[a-zA-Z_][a-zA-Z0-9_]*`: the label name grammar, also used for name prefixes.
+pub fn is_label_name(s: &str) -> bool {
+    grammar(
+        s,
+        |c| c.is_ascii_alphabetic() || c == '_',
+        |c| c.is_ascii_alphanumeric() || c == '_',
+    )
+}
+
+fn grammar(s: &str, first: impl Fn(char) -> bool, rest: impl Fn(char) -> bool) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(first) && chars.all(rest)
+}
+
+/// The unit a name of this kind ends in (before a counter's `_total`), if it is one of [`UNITS`].
+pub fn unit_of(kind: Kind, name: &str) -> Option<&'static str> {
+    let base = unit_base(kind, name);
+    UNITS.iter().copied().find(|u| ends_with_unit(base, u))
+}
+
+/// Whether a name of this kind ends in `_<unit>` (before a counter's `_total`).
+pub fn name_has_unit(kind: Kind, name: &str, unit: &str) -> bool {
+    ends_with_unit(unit_base(kind, name), unit)
+}
+
+fn unit_base(kind: Kind, name: &str) -> &str {
+    match kind {
+        Kind::Counter => name.strip_suffix("_total").unwrap_or(name),
+        _ => name,
+    }
+}
+
+fn ends_with_unit(base: &str, unit: &str) -> bool {
+    base.strip_suffix(unit).is_some_and(|s| s.ends_with('_'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grammar_follows_the_data_model() {
+        assert!(is_metric_name("a:b_c1"));
+        assert!(!is_metric_name("1abc"));
+        assert!(!is_metric_name(""));
+        assert!(!is_metric_name("a-b"));
+        assert!(is_label_name("_x1"));
+        assert!(!is_label_name("a:b"));
+    }
+
+    #[test]
+    fn reserved_labels_depend_on_kind() {
+        assert!(Kind::Histogram.label_reserved("le").is_some());
+        assert!(Kind::Gauge.label_reserved("le").is_none());
+        assert!(Kind::Gauge.label_reserved("quantile").is_some());
+        assert!(Kind::Counter.label_reserved("__name__").is_some());
+        assert!(const_label_reserved("le").is_some());
+    }
+
+    #[test]
+    fn family_names_per_format() {
+        assert_eq!(
+            Kind::Counter.family_name("x_total", NameForm::Exposed),
+            "x_total"
+        );
+        assert_eq!(
+            Kind::Info.family_name("build_info", NameForm::OpenMetrics),
+            "build"
+        );
+        assert_eq!(
+            Kind::Gauge.family_name("g_total", NameForm::OpenMetrics),
+            "g_total"
+        );
+    }
+
+    #[test]
+    fn units_read_off_names() {
+        assert_eq!(unit_of(Kind::Counter, "sent_bytes_total"), Some("bytes"));
+        assert_eq!(unit_of(Kind::Gauge, "latency_seconds"), Some("seconds"));
+        assert_eq!(unit_of(Kind::Gauge, "nanoseconds"), None);
+        assert!(name_has_unit(Kind::Histogram, "size_bytes", "bytes"));
+    }
+
+    #[test]
+    fn histogram_occupies_its_sample_names() {
+        let names: alloc::vec::Vec<String> = Kind::Histogram.occupied_names("h").collect();
+        assert_eq!(names, ["h", "h_bucket", "h_sum", "h_count"]);
+        let names: alloc::vec::Vec<String> = Kind::Counter.occupied_names("c_total").collect();
+        assert_eq!(names, ["c_total"]);
+    }
+}
