@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::OnceLock;
 
 use crate::desc::FamilyDesc;
-use crate::encode::{render_labels_into, FamilyEncoder};
+use crate::encode::text::render_labels_into;
 use crate::index::{Found, Index};
-use crate::value::{Sample, Series};
+use crate::value::{Reading, Sample, Series};
 
 /// Label value used for every free-form label of the overflow series.
 pub const OVERFLOW_VALUE: &str = "__overflow__";
@@ -91,7 +91,7 @@ impl Joined {
 struct Entry<S> {
     key: Joined,
     series: Box<[S]>,
-    /// `name="value",...` label text of each slot, rendered once at creation for the encoder.
+    /// `name="value",...` label text of each slot, rendered once at creation by the text format.
     labels: Joined,
 }
 
@@ -364,39 +364,106 @@ fn resolve<'v>(desc: &FamilyDesc, values: &[&'v str]) -> Result<(Vec<&'v str>, u
     Ok((free, slot))
 }
 
-/// Object-safe view of any family, used by the registry, encoders and test utilities.
+/// One series as exposition formats and readers see it: its label values and its reading.
+#[derive(Debug, Clone, Copy)]
+pub struct SeriesRef<'a> {
+    desc: &'static FamilyDesc,
+    labels: Labels<'a>,
+    /// The series' `name="value"` text, cached for the text formats.
+    text: &'a str,
+    reading: Reading<'a>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Labels<'a> {
+    /// Free-form values of a stored entry and the enumerated slot.
+    Stored { key: &'a Joined, slot: usize },
+    /// Every value, in declared order.
+    Listed(&'a [String]),
+}
+
+impl<'a> SeriesRef<'a> {
+    /// A series whose label values are `values` (declared order) and whose cached text
+    /// rendering is `text`.
+    pub(crate) fn listed(
+        desc: &'static FamilyDesc,
+        values: &'a [String],
+        text: &'a str,
+        reading: Reading<'a>,
+    ) -> Self {
+        let labels = Labels::Listed(values);
+        Self {
+            desc,
+            labels,
+            text,
+            reading,
+        }
+    }
+
+    /// The family's descriptor.
+    pub fn desc(&self) -> &'static FamilyDesc {
+        self.desc
+    }
+
+    /// The label values, in declared order.
+    pub fn label_values(&self) -> Vec<&'a str> {
+        match self.labels {
+            Labels::Stored { key, slot } => {
+                let free: Vec<&str> = key.parts().collect();
+                self.desc.label_values(&free, slot)
+            }
+            Labels::Listed(values) => values.iter().map(String::as_str).collect(),
+        }
+    }
+
+    /// The current value.
+    pub fn reading(&self) -> Reading<'a> {
+        self.reading
+    }
+
+    /// `name="value",...` in declared order, escaped for the text formats.
+    pub(crate) fn text_labels(&self) -> &'a str {
+        self.text
+    }
+}
+
+/// Object-safe view of any family, used by the registry, the exposition formats and readers
+/// such as the server's index page.
 pub trait AnyFamily: Send + Sync {
     /// The descriptor.
     fn desc(&self) -> &'static FamilyDesc;
-    /// Writes every series through the encoder.
-    fn encode(&self, enc: &mut FamilyEncoder<'_>);
-    /// Calls `f` with each series' label values (declared order) and its sample.
-    fn for_each_sample(&self, f: &mut dyn FnMut(&[&str], Sample));
+    /// Calls `f` with every series.
+    fn for_each_series(&self, f: &mut dyn FnMut(&SeriesRef<'_>));
+    /// Calls `f` with each series' label values (declared order) and an owned snapshot.
+    fn for_each_sample(&self, f: &mut dyn FnMut(&[&str], Sample)) {
+        self.for_each_series(&mut |s| f(&s.label_values(), s.reading().to_sample()));
+    }
     /// Updates folded into the overflow series.
     fn folded(&self) -> u64;
     /// Number of exposed series.
     fn series_count(&self) -> usize;
     /// Records `value` into the series named by `labels` (declared order, as strings): counters
     /// add, gauges set, histograms observe, info families take the labels and ignore the value.
+    /// For the demo workload and dynamic tests; services use the typed accessors.
+    #[doc(hidden)]
     fn record(&self, labels: &[&str], value: f64) -> Result<(), LabelError>;
 }
 
-impl<S: Series + crate::encode::EncodeSeries> AnyFamily for Family<S> {
+impl<S: Series> AnyFamily for Family<S> {
     fn desc(&self) -> &'static FamilyDesc {
         self.desc
     }
-    fn encode(&self, enc: &mut FamilyEncoder<'_>) {
+    fn for_each_series(&self, f: &mut dyn FnMut(&SeriesRef<'_>)) {
         self.for_each_entry(|e| {
-            for (s, labels) in e.series.iter().zip(e.labels.parts()) {
-                s.encode(enc, labels);
-            }
-        });
-    }
-    fn for_each_sample(&self, f: &mut dyn FnMut(&[&str], Sample)) {
-        self.for_each_entry(|e| {
-            let key: Vec<&str> = e.key.parts().collect();
-            for (slot, s) in e.series.iter().enumerate() {
-                f(&self.desc.label_values(&key, slot), s.sample());
+            for (slot, (s, text)) in e.series.iter().zip(e.labels.parts()).enumerate() {
+                let labels = Labels::Stored { key: &e.key, slot };
+                let desc = self.desc;
+                f(&SeriesRef {
+                    desc,
+                    labels,
+                    text,
+                    reading: s.read(),
+                });
             }
         });
     }

@@ -3,9 +3,9 @@
 use parking_lot::RwLock;
 
 use crate::desc::FamilyDesc;
-use crate::encode::{render_labels, FamilyEncoder};
-use crate::family::AnyFamily;
-use crate::value::Sample;
+use crate::encode::text::render_labels;
+use crate::family::{AnyFamily, SeriesRef};
+use crate::value::Reading;
 
 /// An `*_info` family. Setting it replaces the previous label values, so it holds one series.
 #[derive(Debug)]
@@ -40,15 +40,9 @@ impl AnyFamily for Info {
     fn desc(&self) -> &'static FamilyDesc {
         self.desc
     }
-    fn encode(&self, enc: &mut FamilyEncoder<'_>) {
-        if let Some((_, labels)) = &*self.current.read() {
-            enc.sample("", labels, None, crate::encode::Num::U64(1));
-        }
-    }
-    fn for_each_sample(&self, f: &mut dyn FnMut(&[&str], Sample)) {
-        if let Some((values, _)) = &*self.current.read() {
-            let v: Vec<&str> = values.iter().map(String::as_str).collect();
-            f(&v, Sample::Info);
+    fn for_each_series(&self, f: &mut dyn FnMut(&SeriesRef<'_>)) {
+        if let Some((values, text)) = &*self.current.read() {
+            f(&SeriesRef::listed(self.desc, values, text, Reading::Info));
         }
     }
     fn folded(&self) -> u64 {

@@ -36,7 +36,7 @@
 
 pub mod buckets;
 mod desc;
-pub mod encode;
+mod encode;
 mod family;
 mod index;
 mod info;
@@ -44,13 +44,12 @@ mod info;
 pub mod interop;
 mod label;
 mod registry;
-pub mod sharded;
 pub mod testing;
 pub mod value;
 
 pub use desc::{FamilyDesc, Kind, LabelDesc, DEFAULT_MAX_SERIES};
 pub use encode::Format;
-pub use family::{AnyFamily, Family, LabelError, OVERFLOW_VALUE};
+pub use family::{AnyFamily, Family, LabelError, SeriesRef, OVERFLOW_VALUE};
 pub use info::Info;
 pub use label::LabelValue;
 #[cfg(feature = "derive")]
@@ -62,7 +61,7 @@ pub type Counter = Family<value::CounterValue>;
 /// A family of float counters, for amounts.
 pub type FloatCounter = Family<value::FloatCounterValue>;
 /// A family of counters sharded per thread: opt-in for the hottest, most contended series.
-pub type ShardedCounter = Family<sharded::ShardedCounterValue>;
+pub type ShardedCounter = Family<value::ShardedCounterValue>;
 /// A family of float gauges.
 pub type Gauge = Family<value::GaugeValue>;
 /// A family of integer gauges.
@@ -100,7 +99,7 @@ pub mod __private {
         )*};
     }
     family_type!(CounterValue => Counter, FloatCounterValue => Counter,
-                 crate::sharded::ShardedCounterValue => Counter, GaugeValue => Gauge,
+                 ShardedCounterValue => Counter, GaugeValue => Gauge,
                  IntGaugeValue => Gauge, HistogramValue => Histogram);
 
     impl FamilyType for crate::Info {

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use parking_lot::RwLock;
 
 use crate::desc::{FamilyDesc, Kind, LabelDesc};
-use crate::encode::{render_pairs, FamilyEncoder, Format, Num};
-use crate::family::AnyFamily;
+use crate::encode::{self, Format, Source};
+use crate::family::{AnyFamily, SeriesRef};
+use crate::value::Reading;
 
 /// A struct of metric families: what `#[derive(Metrics)]` implements.
 pub trait Metrics: Send + Sync + 'static {
@@ -92,17 +93,6 @@ impl fmt::Display for RegistryError {
 
 impl std::error::Error for RegistryError {}
 
-/// Every exposed name a family occupies (histograms own their `_bucket`/`_sum`/`_count`).
-fn exposed_names(d: &FamilyDesc) -> Vec<String> {
-    match d.kind {
-        Kind::Histogram => ["", "_bucket", "_sum", "_count"]
-            .iter()
-            .map(|s| format!("{}{s}", d.name))
-            .collect(),
-        _ => vec![d.name.to_string()],
-    }
-}
-
 fn shape(owner: &str, d: &FamilyDesc) -> String {
     let labels: Vec<&str> = d.labels.iter().map(|l| l.name).collect();
     format!(
@@ -111,14 +101,6 @@ fn shape(owner: &str, d: &FamilyDesc) -> String {
         labels.join(", "),
         d.help
     )
-}
-
-pub(crate) fn is_valid_label_name(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Builds a [`Registry`] with const labels and a name prefix.
@@ -143,7 +125,7 @@ impl RegistryBuilder {
 
     /// Checks the prefix and label names.
     pub fn build(self) -> Result<Registry, RegistryError> {
-        if !self.prefix.is_empty() && !is_valid_label_name(&self.prefix) {
+        if !self.prefix.is_empty() && !promdecl_spec::is_label_name(&self.prefix) {
             return Err(RegistryError::Invalid(format!(
                 "registry prefix `{}` is not a valid metric name prefix; use [a-zA-Z_][a-zA-Z0-9_]*",
                 self.prefix
@@ -151,14 +133,14 @@ impl RegistryBuilder {
         }
         let mut seen = Vec::new();
         for (name, _) in &self.const_labels {
-            if !is_valid_label_name(name)
-                || name.starts_with("__")
-                || name == "le"
-                || name == "quantile"
-            {
+            if !promdecl_spec::is_label_name(name) {
                 return Err(RegistryError::Invalid(format!(
-                    "const label `{name}` is not a usable label name; use [a-zA-Z_][a-zA-Z0-9_]*, \
-                     not `le`, `quantile` or a `__` prefix"
+                    "const label `{name}` is not a valid label name; use [a-zA-Z_][a-zA-Z0-9_]*"
+                )));
+            }
+            if let Some(why) = promdecl_spec::const_label_reserved(name) {
+                return Err(RegistryError::Invalid(format!(
+                    "const label `{name}` is reserved: {why}"
                 )));
             }
             if seen.contains(&name) {
@@ -168,11 +150,6 @@ impl RegistryBuilder {
             }
             seen.push(name);
         }
-        let rendered = render_pairs(
-            self.const_labels
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str())),
-        );
         Ok(Registry {
             prefix: if self.prefix.is_empty() {
                 String::new()
@@ -180,7 +157,6 @@ impl RegistryBuilder {
                 format!("{}_", self.prefix)
             },
             const_labels: self.const_labels,
-            rendered_const: rendered,
             groups: RwLock::new(Vec::new()),
         })
     }
@@ -212,7 +188,6 @@ impl RegistryBuilder {
 pub struct Registry {
     prefix: String,
     const_labels: Vec<(String, String)>,
-    rendered_const: String,
     groups: RwLock<Vec<Registered>>,
 }
 
@@ -305,7 +280,7 @@ impl Registry {
         let mut taken: HashMap<String, (&str, &FamilyDesc)> = HashMap::new();
         for g in groups {
             for d in g.group.families() {
-                for n in exposed_names(d) {
+                for n in d.kind.occupied_names(d.name) {
                     taken.insert(n, (g.owner, d));
                 }
             }
@@ -321,7 +296,7 @@ impl Registry {
                     d.name
                 )));
             }
-            for n in exposed_names(d) {
+            for n in d.kind.occupied_names(d.name) {
                 if let Some((prev_owner, prev)) = taken.get(&n) {
                     let same = prev.name == d.name
                         && prev.kind == d.kind
@@ -363,26 +338,67 @@ impl Registry {
 
     /// Encodes every family in `format`, appending to `out`.
     pub fn encode_into(&self, out: &mut String, format: Format) {
-        let mut enc = FamilyEncoder::new(out, format, &self.prefix, &self.rendered_const);
-        let mut overflow = Vec::new();
-        self.visit(&mut |f| {
-            enc.header(f.desc());
-            f.encode(&mut enc);
-            if f.desc().free_form_count() > 0 {
-                overflow.push((f.desc().name, f.folded()));
+        let families = |f: &mut dyn FnMut(&dyn AnyFamily)| {
+            let mut overflow = Overflow::default();
+            self.visit(&mut |family| {
+                f(family);
+                overflow.note(family);
+            });
+            if !overflow.rows.is_empty() {
+                f(&overflow);
             }
-        });
-        if !overflow.is_empty() {
-            enc.header(&OVERFLOW_FAMILY);
-            for (name, folded) in overflow {
-                enc.sample(
-                    "",
-                    &render_pairs([("family", name)]),
-                    None,
-                    Num::U64(folded),
-                );
-            }
+        };
+        let source = Source {
+            prefix: &self.prefix,
+            const_labels: &self.const_labels,
+            families: &families,
+        };
+        encode::write(out, format, &source);
+    }
+}
+
+/// The [`OVERFLOW_FAMILY`] of one scrape: each family with free-form labels and its folded count.
+#[derive(Default)]
+struct Overflow {
+    /// `([family name], rendered labels, folded updates)`.
+    rows: Vec<([String; 1], String, u64)>,
+}
+
+impl Overflow {
+    fn note(&mut self, family: &dyn AnyFamily) {
+        let desc = family.desc();
+        if desc.free_form_count() > 0 {
+            let text = encode::text::render_labels(&OVERFLOW_FAMILY, &[desc.name]);
+            self.rows
+                .push(([desc.name.to_string()], text, family.folded()));
         }
-        enc.finish();
+    }
+}
+
+impl AnyFamily for Overflow {
+    fn desc(&self) -> &'static FamilyDesc {
+        &OVERFLOW_FAMILY
+    }
+    fn for_each_series(&self, f: &mut dyn FnMut(&SeriesRef<'_>)) {
+        for (values, text, folded) in &self.rows {
+            f(&SeriesRef::listed(
+                &OVERFLOW_FAMILY,
+                values,
+                text,
+                Reading::Counter(*folded),
+            ));
+        }
+    }
+    fn folded(&self) -> u64 {
+        0
+    }
+    fn series_count(&self) -> usize {
+        self.rows.len()
+    }
+    fn record(&self, _: &[&str], _: f64) -> Result<(), crate::LabelError> {
+        Err(crate::LabelError::new(format!(
+            "`{}` is computed at scrape time and cannot be recorded into",
+            OVERFLOW_FAMILY.name
+        )))
     }
 }

@@ -17,7 +17,7 @@
 //! assert!(testing::render(&jobs, Format::Text).contains("# TYPE jobs_total counter"));
 //! ```
 
-use crate::encode::{FamilyEncoder, Format};
+use crate::encode::{self, Format, Source};
 use crate::registry::Metrics;
 use crate::value::Sample;
 
@@ -30,12 +30,12 @@ pub fn render<M: Metrics>(metrics: &M, format: Format) -> String {
 
 /// [`render`] appending to `out`, so a caller can reuse one buffer.
 pub fn render_into<M: Metrics>(metrics: &M, format: Format, out: &mut String) {
-    let mut enc = FamilyEncoder::new(out, format, "", "");
-    metrics.visit(&mut |f| {
-        enc.header(f.desc());
-        f.encode(&mut enc);
-    });
-    enc.finish();
+    let source = Source {
+        prefix: "",
+        const_labels: &[],
+        families: &|f| metrics.visit(f),
+    };
+    encode::write(out, format, &source);
 }
 
 /// The sample of the series of `family` (exposed name) whose label values, in declared order,

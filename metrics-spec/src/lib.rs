@@ -189,8 +189,9 @@ fn unit_base(kind: Kind, name: &str) -> &str {
     }
 }
 
-fn ends_with_unit(base: &str, unit: &str) -> bool {
-    base.strip_suffix(unit).is_some_and(|s| s.ends_with('_'))
+/// Whether `name` ends in `_<unit>` exactly (OpenMetrics writes `# UNIT` only then).
+pub fn ends_with_unit(name: &str, unit: &str) -> bool {
+    name.strip_suffix(unit).is_some_and(|s| s.ends_with('_'))
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Per-thread lanes for the hottest series, and the opt-in counter built on them.
+//! Per-thread lanes for the hottest series (histograms and `ShardedCounterValue`).
 //!
 //! A sharded series keeps `N` lanes on separate cache lines. Each of the first `N - 1` live
 //! threads to use any sharded series owns one lane, everywhere: it is that lane's only writer, so
@@ -12,9 +12,6 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Mutex, PoisonError};
-
-/// Lanes per [`ShardedCounterValue`]: 7 owned and 1 shared.
-pub const LANES: usize = 8;
 
 /// Lane numbers given back by exited threads, reused (smallest first, so owned lanes are
 /// preferred) before new ones are issued.
@@ -78,15 +75,15 @@ fn issue_number() -> usize {
 
 /// The lane this thread writes among `lanes`, and whether it is the lane's only writer.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Lane {
-    pub(crate) index: usize,
-    pub(crate) owned: bool,
+pub(super) struct Lane {
+    pub(super) index: usize,
+    pub(super) owned: bool,
 }
 
 impl Lane {
     /// This thread's lane in a series of `lanes` lanes (the last one is shared).
     #[inline]
-    pub(crate) fn of_thread(lanes: usize) -> Lane {
+    pub(super) fn of_thread(lanes: usize) -> Lane {
         let shared = lanes.saturating_sub(1);
         let n = thread_number();
         if n < shared {
@@ -104,7 +101,7 @@ impl Lane {
 
     /// Adds `n` to `cell` of this lane: no lock prefix when this thread is its only writer.
     #[inline]
-    pub(crate) fn add_u64(self, cell: &AtomicU64, n: u64) {
+    pub(super) fn add_u64(self, cell: &AtomicU64, n: u64) {
         if self.owned {
             cell.store(cell.load(Relaxed).wrapping_add(n), Relaxed);
         } else {
@@ -114,51 +111,24 @@ impl Lane {
 
     /// Adds `v` to the `f64` bits in `cell` of this lane.
     #[inline]
-    pub(crate) fn add_f64(self, cell: &AtomicU64, v: f64) {
+    pub(super) fn add_f64(self, cell: &AtomicU64, v: f64) {
         if self.owned {
             cell.store((f64::from_bits(cell.load(Relaxed)) + v).to_bits(), Relaxed);
         } else {
-            crate::value::add_f64(cell, v);
+            add_f64(cell, v);
         }
     }
 }
 
-/// One atomic alone on its cache line pair (128 bytes covers adjacent-line prefetching).
-#[derive(Debug, Default)]
-#[repr(align(128))]
-struct Padded(AtomicU64);
-
-/// A counter series sharded per thread. Declare the field as [`ShardedCounter`](crate::ShardedCounter).
-///
-/// It costs `LANES * 128` bytes per series, so use it only where many threads hit one series.
-#[derive(Debug, Default)]
-pub struct ShardedCounterValue {
-    shards: [Padded; LANES],
-}
-
-impl ShardedCounterValue {
-    /// Adds one.
-    #[inline]
-    pub fn inc(&self) {
-        self.inc_by(1);
-    }
-
-    /// Adds `n`.
-    #[inline]
-    pub fn inc_by(&self, n: u64) {
-        let lane = Lane::of_thread(LANES);
-        if let Some(p) = self.shards.get(lane.index) {
-            lane.add_u64(&p.0, n);
+/// Adds `delta` to an `f64` stored as bits; a CAS loop because there is no atomic float add.
+#[inline]
+pub(super) fn add_f64(cell: &AtomicU64, delta: f64) {
+    let mut cur = cell.load(Relaxed);
+    loop {
+        let next = (f64::from_bits(cur) + delta).to_bits();
+        match cell.compare_exchange_weak(cur, next, Relaxed, Relaxed) {
+            Ok(_) => return,
+            Err(actual) => cur = actual,
         }
     }
-
-    /// The current value: the sum of the shards.
-    pub fn get(&self) -> u64 {
-        self.shards
-            .iter()
-            .map(|p| p.0.load(Relaxed))
-            .fold(0u64, u64::wrapping_add)
-    }
 }
-
-crate::value::integer_counter_series!(ShardedCounterValue);

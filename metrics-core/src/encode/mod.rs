@@ -1,0 +1,105 @@
+//! Exposition formats. Each format is one file here, and storage knows none of them.
+//!
+//! A format implements [`Writer`]: it is told each family's descriptor, then each of its series
+//! as a [`SeriesRef`] (label values and a [`Reading`](crate::value::Reading)), then the end.
+//! [`write`] drives any writer over a registry's families. Adding a format is a new file with a
+//! `Writer` and one arm in [`write`]; the series types, families and registry stay as they are.
+//!
+//! - `text.rs`: Prometheus text 0.0.4 and OpenMetrics 1.0, which share one line syntax and
+//!   differ only in metadata (`# TYPE` names and types, `# UNIT`, HELP escaping, `# EOF`).
+//!   Family storage caches each series' `name="value"` text, rendered here when the series is
+//!   created ([`text::render_labels_into`]), so a scrape copies it instead of escaping again.
+
+pub(crate) mod text;
+
+use crate::desc::FamilyDesc;
+use crate::family::{AnyFamily, SeriesRef};
+
+/// An exposition format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Prometheus text format 0.0.4.
+    #[default]
+    Text,
+    /// OpenMetrics 1.0 text.
+    OpenMetrics,
+}
+
+impl Format {
+    /// The HTTP `Content-Type` of this format.
+    pub const fn content_type(self) -> &'static str {
+        match self {
+            Format::Text => "text/plain; version=0.0.4; charset=utf-8",
+            Format::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        }
+    }
+
+    /// Picks the format an `Accept` header prefers (by q-value); text when it names neither.
+    ///
+    /// ```
+    /// use promdecl::Format;
+    /// let prom = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+    /// assert_eq!(Format::from_accept(prom), Format::OpenMetrics);
+    /// assert_eq!(Format::from_accept("text/plain"), Format::Text);
+    /// ```
+    pub fn from_accept(accept: &str) -> Format {
+        let mut best = (Format::Text, -1.0f32);
+        for item in accept.split(',') {
+            let mut parts = item.split(';').map(str::trim);
+            let media = parts.next().unwrap_or("");
+            let q = parts
+                .find_map(|p| p.strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let format = match media {
+                "application/openmetrics-text" => Format::OpenMetrics,
+                "text/plain" => Format::Text,
+                _ => continue,
+            };
+            if q > best.1 {
+                best = (format, q);
+            }
+        }
+        best.0
+    }
+}
+
+/// What an exposition format implements.
+pub(crate) trait Writer {
+    /// Starts a family: metadata lines. The series that follow belong to it.
+    fn family(&mut self, desc: &FamilyDesc);
+    /// Writes one series of the current family.
+    fn series(&mut self, series: &SeriesRef<'_>);
+    /// Ends the exposition.
+    fn finish(self);
+}
+
+/// Calls its argument with every family of an exposition, in order.
+pub(crate) type VisitFamilies<'a> = &'a dyn Fn(&mut dyn FnMut(&dyn AnyFamily));
+
+/// Where the families of one exposition come from, and what applies to all of them.
+pub(crate) struct Source<'a> {
+    /// Prepended to every family name (`"app_"`, or empty).
+    pub prefix: &'a str,
+    /// Labels added to every series, before its own.
+    pub const_labels: &'a [(String, String)],
+    /// Calls its argument with every family, in order.
+    pub families: VisitFamilies<'a>,
+}
+
+/// Writes every family of `source` in `format`, appending to `out`.
+pub(crate) fn write(out: &mut String, format: Format, source: &Source<'_>) {
+    match format {
+        Format::Text | Format::OpenMetrics => {
+            drive(text::TextWriter::new(out, format, source), source)
+        }
+    }
+}
+
+fn drive(mut writer: impl Writer, source: &Source<'_>) {
+    (source.families)(&mut |family| {
+        writer.family(family.desc());
+        family.for_each_series(&mut |s| writer.series(s));
+    });
+    writer.finish();
+}

@@ -1,0 +1,307 @@
+//! Prometheus text 0.0.4 and OpenMetrics 1.0: one line syntax, two kinds of metadata.
+//!
+//! Text names a counter family `x_total` and has no `info` type; OpenMetrics names the family `x`
+//! (samples keep `x_total`), adds `# UNIT`, escapes `"` in HELP and ends with `# EOF`. Samples are
+//! written identically. Names come from `promdecl_spec`.
+
+use std::fmt::Write;
+
+use promdecl_spec::{Kind, NameForm, BUCKET_LABEL};
+
+use super::{Format, Source, Writer};
+use crate::desc::FamilyDesc;
+use crate::family::SeriesRef;
+use crate::value::{HistogramValue, Reading};
+
+/// A number as written in a sample.
+#[derive(Debug, Clone, Copy)]
+enum Num {
+    U64(u64),
+    I64(i64),
+    F64(f64),
+}
+
+/// Writes `v` the way Prometheus clients do: `+Inf`, `-Inf`, `NaN`, else shortest round-trip.
+pub(crate) fn write_f64(out: &mut String, v: f64) {
+    if v.is_nan() {
+        out.push_str("NaN");
+    } else if v.is_infinite() {
+        out.push_str(if v > 0.0 { "+Inf" } else { "-Inf" });
+    } else {
+        let _ = write!(out, "{v}");
+    }
+}
+
+/// The canonical text of a bucket bound, as OpenMetrics parsers demand for `le`:
+/// Go's formatting of floats (`1.0`, `0.005`, `1e-05`, `1.6777216e+07`, `+Inf`).
+pub(crate) fn canonical_float(v: f64) -> String {
+    if !v.is_finite() {
+        let mut s = String::new();
+        write_f64(&mut s, v);
+        return s;
+    }
+    let abs = v.abs();
+    // Go (and Python's parser, which checks it) switch to exponents below 1e-4 and from 7 digits.
+    if abs != 0.0 && !(1e-4..1e6).contains(&abs) {
+        return exponent_form(v);
+    }
+    let mut s = format!("{v}");
+    if !s.contains('.') {
+        s.push_str(".0");
+    }
+    s
+}
+
+/// `1.5e-05` / `1.6777216e+07`: Rust's `{:e}` with a signed, two-digit exponent.
+fn exponent_form(v: f64) -> String {
+    let s = format!("{v:e}");
+    let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let (sign, digits) = match exp.strip_prefix('-') {
+        Some(d) => ('-', d),
+        None => ('+', exp),
+    };
+    format!("{mantissa}e{sign}{digits:0>2}")
+}
+
+/// Appends `s` with label-value escaping (`\`, `"`, newline).
+pub(crate) fn escape_label_value(out: &mut String, s: &str) {
+    escape(out, s, |b| match b {
+        b'\\' => Some("\\\\"),
+        b'"' => Some("\\\""),
+        b'\n' => Some("\\n"),
+        _ => None,
+    });
+}
+
+fn escape_help(out: &mut String, s: &str, format: Format) {
+    escape(out, s, |b| match b {
+        b'\\' => Some("\\\\"),
+        b'\n' => Some("\\n"),
+        b'"' if format == Format::OpenMetrics => Some("\\\""),
+        _ => None,
+    });
+}
+
+/// Copies `s` into `out` in runs, replacing the ASCII bytes `replace` names (every escape the
+/// formats define is ASCII, so runs always end on character boundaries).
+fn escape(out: &mut String, s: &str, replace: impl Fn(u8) -> Option<&'static str>) {
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if let Some(r) = replace(b) {
+            out.push_str(s.get(start..i).unwrap_or_default());
+            out.push_str(r);
+            start = i + 1;
+        }
+    }
+    out.push_str(s.get(start..).unwrap_or_default());
+}
+
+/// Appends `a="x",b="y"` for label values in declared order: the text each series caches.
+pub(crate) fn render_labels_into(out: &mut String, desc: &FamilyDesc, values: &[&str]) {
+    let names = desc.labels.iter().map(|l| l.name);
+    render_pairs_into(out, names.zip(values.iter().copied()));
+}
+
+/// Renders `a="x",b="y"` for label values in declared order.
+pub(crate) fn render_labels(desc: &FamilyDesc, values: &[&str]) -> String {
+    let mut out = String::new();
+    render_labels_into(&mut out, desc, values);
+    out
+}
+
+fn render_pairs_into<'a>(out: &mut String, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) {
+    for (i, (name, value)) in pairs.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(name);
+        out.push_str("=\"");
+        escape_label_value(out, value);
+        out.push('"');
+    }
+}
+
+/// Writes families in either text dialect.
+pub(crate) struct TextWriter<'a> {
+    out: &'a mut String,
+    format: Format,
+    prefix: &'a str,
+    /// The const labels, rendered once per scrape.
+    const_labels: String,
+    name: &'static str,
+    /// Canonical `le` texts of the current histogram family, formatted once per scrape.
+    le: Vec<String>,
+    scratch: Vec<u64>,
+}
+
+impl<'a> TextWriter<'a> {
+    pub(crate) fn new(out: &'a mut String, format: Format, source: &Source<'a>) -> Self {
+        let mut const_labels = String::new();
+        let pairs = source.const_labels.iter();
+        render_pairs_into(
+            &mut const_labels,
+            pairs.map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        Self {
+            out,
+            format,
+            prefix: source.prefix,
+            const_labels,
+            name: "",
+            le: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Writes one sample line: `name{suffix}{const,labels,extra} value`.
+    fn sample(&mut self, suffix: &str, labels: &str, extra: Option<(&str, &str)>, v: Num) {
+        let out = &mut *self.out;
+        out.push_str(self.prefix);
+        out.push_str(self.name);
+        out.push_str(suffix);
+        let parts = [self.const_labels.as_str(), labels];
+        let mut first = true;
+        for p in parts.iter().filter(|p| !p.is_empty()) {
+            out.push(if first { '{' } else { ',' });
+            first = false;
+            out.push_str(p);
+        }
+        if let Some((k, val)) = extra {
+            out.push(if first { '{' } else { ',' });
+            first = false;
+            out.push_str(k);
+            out.push_str("=\"");
+            out.push_str(val);
+            out.push('"');
+        }
+        if !first {
+            out.push('}');
+        }
+        out.push(' ');
+        // itoa: integer samples are most of a scrape, and `fmt` costs several times more.
+        match v {
+            Num::U64(n) => out.push_str(itoa::Buffer::new().format(n)),
+            Num::I64(n) => out.push_str(itoa::Buffer::new().format(n)),
+            Num::F64(f) => write_f64(out, f),
+        }
+        out.push('\n');
+    }
+
+    fn histogram(&mut self, labels: &str, h: &HistogramValue) {
+        let [bucket, sum, count] = promdecl_spec::HISTOGRAM_SUFFIXES else {
+            return;
+        };
+        let mut cum = std::mem::take(&mut self.scratch);
+        h.cumulative_into(&mut cum);
+        let le = std::mem::take(&mut self.le);
+        for (n, le) in cum.iter().zip(le.iter()) {
+            self.sample(bucket, labels, Some((BUCKET_LABEL, le)), Num::U64(*n));
+        }
+        self.le = le;
+        let total = cum.last().copied().unwrap_or(0);
+        self.sample(sum, labels, None, Num::F64(h.sum()));
+        self.sample(count, labels, None, Num::U64(total));
+        self.scratch = cum;
+    }
+}
+
+impl Writer for TextWriter<'_> {
+    fn family(&mut self, desc: &FamilyDesc) {
+        self.name = desc.name;
+        let form = match self.format {
+            Format::OpenMetrics => NameForm::OpenMetrics,
+            Format::Text => NameForm::Exposed,
+        };
+        let family_name = desc.kind.family_name(desc.name, form);
+        let (prefix, format, out) = (self.prefix, self.format, &mut *self.out);
+        let meta = |out: &mut String, tag: &str| {
+            out.push_str("# ");
+            out.push_str(tag);
+            out.push(' ');
+            out.push_str(prefix);
+            out.push_str(family_name);
+            out.push(' ');
+        };
+        match format {
+            Format::Text => {
+                meta(out, "HELP");
+                escape_help(out, desc.help, format);
+                out.push('\n');
+                meta(out, "TYPE");
+                out.push_str(desc.kind.text_type());
+                out.push('\n');
+            }
+            Format::OpenMetrics => {
+                meta(out, "TYPE");
+                out.push_str(desc.kind.as_str());
+                out.push('\n');
+                // OpenMetrics requires the family name to end in the unit it declares.
+                if let Some(unit) = desc.unit {
+                    if promdecl_spec::ends_with_unit(family_name, unit) {
+                        meta(out, "UNIT");
+                        out.push_str(unit);
+                        out.push('\n');
+                    }
+                }
+                meta(out, "HELP");
+                escape_help(out, desc.help, format);
+                out.push('\n');
+            }
+        }
+        self.le.clear();
+        if let Some(b) = desc.buckets.filter(|_| desc.kind == Kind::Histogram) {
+            self.le.extend(b.iter().map(|v| canonical_float(*v)));
+            self.le.push(canonical_float(f64::INFINITY));
+        }
+    }
+
+    fn series(&mut self, series: &SeriesRef<'_>) {
+        let labels = series.text_labels();
+        match series.reading() {
+            Reading::Counter(n) => self.sample("", labels, None, Num::U64(n)),
+            Reading::FloatCounter(v) | Reading::Gauge(v) => {
+                self.sample("", labels, None, Num::F64(v))
+            }
+            Reading::IntGauge(n) => self.sample("", labels, None, Num::I64(n)),
+            Reading::Histogram(h) => self.histogram(labels, h),
+            Reading::Info => self.sample("", labels, None, Num::U64(1)),
+        }
+    }
+
+    fn finish(self) {
+        if self.format == Format::OpenMetrics {
+            self.out.push_str("# EOF\n");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_floats_match_go_formatting() {
+        let cases = [
+            (1.0, "1.0"),
+            (0.005, "0.005"),
+            (2.5, "2.5"),
+            (262144.0, "262144.0"),
+            (1048576.0, "1.048576e+06"),
+            (1000000.0, "1e+06"),
+            (999999.0, "999999.0"),
+            (16777216.0, "1.6777216e+07"),
+            (0.00001, "1e-05"),
+            (f64::INFINITY, "+Inf"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(canonical_float(v), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn label_values_are_escaped() {
+        let mut s = String::new();
+        escape_label_value(&mut s, "a\\b\"c\nd");
+        assert_eq!(s, r#"a\\b\"c\nd"#);
+    }
+}
