@@ -8,7 +8,9 @@ use std::sync::OnceLock;
 use crate::desc::FamilyDesc;
 use crate::encode::text::render_labels_into;
 use crate::index::{Found, Index};
-use crate::value::{Reading, Sample, Series};
+use crate::joined::Joined;
+use crate::value::Series;
+use crate::view::{AnyFamily, LabelError, Labels, SeriesRef};
 
 /// Label value used for every free-form label of the overflow series.
 pub const OVERFLOW_VALUE: &str = "__overflow__";
@@ -26,64 +28,6 @@ thread_local! {
     /// `(family id, address of the values, arena index)` of recent hits: a repeat lookup on
     /// this thread skips hashing and the index.
     static RECENT: [Cell<(usize, u64, usize)>; MEMO] = const { [const { Cell::new((0, 0, 0)) }; MEMO] };
-}
-
-/// Several strings back to back in one allocation: fewer allocations per series, and a hit
-/// compares one buffer.
-#[derive(Debug)]
-struct Joined {
-    text: Box<str>,
-    /// End of each part but the last in `text` (empty for one part: no allocation).
-    splits: Box<[usize]>,
-}
-
-impl Joined {
-    /// Joins `n` parts, part `i` being whatever `write(i, buffer)` appends.
-    fn build(n: usize, capacity: usize, mut write: impl FnMut(usize, &mut String)) -> Self {
-        let mut text = String::with_capacity(capacity);
-        let mut splits = Vec::with_capacity(n.saturating_sub(1));
-        for i in 0..n {
-            if i > 0 {
-                splits.push(text.len());
-            }
-            write(i, &mut text);
-        }
-        Self {
-            text: text.into(),
-            splits: splits.into(),
-        }
-    }
-
-    /// The free-form values of one entry.
-    fn key(values: &[&str]) -> Self {
-        let len = values.iter().map(|v| v.len()).sum();
-        Self::build(values.len(), len, |i, out| {
-            out.push_str(values.get(i).copied().unwrap_or_default())
-        })
-    }
-
-    /// Whether the parts are exactly `values`.
-    #[inline(always)]
-    fn matches(&self, values: &[&str]) -> bool {
-        match values {
-            [one] => self.splits.is_empty() && self.text.as_bytes() == one.as_bytes(),
-            _ => {
-                self.splits.len() + 1 == values.len()
-                    && self.text.len() == values.iter().map(|v| v.len()).sum::<usize>()
-                    && self.parts().zip(values).all(|(a, b)| a == *b)
-            }
-        }
-    }
-
-    fn parts(&self) -> impl Iterator<Item = &str> {
-        let ends = self.splits.iter().copied().chain([self.text.len()]);
-        let mut start = 0;
-        ends.map(move |end| {
-            let part = self.text.get(start..end).unwrap_or("");
-            start = end;
-            part
-        })
-    }
 }
 
 /// The series behind one free-form value tuple: one per enumerated combination.
@@ -222,8 +166,12 @@ impl<S: Series> Family<S> {
     /// A repeat hit from the same thread is a memo probe and one key comparison; any other hit is
     /// one hash and a lock-free index probe. No allocation either way. A new tuple past the series
     /// budget lands in the overflow series and is counted in [`Family::folded`]. Never panics.
+    ///
+    /// Generated accessors call this with a slot computed from the declared enums; users call
+    /// the accessors, or [`Family::get_by_values`] for labels known only at run time.
     // Always inlined into the generated accessor, where `free` has a known length: families
     // without free-form labels compile to the slot index, the others to the memo probe.
+    #[doc(hidden)]
     #[inline(always)]
     pub fn get(&self, free: &[&str], slot: usize) -> &S {
         let entry = match &self.store {
@@ -313,29 +261,11 @@ impl<S: Series> Family<S> {
     }
 }
 
-/// Label values that do not fit a family's declaration.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LabelError(String);
-
-impl LabelError {
-    pub(crate) fn new(msg: String) -> Self {
-        Self(msg)
-    }
-}
-
-impl std::fmt::Display for LabelError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for LabelError {}
-
 /// Splits declared-order label values into free-form values and the enumerated slot.
 fn resolve<'v>(desc: &FamilyDesc, values: &[&'v str]) -> Result<(Vec<&'v str>, usize), LabelError> {
     if values.len() != desc.labels.len() {
         let names: Vec<&str> = desc.labels.iter().map(|l| l.name).collect();
-        return Err(LabelError(format!(
+        return Err(LabelError::new(format!(
             "`{}` takes {} label values ({}), got {}",
             desc.name,
             names.len(),
@@ -350,7 +280,7 @@ fn resolve<'v>(desc: &FamilyDesc, values: &[&'v str]) -> Result<(Vec<&'v str>, u
             None => free.push(*v),
             Some(allowed) => {
                 let i = allowed.iter().position(|a| a == v).ok_or_else(|| {
-                    LabelError(format!(
+                    LabelError::new(format!(
                         "label `{}` of `{}` has no value `{v}`; expected one of: {}",
                         l.name,
                         desc.name,
@@ -364,91 +294,6 @@ fn resolve<'v>(desc: &FamilyDesc, values: &[&'v str]) -> Result<(Vec<&'v str>, u
     Ok((free, slot))
 }
 
-/// One series as exposition formats and readers see it: its label values and its reading.
-#[derive(Debug, Clone, Copy)]
-pub struct SeriesRef<'a> {
-    desc: &'static FamilyDesc,
-    labels: Labels<'a>,
-    /// The series' `name="value"` text, cached for the text formats.
-    text: &'a str,
-    reading: Reading<'a>,
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Labels<'a> {
-    /// Free-form values of a stored entry and the enumerated slot.
-    Stored { key: &'a Joined, slot: usize },
-    /// Every value, in declared order.
-    Listed(&'a [String]),
-}
-
-impl<'a> SeriesRef<'a> {
-    /// A series whose label values are `values` (declared order) and whose cached text
-    /// rendering is `text`.
-    pub(crate) fn listed(
-        desc: &'static FamilyDesc,
-        values: &'a [String],
-        text: &'a str,
-        reading: Reading<'a>,
-    ) -> Self {
-        let labels = Labels::Listed(values);
-        Self {
-            desc,
-            labels,
-            text,
-            reading,
-        }
-    }
-
-    /// The family's descriptor.
-    pub fn desc(&self) -> &'static FamilyDesc {
-        self.desc
-    }
-
-    /// The label values, in declared order.
-    pub fn label_values(&self) -> Vec<&'a str> {
-        match self.labels {
-            Labels::Stored { key, slot } => {
-                let free: Vec<&str> = key.parts().collect();
-                self.desc.label_values(&free, slot)
-            }
-            Labels::Listed(values) => values.iter().map(String::as_str).collect(),
-        }
-    }
-
-    /// The current value.
-    pub fn reading(&self) -> Reading<'a> {
-        self.reading
-    }
-
-    /// `name="value",...` in declared order, escaped for the text formats.
-    pub(crate) fn text_labels(&self) -> &'a str {
-        self.text
-    }
-}
-
-/// Object-safe view of any family, used by the registry, the exposition formats and readers
-/// such as the server's index page.
-pub trait AnyFamily: Send + Sync {
-    /// The descriptor.
-    fn desc(&self) -> &'static FamilyDesc;
-    /// Calls `f` with every series.
-    fn for_each_series(&self, f: &mut dyn FnMut(&SeriesRef<'_>));
-    /// Calls `f` with each series' label values (declared order) and an owned snapshot.
-    fn for_each_sample(&self, f: &mut dyn FnMut(&[&str], Sample)) {
-        self.for_each_series(&mut |s| f(&s.label_values(), s.reading().to_sample()));
-    }
-    /// Updates folded into the overflow series.
-    fn folded(&self) -> u64;
-    /// Number of exposed series.
-    fn series_count(&self) -> usize;
-    /// Records `value` into the series named by `labels` (declared order, as strings): counters
-    /// add, gauges set, histograms observe, info families take the labels and ignore the value.
-    /// For the demo workload and dynamic tests; services use the typed accessors.
-    #[doc(hidden)]
-    fn record(&self, labels: &[&str], value: f64) -> Result<(), LabelError>;
-}
-
 impl<S: Series> AnyFamily for Family<S> {
     fn desc(&self) -> &'static FamilyDesc {
         self.desc
@@ -457,13 +302,7 @@ impl<S: Series> AnyFamily for Family<S> {
         self.for_each_entry(|e| {
             for (slot, (s, text)) in e.series.iter().zip(e.labels.parts()).enumerate() {
                 let labels = Labels::Stored { key: &e.key, slot };
-                let desc = self.desc;
-                f(&SeriesRef {
-                    desc,
-                    labels,
-                    text,
-                    reading: s.read(),
-                });
+                f(&SeriesRef::new(self.desc, labels, text, s.read()));
             }
         });
     }

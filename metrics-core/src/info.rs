@@ -4,7 +4,7 @@ use parking_lot::RwLock;
 
 use crate::desc::FamilyDesc;
 use crate::encode::text::render_labels;
-use crate::family::{AnyFamily, SeriesRef};
+use crate::view::{AnyFamily, SeriesRef};
 use crate::value::Reading;
 
 /// An `*_info` family. Setting it replaces the previous label values, so it holds one series.

@@ -40,16 +40,19 @@ mod encode;
 mod family;
 mod index;
 mod info;
+mod joined;
 #[cfg(feature = "prometheus-client")]
 pub mod interop;
 mod label;
 mod registry;
 pub mod testing;
 pub mod value;
+mod view;
 
 pub use desc::{FamilyDesc, Kind, LabelDesc, DEFAULT_MAX_SERIES};
 pub use encode::Format;
-pub use family::{AnyFamily, Family, LabelError, SeriesRef, OVERFLOW_VALUE};
+pub use family::{Family, OVERFLOW_VALUE};
+pub use view::{AnyFamily, LabelError, SeriesRef};
 pub use info::Info;
 pub use label::LabelValue;
 #[cfg(feature = "derive")]

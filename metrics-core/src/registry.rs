@@ -8,7 +8,7 @@ use parking_lot::RwLock;
 
 use crate::desc::{FamilyDesc, Kind, LabelDesc};
 use crate::encode::{self, Format, Source};
-use crate::family::{AnyFamily, SeriesRef};
+use crate::view::{AnyFamily, SeriesRef};
 use crate::value::Reading;
 
 /// A struct of metric families: what `#[derive(Metrics)]` implements.

@@ -13,7 +13,7 @@
 pub(crate) mod text;
 
 use crate::desc::FamilyDesc;
-use crate::family::{AnyFamily, SeriesRef};
+use crate::view::{AnyFamily, SeriesRef};
 
 /// An exposition format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -10,7 +10,7 @@ use promdecl_spec::{Kind, NameForm, BUCKET_LABEL};
 
 use super::{Format, Source, Writer};
 use crate::desc::FamilyDesc;
-use crate::family::SeriesRef;
+use crate::view::SeriesRef;
 use crate::value::{HistogramValue, Reading};
 
 /// A number as written in a sample.

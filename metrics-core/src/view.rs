@@ -1,0 +1,122 @@
+//! What readers see of a family: exposition formats, the registry, the server's index page.
+//!
+//! This sits below both the storage (`family`, `info`) and the formats (`encode`), so neither
+//! depends on the other through it.
+
+use crate::desc::FamilyDesc;
+use crate::joined::Joined;
+use crate::value::{Reading, Sample};
+
+/// One series as exposition formats and readers see it: its label values and its reading.
+#[derive(Debug, Clone, Copy)]
+pub struct SeriesRef<'a> {
+    desc: &'static FamilyDesc,
+    labels: Labels<'a>,
+    /// The series' `name="value"` text, cached for the text formats.
+    text: &'a str,
+    reading: Reading<'a>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Labels<'a> {
+    /// Free-form values of a stored entry and the enumerated slot.
+    Stored { key: &'a Joined, slot: usize },
+    /// Every value, in declared order.
+    Listed(&'a [String]),
+}
+
+impl<'a> SeriesRef<'a> {
+    /// A series of a family's storage.
+    pub(crate) fn new(
+        desc: &'static FamilyDesc,
+        labels: Labels<'a>,
+        text: &'a str,
+        reading: Reading<'a>,
+    ) -> Self {
+        Self { desc, labels, text, reading }
+    }
+
+    /// A series whose label values are `values` (declared order) and whose cached text
+    /// rendering is `text`.
+    pub(crate) fn listed(
+        desc: &'static FamilyDesc,
+        values: &'a [String],
+        text: &'a str,
+        reading: Reading<'a>,
+    ) -> Self {
+        let labels = Labels::Listed(values);
+        Self {
+            desc,
+            labels,
+            text,
+            reading,
+        }
+    }
+
+    /// The family's descriptor.
+    pub fn desc(&self) -> &'static FamilyDesc {
+        self.desc
+    }
+
+    /// The label values, in declared order.
+    pub fn label_values(&self) -> Vec<&'a str> {
+        match self.labels {
+            Labels::Stored { key, slot } => {
+                let free: Vec<&str> = key.parts().collect();
+                self.desc.label_values(&free, slot)
+            }
+            Labels::Listed(values) => values.iter().map(String::as_str).collect(),
+        }
+    }
+
+    /// The current value.
+    pub fn reading(&self) -> Reading<'a> {
+        self.reading
+    }
+
+    /// `name="value",...` in declared order, escaped for the text formats.
+    pub(crate) fn text_labels(&self) -> &'a str {
+        self.text
+    }
+}
+
+/// Object-safe view of any family, used by the registry, the exposition formats and readers
+/// such as the server's index page.
+pub trait AnyFamily: Send + Sync {
+    /// The descriptor.
+    fn desc(&self) -> &'static FamilyDesc;
+    /// Calls `f` with every series.
+    fn for_each_series(&self, f: &mut dyn FnMut(&SeriesRef<'_>));
+    /// Calls `f` with each series' label values (declared order) and an owned snapshot.
+    fn for_each_sample(&self, f: &mut dyn FnMut(&[&str], Sample)) {
+        self.for_each_series(&mut |s| f(&s.label_values(), s.reading().to_sample()));
+    }
+    /// Updates folded into the overflow series.
+    fn folded(&self) -> u64;
+    /// Number of exposed series.
+    fn series_count(&self) -> usize;
+    /// Records `value` into the series named by `labels` (declared order, as strings): counters
+    /// add, gauges set, histograms observe, info families take the labels and ignore the value.
+    /// For the demo workload and dynamic tests; services use the typed accessors.
+    #[doc(hidden)]
+    fn record(&self, labels: &[&str], value: f64) -> Result<(), LabelError>;
+}
+
+/// Label values that do not fit a family's declaration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelError(String);
+
+impl LabelError {
+    pub(crate) fn new(msg: String) -> Self {
+        Self(msg)
+    }
+}
+
+impl std::fmt::Display for LabelError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LabelError {}
+
