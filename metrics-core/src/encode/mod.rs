@@ -15,8 +15,9 @@ pub(crate) mod text;
 use crate::desc::FamilyDesc;
 use crate::view::{AnyFamily, SeriesRef};
 
-/// An exposition format.
+/// An exposition format. More will be added (protobuf), so matches need a wildcard arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Format {
     /// Prometheus text format 0.0.4.
     #[default]
