@@ -118,6 +118,7 @@ pub fn python_parse(text: &str, format: Format) -> Option<Result<Vec<ParsedFamil
     let fmt = match format {
         Format::Text => "text",
         Format::OpenMetrics => "openmetrics",
+        other => return Some(Err(format!("Python's parsers do not read {other:?}"))),
     };
     let probe = Command::new("python3")
         .args(["-c", "import prometheus_client"])
