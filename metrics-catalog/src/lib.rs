@@ -2,10 +2,14 @@
 //!
 //! Each system is a module with one struct per category of its source document (in
 //! `shared/seeds/`), exposed under exactly the names, types and labels the document gives.
-//! [`SYSTEMS`] lists them for generators; [`register_all`] registers them for a server.
+//! [`SYSTEMS`] lists them for generators, [`system`] finds one by name, and [`register_all`]
+//! registers them for a server. The systems are listed once, in this file's `catalog!` invocation;
+//! each system lists its categories once, in a `system!` invocation in its module.
 #![deny(missing_docs)]
 
-use promdecl::{FamilyDesc, Registry, RegistryError};
+use promdecl::FamilyDesc;
+
+mod macros;
 
 pub mod bridge;
 pub mod chorus;
@@ -18,6 +22,7 @@ pub mod workload;
 pub mod x0tta6bl4;
 pub mod zerostate;
 
+use macros::catalog;
 use rules::RuleGroup;
 
 /// One catalog system, as generators see it.
@@ -35,62 +40,46 @@ pub struct System {
     pub alerts: fn() -> &'static [RuleGroup],
 }
 
-fn no_alerts() -> &'static [RuleGroup] {
-    &[]
-}
-
-/// The five systems.
-pub const SYSTEMS: &[System] = &[
-    System {
-        name: "chorus",
+catalog! {
+    /// CHORUS.
+    chorus: chorus::Chorus {
         title: "CHORUS pkg/metrics",
         seed: "chorus-pkg-metrics.md",
-        families: || chorus::Chorus::families().collect(),
         alerts: chorus::alert_rules,
     },
-    System {
-        name: "zerostate",
+    /// zerostate.
+    zerostate: zerostate::Zerostate {
         title: "zerostate economic metrics",
         seed: "zerostate-prometheus-metrics.md",
-        families: || zerostate::Zerostate::families().collect(),
         alerts: zerostate::alert_rules,
     },
-    System {
-        name: "x0tta6bl4",
+    /// x0tta6bl4.
+    x0tta6bl4: x0tta6bl4::X0tta6bl4 {
         title: "x0tta6bl4 metrics expansion",
         seed: "x0tta6bl4-metrics-expansion.md",
-        families: || x0tta6bl4::X0tta6bl4::families().collect(),
-        alerts: no_alerts,
     },
-    System {
-        name: "semstreams",
+    /// semstreams.
+    semstreams: semstreams::Semstreams {
         title: "semstreams metric package",
         seed: "semstreams-metric-package.txt",
-        families: || semstreams::Semstreams::families().collect(),
-        alerts: no_alerts,
     },
-    System {
-        name: "bridge",
+    /// Chorus Bridge.
+    bridge: bridge::Bridge {
         title: "Chorus Bridge monitoring guide",
         seed: "chorus-bridge-monitoring-guide.md",
-        families: || bridge::Bridge::families().collect(),
         alerts: bridge::alert_rules,
     },
-];
+}
 
-/// Every system registered into one registry.
-#[derive(Debug)]
-pub struct Catalog {
-    /// CHORUS.
-    pub chorus: chorus::Chorus,
-    /// zerostate.
-    pub zerostate: zerostate::Zerostate,
-    /// x0tta6bl4.
-    pub x0tta6bl4: x0tta6bl4::X0tta6bl4,
-    /// semstreams.
-    pub semstreams: semstreams::Semstreams,
-    /// Chorus Bridge.
-    pub bridge: bridge::Bridge,
+/// The system named `name` (its module's name, as in [`System::name`]).
+///
+/// ```
+/// let chorus = promdecl_catalog::system("chorus").unwrap();
+/// assert_eq!(chorus.seed, "chorus-pkg-metrics.md");
+/// assert!(promdecl_catalog::system("nope").is_none());
+/// ```
+pub fn system(name: &str) -> Option<&'static System> {
+    SYSTEMS.iter().find(|s| s.name == name)
 }
 
 impl Catalog {
@@ -98,15 +87,4 @@ impl Catalog {
     pub fn families(&self) -> usize {
         SYSTEMS.iter().map(|s| (s.families)().len()).sum()
     }
-}
-
-/// Registers all five systems; fails if any two declare the same name differently.
-pub fn register_all(registry: &Registry) -> Result<Catalog, RegistryError> {
-    Ok(Catalog {
-        chorus: chorus::Chorus::register(registry)?,
-        zerostate: zerostate::Zerostate::register(registry)?,
-        x0tta6bl4: x0tta6bl4::X0tta6bl4::register(registry)?,
-        semstreams: semstreams::Semstreams::register(registry)?,
-        bridge: bridge::Bridge::register(registry)?,
-    })
 }

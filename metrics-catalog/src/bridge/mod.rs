@@ -8,11 +8,6 @@
 //! Grafana dashboard and alert rules use are declared too ([`security`]). The alert rules are
 //! in [`alerts`], verbatim.
 
-use std::fmt;
-use std::sync::Arc;
-
-use promdecl::{FamilyDesc, Metrics, Registry, RegistryError};
-
 pub mod alerts;
 pub mod buckets;
 pub mod business;
@@ -24,70 +19,25 @@ pub mod requests;
 pub mod security;
 pub mod system;
 
-use business::Business;
-use conductor::Conductor;
-use custom::Custom;
-use database::Database;
-use performance::Performance;
-use requests::Requests;
-use security::Security;
-use system::System;
-
-/// All Chorus Bridge metric families, one registered struct per category.
-pub struct Bridge {
-    /// Federation event counters (`# Request metrics`).
-    pub requests: Arc<Requests>,
-    /// HTTP request latency and size (`# Performance metrics`).
-    pub performance: Arc<Performance>,
-    /// Conductor client, circuit breaker and connection pool.
-    pub conductor: Arc<Conductor>,
-    /// Peers, blacklist and trust store (`# Business metrics`).
-    pub business: Arc<Business>,
-    /// Memory and CPU (`# System metrics`).
-    pub system: Arc<System>,
-    /// Database metrics.
-    pub database: Arc<Database>,
-    /// Custom business metrics (`BridgeMetrics`).
-    pub custom: Arc<Custom>,
-    /// Security counters used by the dashboards and alerts.
-    pub security: Arc<Security>,
-}
-
-impl Bridge {
-    /// Registers every Chorus Bridge family in `registry`.
-    pub fn register(registry: &Registry) -> Result<Self, RegistryError> {
-        Ok(Self {
-            requests: registry.register(Requests::new())?,
-            performance: registry.register(Performance::new())?,
-            conductor: registry.register(Conductor::new())?,
-            business: registry.register(Business::new())?,
-            system: registry.register(System::new())?,
-            database: registry.register(Database::new())?,
-            custom: registry.register(Custom::new())?,
-            security: registry.register(Security::new())?,
-        })
-    }
-
-    /// Static descriptors of every Chorus Bridge family, category by category.
-    pub fn families() -> impl Iterator<Item = &'static FamilyDesc> {
-        [
-            <Requests as Metrics>::FAMILIES,
-            <Performance as Metrics>::FAMILIES,
-            <Conductor as Metrics>::FAMILIES,
-            <Business as Metrics>::FAMILIES,
-            <System as Metrics>::FAMILIES,
-            <Database as Metrics>::FAMILIES,
-            <Custom as Metrics>::FAMILIES,
-            <Security as Metrics>::FAMILIES,
-        ]
-        .into_iter()
-        .flatten()
-    }
-}
-
-impl fmt::Debug for Bridge {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Bridge").finish_non_exhaustive()
+crate::macros::system! {
+    /// All Chorus Bridge metric families, one registered struct per category.
+    pub struct Bridge {
+        /// Federation event counters (`# Request metrics`).
+        requests: requests::Requests,
+        /// HTTP request latency and size (`# Performance metrics`).
+        performance: performance::Performance,
+        /// Conductor client, circuit breaker and connection pool.
+        conductor: conductor::Conductor,
+        /// Peers, blacklist and trust store (`# Business metrics`).
+        business: business::Business,
+        /// Memory and CPU (`# System metrics`).
+        system: system::System,
+        /// Database metrics.
+        database: database::Database,
+        /// Custom business metrics (`BridgeMetrics`).
+        custom: custom::Custom,
+        /// Security counters used by the dashboards and alerts.
+        security: security::Security,
     }
 }
 

@@ -24,10 +24,7 @@
 //! Histogram buckets are in [`buckets`] (the `MetricsConfig` latency/size defaults and the SLURP
 //! generation buckets); alerting rules in [`alerts`].
 
-use std::fmt;
-use std::sync::Arc;
-
-use promdecl::{FamilyDesc, Metrics, Registry, RegistryError};
+use promdecl::{Registry, RegistryError};
 
 pub mod alerts;
 pub mod buckets;
@@ -48,63 +45,37 @@ pub mod ucxi;
 pub use labels::Status;
 pub use system::NodeInfo;
 
-/// All CHORUS metric families, one registered struct per category (the Go `CHORUSMetrics`).
-#[derive(Clone)]
-pub struct Chorus {
-    /// `chorus_system_info`, `chorus_uptime_seconds`.
-    pub system: Arc<system::System>,
-    /// `chorus_p2p_*`.
-    pub p2p: Arc<p2p::P2p>,
-    /// `chorus_dht_*`.
-    pub dht: Arc<dht::Dht>,
-    /// `chorus_pubsub_*`.
-    pub pubsub: Arc<pubsub::PubSub>,
-    /// Election term/state, heartbeats, leadership.
-    pub election: Arc<election::Election>,
-    /// Health checks and health scores.
-    pub health: Arc<health::Health>,
-    /// Task management.
-    pub tasks: Arc<tasks::Tasks>,
-    /// `chorus_slurp_*`.
-    pub slurp: Arc<slurp::Slurp>,
-    /// `chorus_shhh_*`.
-    pub shhh: Arc<shhh::Shhh>,
-    /// `chorus_ucxi_*`.
-    pub ucxi: Arc<ucxi::Ucxi>,
-    /// CPU, memory, disk, network, goroutines.
-    pub resources: Arc<resources::Resources>,
-    /// `chorus_errors_total`, `chorus_panics_total`.
-    pub errors: Arc<errors::Errors>,
-}
-
-impl fmt::Debug for Chorus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Chorus").finish_non_exhaustive()
+crate::macros::system! {
+    /// All CHORUS metric families, one registered struct per category (the Go `CHORUSMetrics`).
+    pub struct Chorus {
+        /// `chorus_system_info`, `chorus_uptime_seconds`.
+        system: system::System,
+        /// `chorus_p2p_*`.
+        p2p: p2p::P2p,
+        /// `chorus_dht_*`.
+        dht: dht::Dht,
+        /// `chorus_pubsub_*`.
+        pubsub: pubsub::PubSub,
+        /// Election term/state, heartbeats, leadership.
+        election: election::Election,
+        /// Health checks and health scores.
+        health: health::Health,
+        /// Task management.
+        tasks: tasks::Tasks,
+        /// `chorus_slurp_*`.
+        slurp: slurp::Slurp,
+        /// `chorus_shhh_*`.
+        shhh: shhh::Shhh,
+        /// `chorus_ucxi_*`.
+        ucxi: ucxi::Ucxi,
+        /// CPU, memory, disk, network, goroutines.
+        resources: resources::Resources,
+        /// `chorus_errors_total`, `chorus_panics_total`.
+        errors: errors::Errors,
     }
 }
 
 impl Chorus {
-    /// Registers every CHORUS family in `registry`.
-    ///
-    /// # Errors
-    /// A [`RegistryError`] when a family clashes with one already registered.
-    pub fn register(registry: &Registry) -> Result<Self, RegistryError> {
-        Ok(Self {
-            system: registry.register(system::System::new())?,
-            p2p: registry.register(p2p::P2p::new())?,
-            dht: registry.register(dht::Dht::new())?,
-            pubsub: registry.register(pubsub::PubSub::new())?,
-            election: registry.register(election::Election::new())?,
-            health: registry.register(health::Health::new())?,
-            tasks: registry.register(tasks::Tasks::new())?,
-            slurp: registry.register(slurp::Slurp::new())?,
-            shhh: registry.register(shhh::Shhh::new())?,
-            ucxi: registry.register(ucxi::Ucxi::new())?,
-            resources: registry.register(resources::Resources::new())?,
-            errors: registry.register(errors::Errors::new())?,
-        })
-    }
-
     /// Registers every family and sets `chorus_system_info` for this node.
     ///
     /// # Errors
@@ -113,26 +84,6 @@ impl Chorus {
         let chorus = Self::register(registry)?;
         chorus.system.set_info(node);
         Ok(chorus)
-    }
-
-    /// The static descriptors of every CHORUS family, category by category in document order.
-    pub fn families() -> impl Iterator<Item = &'static FamilyDesc> {
-        [
-            <system::System as Metrics>::FAMILIES,
-            <p2p::P2p as Metrics>::FAMILIES,
-            <dht::Dht as Metrics>::FAMILIES,
-            <pubsub::PubSub as Metrics>::FAMILIES,
-            <election::Election as Metrics>::FAMILIES,
-            <health::Health as Metrics>::FAMILIES,
-            <tasks::Tasks as Metrics>::FAMILIES,
-            <slurp::Slurp as Metrics>::FAMILIES,
-            <shhh::Shhh as Metrics>::FAMILIES,
-            <ucxi::Ucxi as Metrics>::FAMILIES,
-            <resources::Resources as Metrics>::FAMILIES,
-            <errors::Errors as Metrics>::FAMILIES,
-        ]
-        .into_iter()
-        .flatten()
     }
 }
 

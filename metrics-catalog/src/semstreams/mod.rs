@@ -15,11 +15,6 @@
 //! through [`ServiceRegistry`]: keyed by `(service, metric name)`, idempotent for the same
 //! metric, an error for a conflicting one.
 
-use std::fmt;
-use std::sync::Arc;
-
-use promdecl::{FamilyDesc, Metrics, Registry, RegistryError};
-
 pub mod buckets;
 pub mod nats;
 pub mod service;
@@ -29,33 +24,12 @@ pub use nats::{CircuitBreakerState, Nats};
 pub use service::{Service, ServiceStatus};
 pub use services::ServiceRegistry;
 
-/// The semstreams core metrics (`CoreMetrics()`), one registered category struct per field.
-pub struct Semstreams {
-    /// Per-service lifecycle, message, duration and error families.
-    pub service: Arc<Service>,
-    /// NATS connectivity families.
-    pub nats: Arc<Nats>,
-}
-
-impl Semstreams {
-    /// Registers the semstreams core metrics in `registry`.
-    pub fn register(registry: &Registry) -> Result<Self, RegistryError> {
-        Ok(Self {
-            service: registry.register(Service::new())?,
-            nats: registry.register(Nats::new())?,
-        })
-    }
-
-    /// The static descriptors of every semstreams core family.
-    pub fn families() -> impl Iterator<Item = &'static FamilyDesc> {
-        [<Service as Metrics>::FAMILIES, <Nats as Metrics>::FAMILIES]
-            .into_iter()
-            .flatten()
-    }
-}
-
-impl fmt::Debug for Semstreams {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Semstreams").finish_non_exhaustive()
+crate::macros::system! {
+    /// The semstreams core metrics (`CoreMetrics()`), one registered category struct per field.
+    pub struct Semstreams {
+        /// Per-service lifecycle, message, duration and error families.
+        service: Service,
+        /// NATS connectivity families.
+        nats: Nats,
     }
 }

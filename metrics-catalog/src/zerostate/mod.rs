@@ -11,11 +11,6 @@
 //! The Go runtime families of the sample (`go_gc_duration_seconds`, `go_goroutines`, ...) come
 //! from the Go client's runtime collector and are not declared here.
 
-use std::fmt;
-use std::sync::Arc;
-
-use promdecl::{FamilyDesc, Metrics, Registry, RegistryError};
-
 pub mod alerts;
 pub mod auctions;
 pub mod buckets;
@@ -39,65 +34,27 @@ pub use reputation::Reputation;
 pub use settlements::Settlements;
 pub use tasks::Tasks;
 
-/// All zerostate metric families, one registered category struct per field.
-pub struct Zerostate {
-    /// `zerostate_economic_channel*`: payment channels.
-    pub payment_channels: Arc<PaymentChannels>,
-    /// `zerostate_economic_payment*`: payments.
-    pub payments: Arc<Payments>,
-    /// Reputation scores and per-agent task statistics.
-    pub reputation: Arc<Reputation>,
-    /// Settlements and disputes.
-    pub settlements: Arc<Settlements>,
-    /// Auctions and bids.
-    pub auctions: Arc<Auctions>,
-    /// Task execution.
-    pub tasks: Arc<Tasks>,
-    /// Escrows.
-    pub escrow: Arc<Escrow>,
-    /// Unprefixed P2P families.
-    pub p2p: Arc<P2p>,
-    /// Unprefixed cache families.
-    pub cache: Arc<Cache>,
-}
-
-impl Zerostate {
-    /// Registers every zerostate category in `registry`.
-    pub fn register(registry: &Registry) -> Result<Self, RegistryError> {
-        Ok(Self {
-            payment_channels: registry.register(PaymentChannels::new())?,
-            payments: registry.register(Payments::new())?,
-            reputation: registry.register(Reputation::new())?,
-            settlements: registry.register(Settlements::new())?,
-            auctions: registry.register(Auctions::new())?,
-            tasks: registry.register(Tasks::new())?,
-            escrow: registry.register(Escrow::new())?,
-            p2p: registry.register(P2p::new())?,
-            cache: registry.register(Cache::new())?,
-        })
-    }
-
-    /// The static descriptors of every zerostate family, category by category.
-    pub fn families() -> impl Iterator<Item = &'static FamilyDesc> {
-        [
-            <PaymentChannels as Metrics>::FAMILIES,
-            <Payments as Metrics>::FAMILIES,
-            <Reputation as Metrics>::FAMILIES,
-            <Settlements as Metrics>::FAMILIES,
-            <Auctions as Metrics>::FAMILIES,
-            <Tasks as Metrics>::FAMILIES,
-            <Escrow as Metrics>::FAMILIES,
-            <P2p as Metrics>::FAMILIES,
-            <Cache as Metrics>::FAMILIES,
-        ]
-        .into_iter()
-        .flatten()
-    }
-}
-
-impl fmt::Debug for Zerostate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Zerostate").finish_non_exhaustive()
+crate::macros::system! {
+    /// All zerostate metric families, one registered category struct per field.
+    pub struct Zerostate {
+        /// `zerostate_economic_channel*`: payment channels.
+        payment_channels: PaymentChannels,
+        /// `zerostate_economic_payment*`: payments.
+        payments: Payments,
+        /// Reputation scores and per-agent task statistics.
+        reputation: Reputation,
+        /// Settlements and disputes.
+        settlements: Settlements,
+        /// Auctions and bids.
+        auctions: Auctions,
+        /// Task execution.
+        tasks: Tasks,
+        /// Escrows.
+        escrow: Escrow,
+        /// Unprefixed P2P families.
+        p2p: P2p,
+        /// Unprefixed cache families.
+        cache: Cache,
     }
 }
 
