@@ -4,8 +4,10 @@
 use std::collections::BTreeMap;
 
 use promdecl::{FamilyDesc, Kind};
+use promdecl_spec::BUCKET_LABEL;
 use serde_json::{json, Value};
 
+use crate::promql::{bucket_sample, references, selects};
 use crate::rules::AlertRule;
 use crate::{System, SYSTEMS};
 
@@ -24,8 +26,9 @@ fn enumerated(
         .filter_map(|l| l.values.map(|v| (l.name, v)))
 }
 
-/// A representative query for a family, chosen by type.
-pub fn example_query(f: &FamilyDesc) -> String {
+/// The query that shows family `f`: its rate (counters), its 95th percentile (histograms) or
+/// its value; `range` is the rate window and `selector` writes the selector of a sample name.
+fn query(f: &FamilyDesc, range: &str, selector: impl Fn(&str) -> String) -> String {
     let by = f
         .labels
         .iter()
@@ -33,21 +36,26 @@ pub fn example_query(f: &FamilyDesc) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     match f.kind {
-        Kind::Counter if by.is_empty() => format!("rate({}[5m])", f.name),
-        Kind::Counter => format!("sum by ({by}) (rate({}[5m]))", f.name),
+        Kind::Counter if by.is_empty() => format!("rate({}[{range}])", selector(f.name)),
+        Kind::Counter => format!("sum by ({by}) (rate({}[{range}]))", selector(f.name)),
         Kind::Histogram => {
             let by = if by.is_empty() {
-                "le".to_string()
+                BUCKET_LABEL.to_string()
             } else {
-                format!("le, {by}")
+                format!("{BUCKET_LABEL}, {by}")
             };
             format!(
-                "histogram_quantile(0.95, sum by ({by}) (rate({}_bucket[5m])))",
-                f.name
+                "histogram_quantile(0.95, sum by ({by}) (rate({}[{range}])))",
+                selector(&bucket_sample(f.name))
             )
         }
-        Kind::Gauge | Kind::Info => f.name.to_string(),
+        Kind::Gauge | Kind::Info => selector(f.name),
     }
+}
+
+/// A representative query for a family, chosen by type.
+pub fn example_query(f: &FamilyDesc) -> String {
+    query(f, "5m", str::to_string)
 }
 
 /// The rules of `system` whose expressions read family `f`.
@@ -59,14 +67,7 @@ where
         .iter()
         .flat_map(|g| g.rules)
         .filter(|r| {
-            crate::promql::references(r.expr).is_ok_and(|refs| {
-                refs.selectors.iter().any(|(n, _)| {
-                    n == f.name
-                        || ["_bucket", "_sum", "_count"]
-                            .iter()
-                            .any(|s| *n == format!("{}{s}", f.name))
-                })
-            })
+            references(r.expr).is_ok_and(|refs| refs.selectors.iter().any(|(n, _)| selects(f, n)))
         })
         .collect()
 }
@@ -106,7 +107,10 @@ pub fn docs(system: &System) -> String {
         out.push_str(&format!("\n## {}\n\n{}\n\n", f.name, md_escape(f.help)));
         out.push_str(&format!("- **Type:** {}", f.kind.as_str()));
         if f.kind == Kind::Info {
-            out.push_str(" (exposed as `gauge` with value 1 in text format 0.0.4)");
+            out.push_str(&format!(
+                " (exposed as `{}` with value 1 in text format 0.0.4)",
+                f.kind.text_type()
+            ));
         }
         out.push('\n');
         if let Some(u) = f.unit {
@@ -266,31 +270,7 @@ pub fn dashboard(system: &System) -> String {
                     format!("{name}{{{filter}}}")
                 }
             };
-            let by = f
-                .labels
-                .iter()
-                .map(|l| l.name)
-                .collect::<Vec<_>>()
-                .join(", ");
-            let expr = match f.kind {
-                Kind::Counter if by.is_empty() => {
-                    format!("rate({}[$__rate_interval])", selector(f.name))
-                }
-                Kind::Counter => format!(
-                    "sum by ({by}) (rate({}[$__rate_interval]))",
-                    selector(f.name)
-                ),
-                Kind::Histogram => format!(
-                    "histogram_quantile(0.95, sum by (le{}) (rate({}[$__rate_interval])))",
-                    if by.is_empty() {
-                        String::new()
-                    } else {
-                        format!(", {by}")
-                    },
-                    selector(&format!("{}_bucket", f.name))
-                ),
-                Kind::Gauge | Kind::Info => selector(f.name),
-            };
+            let expr = query(f, "$__rate_interval", selector);
             let unit = match (f.kind, f.unit) {
                 (Kind::Counter, Some("bytes")) => "Bps",
                 (_, Some("seconds")) => "s",

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use promdecl::{FamilyDesc, Kind};
+use promdecl_spec::{BUCKET_LABEL, HISTOGRAM_SUFFIXES};
 use promql_parser::label::Matchers;
 use promql_parser::parser::{self, Expr};
 
@@ -93,32 +94,37 @@ pub fn references(expr: &str) -> Result<References, String> {
     Ok(refs)
 }
 
+/// The samples of a histogram that carry [`BUCKET_LABEL`]: the first of the spec's
+/// [`HISTOGRAM_SUFFIXES`], which it lists in exposition order.
+const BUCKET_SUFFIX: &str = HISTOGRAM_SUFFIXES[0];
+
+/// The name of the bucket samples of histogram `name`, which `histogram_quantile` reads.
+pub fn bucket_sample(name: &str) -> String {
+    format!("{name}{BUCKET_SUFFIX}")
+}
+
+/// Whether a query selecting metric `name` reads family `f`: whether `name` is one of the
+/// sample names `f` exposes.
+pub fn selects(f: &FamilyDesc, name: &str) -> bool {
+    f.kind.sample_names(f.name).any(|sample| sample == name)
+}
+
 /// The family a sample name belongs to, and the extra label the sample carries (`le`).
 fn family_of<'a>(
     name: &str,
     families: &[&'a FamilyDesc],
 ) -> Option<(&'a FamilyDesc, Option<&'static str>)> {
-    families.iter().find_map(|f| {
-        if f.name == name {
-            return Some((*f, None));
-        }
-        if f.kind != Kind::Histogram {
-            return None;
-        }
-        let rest = name.strip_prefix(f.name)?;
-        match rest {
-            "_bucket" => Some((*f, Some("le"))),
-            "_sum" | "_count" => Some((*f, None)),
-            _ => None,
-        }
-    })
+    let family = families.iter().copied().find(|f| selects(f, name))?;
+    let extra = (family.kind == Kind::Histogram && name == bucket_sample(family.name))
+        .then_some(BUCKET_LABEL);
+    Some((family, extra))
 }
 
 /// Checks that every metric and label `expr` names is declared in `families`.
 ///
 /// ```
 /// use promdecl_catalog::promql::check;
-/// let families: Vec<_> = (promdecl_catalog::SYSTEMS[0].families)();
+/// let families = (promdecl_catalog::system("chorus").unwrap().families)();
 /// assert!(check("rate(chorus_dht_put_operations_total{status=\"failure\"}[5m])", &families).is_ok());
 /// let err = check("rate(chorus_dht_put_operation_total[5m])", &families).unwrap_err();
 /// assert!(err.contains("chorus_dht_put_operation_total"));
