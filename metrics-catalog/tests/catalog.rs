@@ -3,37 +3,60 @@
 
 use std::collections::HashSet;
 
-use promdecl::{Format, Registry};
+use promdecl::{Format, Kind, Registry};
+use promdecl_catalog::{system, SYSTEMS};
+
+/// The systems the seed documents describe, each looked up by name.
+const SEEDED: &[&str] = &["chorus", "zerostate", "x0tta6bl4", "semstreams", "bridge"];
+
+/// Number of families across all systems.
+fn declared_families() -> usize {
+    SYSTEMS.iter().map(|s| (s.families)().len()).sum()
+}
+
+fn chorus_families() -> Vec<&'static promdecl::FamilyDesc> {
+    (system("chorus").expect("chorus is in the catalog").families)()
+}
+
+#[test]
+fn every_seeded_system_is_found_by_name_and_names_are_unique() {
+    for name in SEEDED {
+        let found = system(name).unwrap_or_else(|| panic!("{name} missing"));
+        assert_eq!(found.name, *name);
+        assert!(
+            !(found.families)().is_empty(),
+            "{name} declares no families"
+        );
+    }
+    let names: HashSet<&str> = SYSTEMS.iter().map(|s| s.name).collect();
+    assert_eq!(names.len(), SYSTEMS.len(), "two systems share a name");
+    assert!(system("nope").is_none());
+}
 
 #[test]
 fn json_export_lists_every_family_once_with_its_shape() {
     let json = promdecl_catalog::export::json();
     let families = json["families"].as_array().unwrap();
-    let declared: usize = promdecl_catalog::SYSTEMS
-        .iter()
-        .map(|s| (s.families)().len())
-        .sum();
-    assert_eq!(families.len(), declared);
+    assert_eq!(families.len(), declared_families());
     let mut names = HashSet::new();
     for f in families {
         let name = f["name"].as_str().unwrap();
         assert!(names.insert(name.to_string()), "{name} exported twice");
-        assert!(["counter", "gauge", "histogram", "info"].contains(&f["type"].as_str().unwrap()));
+        let kind = Kind::from_name(f["type"].as_str().unwrap());
+        assert!(kind.is_some(), "{name}: unknown type {}", f["type"]);
         assert!(
             !f["help"].as_str().unwrap().is_empty(),
             "{name} has no help"
         );
         assert_eq!(
             f["buckets"].is_null(),
-            f["type"] != "histogram",
+            kind != Some(Kind::Histogram),
             "{name}: buckets iff histogram"
         );
     }
-    for system in ["chorus", "zerostate", "x0tta6bl4", "semstreams", "bridge"] {
-        assert!(
-            families.iter().any(|f| f["system"] == system),
-            "{system} missing"
-        );
+    for s in SYSTEMS {
+        let exported = families.iter().filter(|f| f["system"] == s.name).count();
+        assert_eq!(exported, (s.families)().len(), "{}", s.name);
     }
     // Spot checks against the seed documents' own words.
     let find = |n: &str| {
@@ -80,10 +103,7 @@ fn populated() -> Registry {
 #[test]
 fn every_family_populated_parses_in_both_formats() {
     let registry = populated();
-    let families: usize = promdecl_catalog::SYSTEMS
-        .iter()
-        .map(|s| (s.families)().len())
-        .sum();
+    let families = declared_families();
     for format in [Format::Text, Format::OpenMetrics] {
         let text = registry.encode(format);
         let Some(parsed) = tests::python_parse(&text, format) else {
@@ -131,7 +151,7 @@ fn whole_catalog_passes_promtool_except_seed_forced_names() {
 #[test]
 fn every_alert_rule_names_only_declared_metrics_and_labels() {
     let mut checked = 0;
-    for system in promdecl_catalog::SYSTEMS {
+    for system in SYSTEMS {
         let families = (system.families)();
         for group in (system.alerts)() {
             for rule in group.rules {
@@ -146,7 +166,7 @@ fn every_alert_rule_names_only_declared_metrics_and_labels() {
 
 #[test]
 fn a_misspelled_metric_or_label_in_a_rule_fails_the_check() {
-    let chorus = (promdecl_catalog::SYSTEMS[0].families)();
+    let chorus = chorus_families();
     let good = "rate(chorus_dht_put_operations_total{status=\"failure\"}[5m]) > 0.1";
     assert_eq!(promdecl_catalog::promql::check(good, &chorus), Ok(()));
     let metric =
@@ -166,6 +186,15 @@ fn a_misspelled_metric_or_label_in_a_rule_fails_the_check() {
     assert!(grouping.unwrap_err().contains("`peer`"));
     let bucket = "histogram_quantile(0.95, sum by (le) (rate(chorus_p2p_message_latency_seconds_bucket[5m])))";
     assert_eq!(promdecl_catalog::promql::check(bucket, &chorus), Ok(()));
+    // A classic histogram exposes no sample under its own name, and only its buckets carry `le`.
+    let bare = "rate(chorus_p2p_message_latency_seconds[5m])";
+    assert!(promdecl_catalog::promql::check(bare, &chorus)
+        .unwrap_err()
+        .contains("does not declare"));
+    let le_on_sum = "chorus_p2p_message_latency_seconds_sum{le=\"1\"}";
+    assert!(promdecl_catalog::promql::check(le_on_sum, &chorus)
+        .unwrap_err()
+        .contains("`le`"));
 }
 
 mod service_registration {
