@@ -4,8 +4,8 @@ use parking_lot::RwLock;
 
 use crate::desc::FamilyDesc;
 use crate::encode::text::render_labels;
-use crate::view::{AnyFamily, SeriesRef};
 use crate::value::Reading;
+use crate::view::{AnyFamily, SeriesRef};
 
 /// An `*_info` family. Setting it replaces the previous label values, so it holds one series.
 #[derive(Debug)]

@@ -59,17 +59,15 @@ impl<M: Metrics> Collector for PrometheusClientCollector<M> {
                 return;
             }
             let d = family.desc();
-            let (name, ty) = match d.kind {
-                Kind::Counter => (
-                    d.name.strip_suffix("_total").unwrap_or(d.name),
-                    MetricType::Counter,
-                ),
-                Kind::Gauge => (d.name, MetricType::Gauge),
-                Kind::Histogram => (d.name, MetricType::Histogram),
-                Kind::Info => (
-                    d.name.strip_suffix("_info").unwrap_or(d.name),
-                    MetricType::Info,
-                ),
+            // prometheus-client appends `_total`/`_info` itself: hand it the OpenMetrics family name.
+            let name = d
+                .kind
+                .family_name(d.name, promdecl_spec::NameForm::OpenMetrics);
+            let ty = match d.kind {
+                Kind::Counter => MetricType::Counter,
+                Kind::Gauge => MetricType::Gauge,
+                Kind::Histogram => MetricType::Histogram,
+                Kind::Info => MetricType::Info,
             };
             let mut samples = Vec::new();
             family.for_each_sample(&mut |values, s| {

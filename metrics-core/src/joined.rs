@@ -11,7 +11,11 @@ pub(crate) struct Joined {
 
 impl Joined {
     /// Joins `n` parts, part `i` being whatever `write(i, buffer)` appends.
-    pub(crate) fn build(n: usize, capacity: usize, mut write: impl FnMut(usize, &mut String)) -> Self {
+    pub(crate) fn build(
+        n: usize,
+        capacity: usize,
+        mut write: impl FnMut(usize, &mut String),
+    ) -> Self {
         let mut text = String::with_capacity(capacity);
         let mut splits = Vec::with_capacity(n.saturating_sub(1));
         for i in 0..n {

@@ -40,9 +40,9 @@ mod encode;
 mod family;
 mod index;
 mod info;
-mod joined;
 #[cfg(feature = "prometheus-client")]
 pub mod interop;
+mod joined;
 mod label;
 mod registry;
 pub mod testing;
@@ -52,12 +52,12 @@ mod view;
 pub use desc::{FamilyDesc, Kind, LabelDesc, DEFAULT_MAX_SERIES};
 pub use encode::Format;
 pub use family::{Family, OVERFLOW_VALUE};
-pub use view::{AnyFamily, LabelError, SeriesRef};
 pub use info::Info;
 pub use label::LabelValue;
 #[cfg(feature = "derive")]
 pub use promdecl_macros::{LabelValue, Metrics};
 pub use registry::{Metrics, Registry, RegistryBuilder, RegistryError, OVERFLOW_FAMILY};
+pub use view::{AnyFamily, LabelError, SeriesRef};
 
 /// A family of integer counters.
 pub type Counter = Family<value::CounterValue>;

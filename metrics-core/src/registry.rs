@@ -8,8 +8,8 @@ use parking_lot::RwLock;
 
 use crate::desc::{FamilyDesc, Kind, LabelDesc};
 use crate::encode::{self, Format, Source};
-use crate::view::{AnyFamily, SeriesRef};
 use crate::value::Reading;
+use crate::view::{AnyFamily, SeriesRef};
 
 /// A struct of metric families: what `#[derive(Metrics)]` implements.
 pub trait Metrics: Send + Sync + 'static {
@@ -36,6 +36,9 @@ impl<M: Metrics> Group for M {
 
 struct Registered {
     owner: &'static str,
+    /// Prepended to the names of this group's families: the registry's prefix, then the
+    /// group's own (`app_http_`).
+    prefix: String,
     group: Arc<dyn Group>,
     /// Identity of the registered `Arc`, so registering it again is a no-op.
     addr: usize,
@@ -247,15 +250,52 @@ impl Registry {
 
     /// Registers a shared metrics struct. Registering the same `Arc` again is a no-op.
     pub fn register_arc<M: Metrics>(&self, metrics: Arc<M>) -> Result<Arc<M>, RegistryError> {
+        self.add(metrics, self.prefix.clone())
+    }
+
+    /// Registers a metrics struct whose names get `prefix_` in front (after the registry's own
+    /// prefix): a library's families under the name the application chooses.
+    ///
+    /// ```
+    /// use promdecl::{Counter, Format, Metrics, Registry};
+    ///
+    /// #[derive(Metrics)]
+    /// #[metrics(prefix = "cache")]
+    /// struct Cache {
+    ///     /// Cache hits
+    ///     #[metric(counter)]
+    ///     hits_total: Counter,
+    /// }
+    ///
+    /// let registry = Registry::new();
+    /// let cache = registry.register_prefixed("shop", Cache::new()).unwrap();
+    /// cache.hits_total().inc();
+    /// assert!(registry.encode(Format::Text).contains("shop_cache_hits_total 1\n"));
+    /// ```
+    pub fn register_prefixed<M: Metrics>(
+        &self,
+        prefix: &str,
+        metrics: M,
+    ) -> Result<Arc<M>, RegistryError> {
+        if !promdecl_spec::is_label_name(prefix) {
+            return Err(RegistryError::Invalid(format!(
+                "prefix `{prefix}` is not a valid metric name prefix; use [a-zA-Z_][a-zA-Z0-9_]*"
+            )));
+        }
+        self.add(Arc::new(metrics), format!("{}{prefix}_", self.prefix))
+    }
+
+    fn add<M: Metrics>(&self, metrics: Arc<M>, prefix: String) -> Result<Arc<M>, RegistryError> {
         let addr = Arc::as_ptr(&metrics) as *const () as usize;
         let owner = std::any::type_name::<M>();
         let mut groups = self.groups.write();
         if groups.iter().any(|g| g.addr == addr) {
             return Ok(metrics);
         }
-        self.check(&groups, owner, M::FAMILIES)?;
+        self.check(&groups, owner, &prefix, M::FAMILIES)?;
         groups.push(Registered {
             owner,
+            prefix,
             group: metrics.clone(),
             addr,
         });
@@ -275,13 +315,14 @@ impl Registry {
         &self,
         groups: &[Registered],
         owner: &'static str,
+        prefix: &str,
         new: &[FamilyDesc],
     ) -> Result<(), RegistryError> {
         let mut taken: HashMap<String, (&str, &FamilyDesc)> = HashMap::new();
         for g in groups {
             for d in g.group.families() {
                 for n in d.kind.occupied_names(d.name) {
-                    taken.insert(n, (g.owner, d));
+                    taken.insert(format!("{}{n}", g.prefix), (g.owner, d));
                 }
             }
         }
@@ -297,6 +338,7 @@ impl Registry {
                 )));
             }
             for n in d.kind.occupied_names(d.name) {
+                let n = format!("{prefix}{n}");
                 if let Some((prev_owner, prev)) = taken.get(&n) {
                     let same = prev.name == d.name
                         && prev.kind == d.kind
@@ -324,8 +366,14 @@ impl Registry {
 
     /// Calls `f` with every registered family, in registration order.
     pub fn visit(&self, f: &mut dyn FnMut(&dyn AnyFamily)) {
+        self.visit_prefixed(&mut |_, family| f(family));
+    }
+
+    /// Calls `f` with the prefix each registered family is exposed under (`prefix` + its
+    /// descriptor's name is the exposed name) and the family, in registration order.
+    pub fn visit_prefixed(&self, f: &mut dyn FnMut(&str, &dyn AnyFamily)) {
         for g in self.groups.read().iter() {
-            g.group.visit(f);
+            g.group.visit(&mut |family| f(&g.prefix, family));
         }
     }
 
@@ -338,18 +386,18 @@ impl Registry {
 
     /// Encodes every family in `format`, appending to `out`.
     pub fn encode_into(&self, out: &mut String, format: Format) {
-        let families = |f: &mut dyn FnMut(&dyn AnyFamily)| {
+        let families = |f: &mut dyn FnMut(&str, &dyn AnyFamily)| {
             let mut overflow = Overflow::default();
-            self.visit(&mut |family| {
-                f(family);
-                overflow.note(family);
+            self.visit_prefixed(&mut |prefix, family| {
+                f(prefix, family);
+                let own = prefix.strip_prefix(self.prefix.as_str()).unwrap_or(prefix);
+                overflow.note(own, family);
             });
             if !overflow.rows.is_empty() {
-                f(&overflow);
+                f(&self.prefix, &overflow);
             }
         };
         let source = Source {
-            prefix: &self.prefix,
             const_labels: &self.const_labels,
             families: &families,
         };
@@ -365,12 +413,13 @@ struct Overflow {
 }
 
 impl Overflow {
-    fn note(&mut self, family: &dyn AnyFamily) {
-        let desc = family.desc();
-        if desc.free_form_count() > 0 {
-            let text = encode::text::render_labels(&OVERFLOW_FAMILY, &[desc.name]);
-            self.rows
-                .push(([desc.name.to_string()], text, family.folded()));
+    /// Adds `family` if it has free-form labels, named as declared plus the prefix its group
+    /// was registered under (the registry-wide prefix is left out, as in the declaration).
+    fn note(&mut self, group_prefix: &str, family: &dyn AnyFamily) {
+        if family.desc().free_form_count() > 0 {
+            let name = format!("{group_prefix}{}", family.desc().name);
+            let text = encode::text::render_labels(&OVERFLOW_FAMILY, &[&name]);
+            self.rows.push(([name], text, family.folded()));
         }
     }
 }

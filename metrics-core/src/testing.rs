@@ -31,9 +31,8 @@ pub fn render<M: Metrics>(metrics: &M, format: Format) -> String {
 /// [`render`] appending to `out`, so a caller can reuse one buffer.
 pub fn render_into<M: Metrics>(metrics: &M, format: Format, out: &mut String) {
     let source = Source {
-        prefix: "",
         const_labels: &[],
-        families: &|f| metrics.visit(f),
+        families: &|f| metrics.visit(&mut |family| f("", family)),
     };
     encode::write(out, format, &source);
 }

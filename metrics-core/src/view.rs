@@ -33,7 +33,12 @@ impl<'a> SeriesRef<'a> {
         text: &'a str,
         reading: Reading<'a>,
     ) -> Self {
-        Self { desc, labels, text, reading }
+        Self {
+            desc,
+            labels,
+            text,
+            reading,
+        }
     }
 
     /// A series whose label values are `values` (declared order) and whose cached text
@@ -119,4 +124,3 @@ impl std::fmt::Display for LabelError {
 }
 
 impl std::error::Error for LabelError {}
-

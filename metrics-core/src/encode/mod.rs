@@ -67,21 +67,20 @@ impl Format {
 
 /// What an exposition format implements.
 pub(crate) trait Writer {
-    /// Starts a family: metadata lines. The series that follow belong to it.
-    fn family(&mut self, desc: &FamilyDesc);
+    /// Starts a family exposed as `prefix` + its name: metadata lines. The series that follow
+    /// belong to it.
+    fn family(&mut self, prefix: &str, desc: &FamilyDesc);
     /// Writes one series of the current family.
     fn series(&mut self, series: &SeriesRef<'_>);
     /// Ends the exposition.
     fn finish(self);
 }
 
-/// Calls its argument with every family of an exposition, in order.
-pub(crate) type VisitFamilies<'a> = &'a dyn Fn(&mut dyn FnMut(&dyn AnyFamily));
+/// Calls its argument with every family of an exposition, in order, and the prefix of its name.
+pub(crate) type VisitFamilies<'a> = &'a dyn Fn(&mut dyn FnMut(&str, &dyn AnyFamily));
 
 /// Where the families of one exposition come from, and what applies to all of them.
 pub(crate) struct Source<'a> {
-    /// Prepended to every family name (`"app_"`, or empty).
-    pub prefix: &'a str,
     /// Labels added to every series, before its own.
     pub const_labels: &'a [(String, String)],
     /// Calls its argument with every family, in order.
@@ -98,8 +97,8 @@ pub(crate) fn write(out: &mut String, format: Format, source: &Source<'_>) {
 }
 
 fn drive(mut writer: impl Writer, source: &Source<'_>) {
-    (source.families)(&mut |family| {
-        writer.family(family.desc());
+    (source.families)(&mut |prefix, family| {
+        writer.family(prefix, family.desc());
         family.for_each_series(&mut |s| writer.series(s));
     });
     writer.finish();

@@ -10,8 +10,8 @@ use promdecl_spec::{Kind, NameForm, BUCKET_LABEL};
 
 use super::{Format, Source, Writer};
 use crate::desc::FamilyDesc;
-use crate::view::SeriesRef;
 use crate::value::{HistogramValue, Reading};
+use crate::view::SeriesRef;
 
 /// A number as written in a sample.
 #[derive(Debug, Clone, Copy)]
@@ -125,7 +125,8 @@ fn render_pairs_into<'a>(out: &mut String, pairs: impl IntoIterator<Item = (&'a 
 pub(crate) struct TextWriter<'a> {
     out: &'a mut String,
     format: Format,
-    prefix: &'a str,
+    /// The current family's name prefix.
+    prefix: String,
     /// The const labels, rendered once per scrape.
     const_labels: String,
     name: &'static str,
@@ -145,7 +146,7 @@ impl<'a> TextWriter<'a> {
         Self {
             out,
             format,
-            prefix: source.prefix,
+            prefix: String::new(),
             const_labels,
             name: "",
             le: Vec::new(),
@@ -156,7 +157,7 @@ impl<'a> TextWriter<'a> {
     /// Writes one sample line: `name{suffix}{const,labels,extra} value`.
     fn sample(&mut self, suffix: &str, labels: &str, extra: Option<(&str, &str)>, v: Num) {
         let out = &mut *self.out;
-        out.push_str(self.prefix);
+        out.push_str(&self.prefix);
         out.push_str(self.name);
         out.push_str(suffix);
         let parts = [self.const_labels.as_str(), labels];
@@ -206,14 +207,16 @@ impl<'a> TextWriter<'a> {
 }
 
 impl Writer for TextWriter<'_> {
-    fn family(&mut self, desc: &FamilyDesc) {
+    fn family(&mut self, prefix: &str, desc: &FamilyDesc) {
         self.name = desc.name;
+        self.prefix.clear();
+        self.prefix.push_str(prefix);
         let form = match self.format {
             Format::OpenMetrics => NameForm::OpenMetrics,
             Format::Text => NameForm::Exposed,
         };
         let family_name = desc.kind.family_name(desc.name, form);
-        let (prefix, format, out) = (self.prefix, self.format, &mut *self.out);
+        let (prefix, format, out) = (self.prefix.as_str(), self.format, &mut *self.out);
         let meta = |out: &mut String, tag: &str| {
             out.push_str("# ");
             out.push_str(tag);
