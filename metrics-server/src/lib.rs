@@ -3,7 +3,8 @@
 //! [`router`] gives `/metrics` (or another path), `/health`, `/ready` and an HTML index `/`,
 //! ready to merge into an existing axum app; [`Server`] runs it standalone with graceful
 //! shutdown. [`collectors`] keep process and system gauges current in the background, and
-//! [`http_metrics`] records the server's own requests.
+//! [`HttpMetrics::layer`] records requests by route template, for these routes or the
+//! application's own.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -18,7 +19,7 @@
 mod auth;
 pub mod collectors;
 mod html;
-pub mod http_metrics;
+mod http_metrics;
 mod ready;
 mod server;
 
@@ -37,7 +38,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 
 pub use auth::Auth;
-pub use http_metrics::HttpMetrics;
+pub use http_metrics::{HttpMetrics, RequestMetrics, RequestMetricsLayer};
 pub use ready::{Check, Readiness, ReadinessMetrics, DEFAULT_CHECK_TIMEOUT};
 pub use server::{shutdown_signal, Server};
 
@@ -115,7 +116,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ready", get(ready::handler))
         .route("/", get(html::index));
     if let Some(m) = &state.http_metrics {
-        app = app.layer(from_fn_with_state(m.clone(), http_metrics::track));
+        app = app.layer(m.layer());
     }
     app.layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(

@@ -2,6 +2,8 @@
 //! 503 when a critical check fails or times out; results are also exported as metrics.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,7 +18,31 @@ use crate::AppState;
 /// How long a check may take when none is given.
 pub const DEFAULT_CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// One component check.
+type CheckFuture = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
+
+/// How a check finds its answer.
+#[derive(Clone)]
+enum Probe {
+    /// A blocking call, run on the blocking pool.
+    Blocking(Arc<dyn Fn() -> Result<(), String> + Send + Sync>),
+    /// A future, run on the runtime.
+    Async(Arc<dyn Fn() -> CheckFuture + Send + Sync>),
+}
+
+/// One component check: blocking ([`Check::new`]) or async ([`Check::new_async`]), bounded by
+/// a timeout either way.
+///
+/// ```
+/// use std::time::Duration;
+/// use promdecl_server::Check;
+///
+/// let db = Check::new_async("database", true, || async {
+///     // e.g. `pool.acquire().await.map(drop).map_err(|e| e.to_string())`
+///     Ok(())
+/// })
+/// .with_timeout(Duration::from_millis(500));
+/// let disk = Check::new("scratch-disk", false, || std::fs::metadata("/tmp").map(drop).map_err(|e| e.to_string()));
+/// ```
 #[derive(Clone)]
 pub struct Check {
     /// Component name.
@@ -25,7 +51,7 @@ pub struct Check {
     pub critical: bool,
     /// A check that has not answered by then counts as failed.
     pub timeout: Duration,
-    probe: Arc<dyn Fn() -> Result<(), String> + Send + Sync>,
+    probe: Probe,
 }
 
 impl fmt::Debug for Check {
@@ -44,11 +70,29 @@ impl Check {
         critical: bool,
         probe: impl Fn() -> Result<(), String> + Send + Sync + 'static,
     ) -> Self {
+        Self::with_probe(name.into(), critical, Probe::Blocking(Arc::new(probe)))
+    }
+
+    /// A check named `name` that awaits the future `probe` returns, with
+    /// [`DEFAULT_CHECK_TIMEOUT`]; for checks that talk to async clients (pools, HTTP).
+    pub fn new_async<F>(
+        name: impl Into<String>,
+        critical: bool,
+        probe: impl Fn() -> F + Send + Sync + 'static,
+    ) -> Self
+    where
+        F: Future<Output = Result<(), String>> + Send + 'static,
+    {
+        let probe = Probe::Async(Arc::new(move || Box::pin(probe()) as CheckFuture));
+        Self::with_probe(name.into(), critical, probe)
+    }
+
+    fn with_probe(name: String, critical: bool, probe: Probe) -> Self {
         Self {
-            name: name.into(),
+            name,
             critical,
             timeout: DEFAULT_CHECK_TIMEOUT,
-            probe: Arc::new(probe),
+            probe,
         }
     }
 
@@ -59,12 +103,19 @@ impl Check {
     }
 
     async fn run(&self) -> Result<(), String> {
-        let probe = self.probe.clone();
-        match tokio::time::timeout(self.timeout, tokio::task::spawn_blocking(move || probe())).await
-        {
+        // Spawned either way, so a panicking check is an error, not a dead `/ready`.
+        let mut task = match self.probe.clone() {
+            Probe::Blocking(probe) => tokio::task::spawn_blocking(move || probe()),
+            Probe::Async(probe) => tokio::spawn(probe()),
+        };
+        match tokio::time::timeout(self.timeout, &mut task).await {
             Ok(Ok(result)) => result,
             Ok(Err(_)) => Err("check panicked".into()),
-            Err(_) => Err(format!("no answer within {:?}", self.timeout)),
+            Err(_) => {
+                // Stops an async check; a blocking one runs on, detached, until it returns.
+                task.abort();
+                Err(format!("no answer within {:?}", self.timeout))
+            }
         }
     }
 }

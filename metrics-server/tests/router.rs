@@ -234,3 +234,77 @@ async fn a_check_that_hangs_times_out_and_results_are_metrics() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn exposition_merges_into_the_users_router_and_the_layer_counts_its_routes() {
+    let registry = Arc::new(Registry::new());
+    let http = registry
+        .register_prefixed("myapp", promdecl_server::HttpMetrics::new())
+        .unwrap();
+    let app = axum::Router::new()
+        .route("/users/{id}", axum::routing::get(|| async { "user" }))
+        .merge(router(AppState::new(registry.clone(), Config::default())))
+        .layer(http.layer());
+    for uri in ["/users/1", "/users/2", "/nowhere"] {
+        let req = Request::get(uri).body(Body::empty()).unwrap();
+        app.clone().oneshot(req).await.unwrap();
+    }
+    let req = Request::get("/metrics").body(Body::empty()).unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let text = String::from_utf8(
+        to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(
+        text.contains(
+            "myapp_http_server_requests_total{method=\"GET\",route=\"/users/{id}\",status=\"200\"} 2\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "myapp_http_server_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.contains("users/1"),
+        "raw paths must not become labels"
+    );
+}
+
+#[tokio::test]
+async fn async_checks_are_awaited_and_bounded_by_their_timeout() {
+    let s = state();
+    s.readiness
+        .add(Check::new_async("http-upstream", false, || async {
+            Ok(())
+        }));
+    let (status, _, body) = call(&s, Method::GET, "/ready", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    s.readiness.add(
+        Check::new_async("queue", true, || std::future::pending())
+            .with_timeout(std::time::Duration::from_millis(50)),
+    );
+    s.readiness.add(Check::new_async("broker", false, || async {
+        Err("broker said no".to_string())
+    }));
+    let started = std::time::Instant::now();
+    let (status, _, body) = call(&s, Method::GET, "/ready", &[]).await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let checks = json["checks"].as_array().unwrap();
+    let by_name = |n: &str| checks.iter().find(|c| c["name"] == n).unwrap().clone();
+    assert_eq!(by_name("http-upstream")["healthy"], true);
+    assert_eq!(by_name("queue")["healthy"], false);
+    assert!(by_name("queue")["error"]
+        .as_str()
+        .unwrap()
+        .contains("no answer within"));
+    assert_eq!(by_name("broker")["error"], "broker said no");
+}
