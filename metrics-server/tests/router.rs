@@ -287,7 +287,7 @@ async fn async_checks_are_awaited_and_bounded_by_their_timeout() {
     let (status, _, body) = call(&s, Method::GET, "/ready", &[]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     s.readiness.add(
-        Check::new_async("queue", true, || std::future::pending())
+        Check::new_async("queue", true, std::future::pending)
             .with_timeout(std::time::Duration::from_millis(50)),
     );
     s.readiness.add(Check::new_async("broker", false, || async {
