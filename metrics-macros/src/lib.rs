@@ -1,40 +1,113 @@
-//! Derive macros of the metrics framework: `#[derive(Metrics)]` and `#[derive(LabelValue)]`.
+//! Derive macros of promdecl: `#[derive(Metrics)]` and `#[derive(LabelValue)]`.
 //!
-//! Each derive runs parse (`input`, darling) -> validate (`validate`, every rule, errors
-//! accumulated with spans) -> expand (`expand`, infallible). On any error, `fallback` emits the
-//! errors together with a stub implementation so no follow-on errors bury the real ones.
-//! Generated code names only `::promdecl`.
+//! Each derive lives in its own folder and runs parse (`input.rs`, darling) -> validate
+//! (`validate.rs`, one `check_*` per rule, errors accumulated with spans) -> expand (`expand.rs`,
+//! infallible). On any error, `fallback.rs` emits the errors together with a stub implementation
+//! so no follow-on errors bury the real ones. The Prometheus rules themselves (kinds, name
+//! grammar, reserved labels, suffixes, units) come from `promdecl-spec`; nothing here restates
+//! them. Generated code names only the runtime crate: `::promdecl`, or the path given with
+//! `crate = "..."`.
 
-mod expand;
-mod fallback;
-mod input;
-mod model;
-mod validate;
+mod buckets;
+mod crate_path;
+mod label_value;
+mod metrics;
+mod naming;
 
 use proc_macro::TokenStream;
 
 /// Derives registration, typed accessors and static descriptors for a struct of metric families.
 ///
-/// See the `promdecl` crate docs for the declaration syntax.
+/// Each field annotated with `#[metric(kind, ...)]` is one family; its doc comment is the HELP
+/// text. Fields without `#[metric]` are initialised with `Default`. The derive generates
+/// `new()` (every family created, enumerated label combinations at zero), `Default`, the
+/// `Metrics` impl a `Registry` registers, one accessor method per family taking its labels in
+/// declared order, and an enum for every label declared with inline values.
+///
+/// ```ignore
+/// use promdecl::{Counter, Histogram, LabelValue, Metrics};
+///
+/// #[derive(Clone, Copy, LabelValue)]
+/// pub enum Status { Success, Failure }
+///
+/// #[derive(Metrics)]
+/// #[metrics(prefix = "chorus_dht")]
+/// pub struct Dht {
+///     /// Total number of DHT put operations
+///     #[metric(counter, labels = [status: Status])]
+///     put_operations_total: Counter,
+///     /// DHT operation latency distribution
+///     #[metric(histogram, labels = [operation = [put, get], peer], buckets = exponential(0.001, 2.0, 12), max_series = 1000)]
+///     operation_latency_seconds: Histogram,
+/// }
+///
+/// // dht.put_operations_total(Status::Success).inc();
+/// // dht.operation_latency_seconds(Operation::Put, "peer-1").observe(0.02);
+/// ```
+///
+/// # On the struct: `#[metrics(...)]`
+///
+/// - `prefix = "app"`, or `namespace = "app"` with an optional `subsystem = "store"`: joined
+///   with `_` in front of every family name.
+/// - `crate = "path"`: the path under which the runtime crate `promdecl` is reachable, for code
+///   that depends on it through another crate. Every path the derive generates starts with it
+///   instead of `::promdecl`. It is a string holding a path, resolved where the struct is
+///   declared:
+///
+///   ```ignore
+///   // in a crate that depends only on `corp_metrics`, which has `pub use promdecl;`
+///   #[derive(corp_metrics::promdecl::Metrics)]
+///   #[metrics(crate = "corp_metrics::promdecl")]
+///   pub struct Service { /* ... */ }
+///   ```
+///
+/// # On a field: `#[metric(kind, ...)]`
+///
+/// - the kind first: `counter`, `gauge`, `histogram` or `info`; the field type must match it
+///   (`Counter`, `FloatCounter` or `ShardedCounter`; `Gauge` or `IntGauge`; `Histogram`; `Info`).
+/// - `name = "..."`: the name after the prefix, instead of the field name. Counters end in
+///   `_total`, info families in `_info`.
+/// - `help = "..."`: instead of the doc comment.
+/// - `unit = "seconds"`: the unit, which the name must end in; inferred from the name otherwise.
+/// - `labels = [...]`: in order, each `name` (a free-form string), `name = [a, b]` (values
+///   listed inline: an enum `Name { A, B }` is generated) or `name: Type` / `name = Type` (a
+///   `LabelValue` type such as a `#[derive(LabelValue)]` enum or `bool`).
+/// - `buckets = [0.1, 1.0]`, `exponential(start, factor, count)`, `linear(start, width, count)`
+///   or the path of a `&[f64]` const (histograms only; `+Inf` is added).
+/// - `max_series = n`: the series budget of a family with a free-form label.
+/// - `note = "..."`: a remark carried in the descriptor, for generated docs.
+///
+/// Every mistake is a compile error spanned on the offending token that says what to write.
 #[proc_macro_derive(Metrics, attributes(metrics, metric))]
 pub fn derive_metrics(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    match input::MetricsInput::parse(&input).map(validate::metrics) {
-        Ok((model, None)) => expand::metrics(&model),
-        Ok((model, Some(errors))) => fallback::metrics(&input, errors, Some(&model)),
-        Err(errors) => fallback::metrics(&input, errors, None),
-    }
-    .into()
+    metrics::derive(&input).into()
 }
 
-/// Derives `promdecl::LabelValue` for a fieldless enum (values are snake_case by default;
-/// `#[label(rename_all = "...")]` on the enum and `#[label(rename = "...")]` on a variant change them).
+/// Derives `LabelValue` for a fieldless enum: one variant per label value, the enum's values
+/// fill dense slots in declaration order.
+///
+/// Values are the variant names in snake_case by default.
+///
+/// - `#[label(rename_all = "...")]` on the enum: `"snake_case"`, `"kebab-case"`,
+///   `"lowercase"`, `"UPPERCASE"`, `"SCREAMING_SNAKE_CASE"` or `"PascalCase"`.
+/// - `#[label(rename = "...")]` on a variant: that value exactly.
+/// - `#[label(crate = "path")]` on the enum: the path under which the runtime crate `promdecl`
+///   is reachable, used instead of `::promdecl` in the generated impl (see `Metrics`).
+///
+/// ```ignore
+/// use promdecl::LabelValue;
+///
+/// #[derive(Clone, Copy, LabelValue)]
+/// #[label(rename_all = "kebab-case")]
+/// enum Tier {
+///     HotCache,              // "hot-cache"
+///     #[label(rename = "cold")]
+///     ColdStorage,           // "cold"
+/// }
+/// ```
 #[proc_macro_derive(LabelValue, attributes(label))]
 pub fn derive_label_value(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    match input::LabelValueInput::parse(&input).and_then(validate::label_value) {
-        Ok(model) => expand::label_value(&model),
-        Err(errors) => fallback::label_value(&input, errors),
-    }
-    .into()
+    label_value::derive(&input).into()
 }

@@ -1,12 +1,17 @@
-//! Parsing: darling structs for the attributes, and the few parsers darling cannot express.
+//! Parsing `#[derive(Metrics)]` input: darling structs for `#[metrics(...)]` and
+//! `#[metric(...)]`, and the parser of `labels = [...]`, which darling cannot express.
 
 use darling::ast::NestedMeta;
 use darling::util::SpannedValue;
-use darling::{FromDeriveInput, FromMeta, FromVariant};
+use darling::{FromDeriveInput, FromMeta};
 use proc_macro2::{Punct, Spacing, Span, TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::{bracketed, Expr, Ident, LitStr, Token};
+
+use crate::buckets::BucketSpec;
+use crate::crate_path::CratePath;
+use crate::naming;
 
 /// `#[metrics(...)]` on the struct.
 #[derive(FromDeriveInput)]
@@ -22,6 +27,8 @@ pub struct StructAttrs {
     pub namespace: Option<SpannedValue<String>>,
     #[darling(default)]
     pub subsystem: Option<SpannedValue<String>>,
+    #[darling(rename = "crate", default)]
+    pub krate: CratePath,
 }
 
 /// The keys after the kind in `#[metric(kind, ...)]`.
@@ -58,7 +65,8 @@ pub struct MetricsInput {
     pub plain: Vec<syn::Field>,
 }
 
-pub fn doc_string(attrs: &[syn::Attribute]) -> Option<String> {
+/// The `///` lines, trimmed and joined with spaces.
+fn doc_string(attrs: &[syn::Attribute]) -> Option<String> {
     let lines: Vec<String> = attrs
         .iter()
         .filter(|a| a.path().is_ident("doc"))
@@ -120,9 +128,10 @@ fn parse_metric_attr(attr: &syn::Attribute) -> darling::Result<(Ident, FieldAttr
     let list = match &attr.meta {
         syn::Meta::List(l) => l,
         other => {
-            return Err(darling::Error::custom(
-                "expected `#[metric(kind, ...)]` with a kind: `counter`, `gauge`, `histogram` or `info`",
-            )
+            return Err(darling::Error::custom(format!(
+                "expected `#[metric(kind, ...)]` with a kind: {}",
+                naming::kinds()
+            ))
             .with_span(other))
         }
     };
@@ -157,9 +166,10 @@ fn parse_metric_attr(attr: &syn::Attribute) -> darling::Result<(Ident, FieldAttr
     }
     let Some(kind) = kind else {
         errors.push(
-            darling::Error::custom(
-                "missing metric kind; start with `counter`, `gauge`, `histogram` or `info`, e.g. `#[metric(counter)]`",
-            )
+            darling::Error::custom(format!(
+                "missing metric kind; start with {}, e.g. `#[metric(counter)]`",
+                naming::kinds()
+            ))
             .with_span(&list.tokens),
         );
         return Err(errors.finish().unwrap_err());
@@ -231,125 +241,5 @@ impl Parse for LabelList {
         bracketed!(content in input);
         let items = content.parse_terminated(Label::parse, Token![,])?;
         Ok(LabelList(items.into_iter().collect()))
-    }
-}
-
-/// `buckets = ...`.
-pub enum BucketSpec {
-    /// `[0.1, 0.5, 1.0]`: each value with its span.
-    Literal(Vec<(f64, Span)>, Span),
-    /// `exponential(start, factor, count)` or `linear(start, width, count)`.
-    Generated {
-        func: Ident,
-        args: Vec<(f64, Span)>,
-        span: Span,
-    },
-    /// `SOME_CONST`: a `&'static [f64]` checked at compile time by a const assertion.
-    Path(syn::Path),
-}
-
-fn number(expr: &Expr) -> darling::Result<(f64, Span)> {
-    let span = syn::spanned::Spanned::span(expr);
-    let bad = || darling::Error::custom("expected a number literal").with_span(expr);
-    match expr {
-        Expr::Lit(l) => match &l.lit {
-            syn::Lit::Float(f) => f
-                .base10_parse::<f64>()
-                .map(|v| (v, span))
-                .map_err(|_| bad()),
-            syn::Lit::Int(i) => i
-                .base10_parse::<f64>()
-                .map(|v| (v, span))
-                .map_err(|_| bad()),
-            _ => Err(bad()),
-        },
-        Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => {
-            number(&u.expr).map(|(v, _)| (-v, span))
-        }
-        Expr::Group(g) => number(&g.expr),
-        _ => Err(bad()),
-    }
-}
-
-impl FromMeta for BucketSpec {
-    fn from_expr(expr: &Expr) -> darling::Result<Self> {
-        let span = syn::spanned::Spanned::span(expr);
-        match expr {
-            Expr::Array(a) => {
-                let mut errors = darling::Error::accumulator();
-                let values = a
-                    .elems
-                    .iter()
-                    .filter_map(|e| errors.handle(number(e)))
-                    .collect();
-                errors.finish_with(BucketSpec::Literal(values, span))
-            }
-            Expr::Call(c) => {
-                let func = match &*c.func {
-                    Expr::Path(p) => p.path.get_ident().cloned(),
-                    _ => None,
-                }
-                .ok_or_else(|| {
-                    darling::Error::custom("expected `exponential(start, factor, count)` or `linear(start, width, count)`")
-                        .with_span(&c.func)
-                })?;
-                let mut errors = darling::Error::accumulator();
-                let args = c
-                    .args
-                    .iter()
-                    .filter_map(|e| errors.handle(number(e)))
-                    .collect();
-                errors.finish_with(BucketSpec::Generated { func, args, span })
-            }
-            Expr::Path(p) => Ok(BucketSpec::Path(p.path.clone())),
-            _ => Err(darling::Error::custom(
-                "expected a list `[0.1, 1.0]`, `exponential(start, factor, count)`, \
-                 `linear(start, width, count)` or the path of a `&[f64]` const",
-            )
-            .with_span(expr)),
-        }
-    }
-}
-
-/// `#[label(...)]` on a `LabelValue` enum.
-#[derive(FromDeriveInput)]
-#[darling(attributes(label))]
-pub struct LabelValueAttrs {
-    pub ident: Ident,
-    pub generics: syn::Generics,
-    pub data: darling::ast::Data<VariantAttrs, darling::util::Ignored>,
-    #[darling(default)]
-    pub rename_all: Option<SpannedValue<String>>,
-}
-
-/// `#[label(rename = "...")]` on a variant.
-#[derive(FromVariant)]
-#[darling(attributes(label))]
-pub struct VariantAttrs {
-    pub ident: Ident,
-    pub fields: darling::ast::Fields<darling::util::Ignored>,
-    pub discriminant: Option<Expr>,
-    #[darling(default)]
-    pub rename: Option<SpannedValue<String>>,
-}
-
-/// The whole `#[derive(LabelValue)]` input.
-pub struct LabelValueInput {
-    pub attrs: LabelValueAttrs,
-    pub span: Span,
-}
-
-impl LabelValueInput {
-    pub fn parse(input: &syn::DeriveInput) -> darling::Result<Self> {
-        if !matches!(input.data, syn::Data::Enum(_)) {
-            return Err(darling::Error::custom(
-                "`#[derive(LabelValue)]` needs a fieldless enum, one variant per label value",
-            )
-            .with_span(&input.ident));
-        }
-        Ok(Self {
-            attrs: LabelValueAttrs::from_derive_input(input)?,
-            span: input.ident.span(),
-        })
     }
 }

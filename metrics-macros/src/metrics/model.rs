@@ -1,9 +1,15 @@
 //! The validated model: what `expand` turns into tokens. Everything here is known to be valid.
 
 use proc_macro2::Ident;
+use promdecl_spec::Kind;
+
+use crate::buckets::Buckets;
+use crate::crate_path::CratePath;
+use crate::label_value::model::LabelEnum;
 
 /// A validated `#[derive(Metrics)]` struct.
 pub struct Model {
+    pub krate: CratePath,
     pub ident: Ident,
     pub vis: syn::Visibility,
     pub families: Vec<Family>,
@@ -11,25 +17,6 @@ pub struct Model {
     pub plain: Vec<Ident>,
     /// Enums generated from inline label values, one per label name.
     pub enums: Vec<LabelEnum>,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Counter,
-    Gauge,
-    Histogram,
-    Info,
-}
-
-impl Kind {
-    pub fn variant(self) -> &'static str {
-        match self {
-            Kind::Counter => "Counter",
-            Kind::Gauge => "Gauge",
-            Kind::Histogram => "Histogram",
-            Kind::Info => "Info",
-        }
-    }
 }
 
 pub struct Family {
@@ -45,24 +32,10 @@ pub struct Family {
     pub max_series: Option<usize>,
 }
 
-pub enum Buckets {
-    Values(Vec<f64>),
-    Path(syn::Path),
-}
-
 pub struct Label {
     pub name: String,
     /// Parameter name of the accessor.
     pub param: Ident,
     /// The `LabelValue` type of an enumerated label; `None` for a free-form one.
     pub ty: Option<syn::Type>,
-}
-
-/// A fieldless enum implementing `LabelValue`: generated inline, or derived.
-pub struct LabelEnum {
-    pub ident: Ident,
-    /// Doc line of the generated enum (unused for derives).
-    pub doc: String,
-    /// Variant and exposed value.
-    pub variants: Vec<(Ident, String)>,
 }

@@ -1,0 +1,292 @@
+//! Expansion: the validated model to tokens. Cannot fail.
+//!
+//! Code that depends on a field's type (the family traits, the kind assertion, the accessor's
+//! series) is spanned on that type, and code that depends on a label's type on that label type,
+//! so a type that does not fit is reported where it is written and not at `#[derive(Metrics)]`.
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use promdecl_spec::Kind;
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+
+use super::model::{Family, Label, Model};
+use crate::buckets::Buckets;
+use crate::crate_path::CratePath;
+use crate::label_value::expand::label_value_impl;
+use crate::label_value::model::LabelEnum;
+
+pub fn metrics(m: &Model) -> TokenStream {
+    let (krate, ident, vis) = (&m.krate, &m.ident, &m.vis);
+    let descs = m.families.iter().map(|f| descriptor(krate, f));
+    let visits = m.families.iter().map(|f| {
+        let (at, krate, field) = at_type(krate, f);
+        quote_spanned!(at=> f(#krate::__private::as_any(&self.#field));)
+    });
+    let inits = m.families.iter().enumerate().map(|(i, f)| {
+        let (at, krate, _) = at_type(krate, f);
+        let (field, ty) = (&f.field, &f.ty);
+        let init = quote_spanned! {at=>
+            <#ty as #krate::__private::FamilyType>::from_desc(
+                &<Self as #krate::Metrics>::FAMILIES[#i]
+            )
+        };
+        quote!(#field: #init)
+    });
+    let plain = &m.plain;
+    let checks = m.families.iter().map(|f| checks(krate, f));
+    let items = items(m);
+    quote! {
+        #items
+
+        const _: () = { #(#checks)* };
+
+        #[automatically_derived]
+        impl #krate::Metrics for #ident {
+            const FAMILIES: &'static [#krate::FamilyDesc] = &[#(#descs),*];
+
+            fn visit(&self, f: &mut dyn ::core::ops::FnMut(&dyn #krate::AnyFamily)) {
+                #(#visits)*
+            }
+        }
+
+        #[automatically_derived]
+        impl #ident {
+            /// Creates every family; enumerated label combinations start at zero.
+            #vis fn new() -> Self {
+                Self {
+                    #(#inits,)*
+                    #(#plain: ::core::default::Default::default(),)*
+                }
+            }
+        }
+
+        #[automatically_derived]
+        impl ::core::default::Default for #ident {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+    }
+}
+
+/// The label enums and accessors: everything users call, also emitted by the fallback.
+pub fn items(m: &Model) -> TokenStream {
+    let (krate, ident, vis) = (&m.krate, &m.ident, &m.vis);
+    let accessors = m.families.iter().map(|f| accessor(krate, f, vis));
+    let enums = m.enums.iter().map(|e| inline_enum(krate, e, vis));
+    quote! {
+        #(#enums)*
+
+        #[automatically_derived]
+        impl #ident {
+            #(#accessors)*
+        }
+    }
+}
+
+/// Where code about the field's type goes: its span, the crate path and the field spanned on it.
+fn at_type(krate: &CratePath, f: &Family) -> (Span, TokenStream, Ident) {
+    let at = f.ty.span();
+    let mut field = f.field.clone();
+    field.set_span(at);
+    (at, krate.spanned(at), field)
+}
+
+/// `<T as LabelValue>`, spanned on the label type `T`.
+fn label_value_of(krate: &CratePath, ty: &syn::Type) -> TokenStream {
+    let at = ty.span();
+    let krate = krate.spanned(at);
+    quote_spanned!(at=> <#ty as #krate::LabelValue>)
+}
+
+/// The path of a kind in the runtime crate.
+fn kind_path(krate: &impl ToTokens, kind: Kind) -> TokenStream {
+    let variant = match kind {
+        Kind::Counter => quote!(Counter),
+        Kind::Gauge => quote!(Gauge),
+        Kind::Histogram => quote!(Histogram),
+        Kind::Info => quote!(Info),
+    };
+    quote!(#krate::Kind::#variant)
+}
+
+fn option<T: ToTokens>(v: Option<T>) -> TokenStream {
+    match v {
+        Some(v) => quote!(::core::option::Option::Some(#v)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn descriptor(krate: &CratePath, f: &Family) -> TokenStream {
+    let (name, help) = (&f.name, &f.help);
+    let kind = kind_path(krate, f.kind);
+    let unit = option(f.unit.as_deref());
+    let note = option(f.note.as_deref());
+    let labels = f.labels.iter().map(|l| {
+        let n = &l.name;
+        let values = option(l.ty.as_ref().map(|t| {
+            let label_value = label_value_of(krate, t);
+            quote!(#label_value::VALUES)
+        }));
+        quote!(#krate::LabelDesc { name: #n, values: #values })
+    });
+    let buckets = match &f.buckets {
+        Some(Buckets::Values(v)) => {
+            let v = v.iter().map(|x| Literal::f64_suffixed(*x));
+            option(Some(quote!(&[#(#v),*])))
+        }
+        Some(Buckets::Path(p)) => option(Some(p)),
+        None if f.kind == Kind::Histogram => option(Some(quote!(#krate::buckets::DEFAULT))),
+        None => option(None::<TokenStream>),
+    };
+    let max_series = option(f.max_series);
+    quote! {
+        #krate::FamilyDesc {
+            name: #name,
+            kind: #kind,
+            help: #help,
+            unit: #unit,
+            labels: &[#(#labels),*],
+            buckets: #buckets,
+            max_series: #max_series,
+            note: #note,
+        }
+    }
+}
+
+/// Compile-time checks the macro cannot make: the field type is a family of the declared kind,
+/// and a bucket preset named by path is valid.
+fn checks(krate: &CratePath, f: &Family) -> TokenStream {
+    let (at, krate_at, _) = at_type(krate, f);
+    let ty = &f.ty;
+    let kind = kind_path(&krate_at, f.kind);
+    let msg = format!(
+        "field `{}` has a type that is not a {} family",
+        f.field,
+        f.kind.as_str()
+    );
+    let kind_check = quote_spanned! {at=>
+        ::core::assert!(
+            #krate_at::__private::same_kind(
+                <#ty as #krate_at::__private::FamilyType>::KIND,
+                #kind,
+            ),
+            #msg
+        );
+    };
+    let bucket_check = match &f.buckets {
+        Some(Buckets::Path(p)) => {
+            let msg = format!(
+                "bucket preset for `{}` must be non-empty, finite and strictly increasing",
+                f.name
+            );
+            quote!(::core::assert!(#krate::__private::buckets_are_valid(#p), #msg);)
+        }
+        _ => quote!(),
+    };
+    quote!(#kind_check #bucket_check)
+}
+
+fn accessor(krate: &CratePath, f: &Family, vis: &syn::Visibility) -> TokenStream {
+    let field = &f.field;
+    let (at, krate_at, field_at) = at_type(krate, f);
+    let ty = &f.ty;
+    let params = f.labels.iter().map(|l| {
+        let p = &l.param;
+        match &l.ty {
+            Some(t) => quote!(#p: #t),
+            None => quote!(#p: &str),
+        }
+    });
+    let doc = accessor_doc(f);
+    if f.kind == Kind::Info {
+        let values = f.labels.iter().map(|l| {
+            let p = &l.param;
+            match &l.ty {
+                Some(t) => {
+                    let label_value = label_value_of(krate, t);
+                    quote!(#label_value::as_str(#p))
+                }
+                None => quote!(#p),
+            }
+        });
+        let set = quote_spanned!(at=> self.#field_at.set(&[#(#values),*]));
+        return quote! {
+            #[doc = #doc]
+            #[doc = "\n\nSets the info labels, replacing the previous ones."]
+            #vis fn #field(&self, #(#params),*) {
+                #set;
+            }
+        };
+    }
+    let free = f.labels.iter().filter(|l| l.ty.is_none()).map(|l| &l.param);
+    let slot = slot(krate, &f.labels);
+    let series = quote_spanned!(at=> &<#ty as #krate_at::__private::HasSeries>::Series);
+    let get = quote_spanned!(at=> self.#field_at.get(&[#(#free),*], #slot));
+    quote! {
+        #[doc = #doc]
+        #[inline]
+        #vis fn #field(&self, #(#params),*) -> #series {
+            #get
+        }
+    }
+}
+
+/// The dense slot of the enumerated labels' values: a mixed-radix number, first label first.
+fn slot(krate: &CratePath, labels: &[Label]) -> TokenStream {
+    labels
+        .iter()
+        .filter_map(|l| l.ty.as_ref().map(|t| (label_value_of(krate, t), &l.param)))
+        .fold(quote!(0usize), |acc, (label_value, p)| {
+            quote!((#acc * #label_value::VALUES.len() + #label_value::index(#p)))
+        })
+}
+
+fn accessor_doc(f: &Family) -> String {
+    let mut doc = format!("`{}` ({}): {}", f.name, f.kind.as_str(), f.help);
+    if !f.labels.is_empty() {
+        let names: Vec<&str> = f.labels.iter().map(|l| l.name.as_str()).collect();
+        doc.push_str(&format!("\n\nLabels, in order: `{}`.", names.join("`, `")));
+    }
+    doc
+}
+
+fn inline_enum(krate: &CratePath, e: &LabelEnum, vis: &syn::Visibility) -> TokenStream {
+    let ident = &e.ident;
+    let doc = &e.doc;
+    let variants = e.variants.iter().map(|(v, s)| {
+        let d = format!("`{s}`");
+        quote!(#[doc = #d] #v)
+    });
+    let all = e.variants.iter().map(|(v, _)| quote!(Self::#v));
+    let n = e.variants.len();
+    let str_arms = e.variants.iter().map(|(v, s)| quote!(Self::#v => #s));
+    let trait_impl = label_value_impl(krate, e);
+    quote! {
+        #[doc = #doc]
+        // Values a program never records are still declared (and exposed at zero).
+        #[allow(dead_code)]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash)]
+        #vis enum #ident { #(#variants,)* }
+
+        #[automatically_derived]
+        impl #ident {
+            /// Every value, in slot order.
+            #vis const ALL: [Self; #n] = [#(#all),*];
+
+            /// The exposed label value.
+            #vis const fn as_str(self) -> &'static str {
+                match self { #(#str_arms,)* }
+            }
+        }
+
+        #[automatically_derived]
+        impl ::core::fmt::Display for #ident {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        #trait_impl
+    }
+}

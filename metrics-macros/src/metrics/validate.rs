@@ -1,0 +1,467 @@
+//! Validation: one `check_*` per rule. Errors are accumulated, each spanned on its token and
+//! naming the fix. The rules themselves come from `promdecl_spec`.
+
+use std::collections::HashMap;
+
+use darling::error::Accumulator;
+use darling::util::SpannedValue;
+use darling::Error;
+use proc_macro2::Span;
+use promdecl_spec::{is_label_name, is_metric_name, name_has_unit, unit_of, Kind};
+use syn::ext::IdentExt;
+use syn::Ident;
+
+use super::input::{LabelSpec, MetricField, MetricsInput};
+use super::model::{Family, Label, Model};
+use crate::buckets::{BucketSpec, Buckets};
+use crate::label_value::model::LabelEnum;
+use crate::naming::{self, one_of, pascal_case};
+
+/// The model of every family that validated, and the errors of the rest (if any): the fallback
+/// still generates accessors for valid families, so one mistake does not cascade.
+pub fn metrics(input: MetricsInput) -> (Model, Option<Error>) {
+    let mut errors = Error::accumulator();
+    check_generics(&mut errors, &input.attrs.generics);
+    let prefix = check_prefix(&mut errors, &input);
+    let mut families = Vec::new();
+    let mut enums = Vec::new();
+    for m in &input.metrics {
+        if let Some(f) = check_family(&mut errors, m, &prefix, &mut enums) {
+            families.push(f);
+        }
+    }
+    check_unique_names(&mut errors, &families);
+    let plain = input.plain.iter().filter_map(|f| f.ident.clone()).collect();
+    let model = Model {
+        krate: input.attrs.krate.clone(),
+        ident: input.attrs.ident.clone(),
+        vis: input.attrs.vis.clone(),
+        families,
+        plain,
+        enums,
+    };
+    (model, errors.finish().err())
+}
+
+/// A family's name: as exposed, and where it came from.
+struct Name {
+    /// With the prefix.
+    full: String,
+    /// Without the prefix: the field name or `name = "..."`.
+    local: String,
+    span: Span,
+    /// Whether it is the field name (no `name = "..."`).
+    from_field: bool,
+}
+
+fn check_generics(errors: &mut Accumulator, g: &syn::Generics) {
+    if !g.params.is_empty() {
+        errors.push(
+            Error::custom("metrics structs cannot be generic; remove the type parameters")
+                .with_span(&g.params),
+        );
+    }
+}
+
+fn check_prefix(errors: &mut Accumulator, input: &MetricsInput) -> String {
+    let a = &input.attrs;
+    let (prefix, span) = match (&a.prefix, &a.namespace, &a.subsystem) {
+        (Some(p), None, None) => ((**p).clone(), p.span()),
+        (None, Some(n), s) => {
+            let joined = match s {
+                Some(s) => format!("{}_{}", **n, **s),
+                None => (**n).clone(),
+            };
+            (joined, n.span())
+        }
+        (None, None, Some(s)) => {
+            errors.push(
+                Error::custom("`subsystem` needs a `namespace`; add `namespace = \"...\"`")
+                    .with_span(&s.span()),
+            );
+            return String::new();
+        }
+        (Some(p), _, _) => {
+            errors.push(
+                Error::custom("use either `prefix` or `namespace`/`subsystem`, not both")
+                    .with_span(&p.span()),
+            );
+            return String::new();
+        }
+        (None, None, None) => return String::new(),
+    };
+    if !is_label_name(&prefix) {
+        errors.push(
+            Error::custom(format!(
+                "invalid metric name prefix `{prefix}`; use letters, digits and `_`, not starting with a digit"
+            ))
+            .with_span(&span),
+        );
+    }
+    prefix
+}
+
+fn check_family(
+    errors: &mut Accumulator,
+    m: &MetricField,
+    prefix: &str,
+    enums: &mut Vec<LabelEnum>,
+) -> Option<Family> {
+    let field = m.field.ident.clone()?;
+    let kind = check_kind(errors, &m.kind)?;
+    check_field_type(errors, kind, &m.field.ty);
+    let a = &m.attrs;
+    let name = family_name(&field, a.name.as_ref(), prefix);
+    check_name(errors, &name);
+    check_suffix(errors, kind, &name);
+    let help = check_help(errors, a.help.as_ref(), m.doc.as_deref(), &field);
+    let unit = check_unit(errors, kind, &name.full, a.unit.as_ref());
+    let labels = check_labels(errors, kind, m, enums);
+    let buckets = check_buckets(errors, kind, a.buckets.as_ref(), &m.kind);
+    let max_series = check_max_series(errors, a.max_series.as_ref(), &labels);
+    Some(Family {
+        field,
+        ty: m.field.ty.clone(),
+        kind,
+        name: name.full,
+        help,
+        unit,
+        note: a.note.clone(),
+        labels,
+        buckets,
+        max_series,
+    })
+}
+
+fn family_name(field: &Ident, name: Option<&SpannedValue<String>>, prefix: &str) -> Name {
+    let (local, span, from_field) = match name {
+        Some(n) => ((**n).clone(), n.span(), false),
+        None => (field.unraw().to_string(), field.span(), true),
+    };
+    let full = if prefix.is_empty() {
+        local.clone()
+    } else {
+        format!("{prefix}_{local}")
+    };
+    Name {
+        full,
+        local,
+        span,
+        from_field,
+    }
+}
+
+fn check_kind(errors: &mut Accumulator, kind: &Ident) -> Option<Kind> {
+    let found = Kind::from_name(&kind.to_string());
+    if found.is_none() {
+        errors.push(
+            Error::custom(format!(
+                "unknown metric kind `{kind}`; expected {}",
+                naming::kinds()
+            ))
+            .with_span(kind),
+        );
+    }
+    found
+}
+
+/// The runtime types a family of this kind can be stored in.
+fn family_types(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Counter => &["Counter", "FloatCounter", "ShardedCounter"],
+        Kind::Gauge => &["Gauge", "IntGauge"],
+        Kind::Histogram => &["Histogram"],
+        Kind::Info => &["Info"],
+    }
+}
+
+/// A field type named like a family type of another kind. Other types (aliases, full paths) are
+/// checked by the compiler, at the type, through the code `expand` generates.
+fn check_field_type(errors: &mut Accumulator, kind: Kind, ty: &syn::Type) {
+    let syn::Type::Path(p) = ty else { return };
+    let Some(last) = p.path.segments.last().map(|s| s.ident.to_string()) else {
+        return;
+    };
+    let expected = family_types(kind);
+    let known = Kind::ALL
+        .iter()
+        .any(|k| family_types(*k).contains(&last.as_str()));
+    if known && !expected.contains(&last.as_str()) {
+        errors.push(
+            Error::custom(format!(
+                "a {kind} family needs a field of type {}, not `{last}`",
+                one_of(expected.iter().copied()),
+                kind = kind.as_str(),
+            ))
+            .with_span(ty),
+        );
+    }
+}
+
+fn check_name(errors: &mut Accumulator, name: &Name) {
+    if !is_metric_name(&name.full) {
+        errors.push(
+            Error::custom(format!(
+                "invalid metric name `{}`; use letters, digits, `_` and `:`, not starting with a digit",
+                name.full
+            ))
+            .with_span(&name.span),
+        );
+    }
+}
+
+fn check_suffix(errors: &mut Accumulator, kind: Kind, name: &Name) {
+    let Some(suffix) = kind.required_suffix() else {
+        return;
+    };
+    if name.full.ends_with(suffix) {
+        return;
+    }
+    let fixed = format!("{}{suffix}", name.local);
+    let fix = if name.from_field {
+        format!("rename the field to `{fixed}` or set `name = \"{fixed}\"`")
+    } else {
+        format!("set `name = \"{fixed}\"`")
+    };
+    errors.push(
+        Error::custom(format!(
+            "{} family `{}` must end in `{suffix}`, as it is exposed; {fix}",
+            kind.as_str(),
+            name.full
+        ))
+        .with_span(&name.span),
+    );
+}
+
+fn check_help(
+    errors: &mut Accumulator,
+    help: Option<&SpannedValue<String>>,
+    doc: Option<&str>,
+    field: &Ident,
+) -> String {
+    match (help, doc) {
+        (Some(h), _) if h.trim().is_empty() => {
+            errors.push(
+                Error::custom("empty help text; describe what the metric measures")
+                    .with_span(&h.span()),
+            );
+            String::new()
+        }
+        (Some(h), _) => (**h).clone(),
+        (None, Some(d)) => d.to_string(),
+        (None, None) => {
+            errors.push(
+                Error::custom("missing help text; add a `///` doc comment or `help = \"...\"`")
+                    .with_span(field),
+            );
+            String::new()
+        }
+    }
+}
+
+/// The declared unit, checked against the name, or the one the name ends in.
+fn check_unit(
+    errors: &mut Accumulator,
+    kind: Kind,
+    name: &str,
+    unit: Option<&SpannedValue<String>>,
+) -> Option<String> {
+    let Some(u) = unit else {
+        return unit_of(kind, name).map(str::to_string);
+    };
+    if !name_has_unit(kind, name, u) {
+        let why = match unit_of(kind, name) {
+            Some(found) => format!("the name says `{found}`"),
+            None => "the name has no unit suffix".to_string(),
+        };
+        errors.push(
+            Error::custom(format!(
+                "unit `{}` contradicts the name `{name}` ({why}); end the name in `_{}` or drop `unit`",
+                **u, **u
+            ))
+            .with_span(&u.span()),
+        );
+    }
+    Some((**u).clone())
+}
+
+fn check_labels(
+    errors: &mut Accumulator,
+    kind: Kind,
+    m: &MetricField,
+    enums: &mut Vec<LabelEnum>,
+) -> Vec<Label> {
+    let Some(list) = &m.attrs.labels else {
+        return Vec::new();
+    };
+    let mut seen: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for l in &list.0 {
+        let name = l.ident.unraw().to_string();
+        check_label_name(errors, kind, &name, &l.ident);
+        if seen.contains(&name) {
+            errors.push(
+                Error::custom(format!("duplicate label `{name}`; each label appears once"))
+                    .with_span(&l.ident),
+            );
+            continue;
+        }
+        seen.push(name.clone());
+        let ty = match &l.spec {
+            LabelSpec::Free => None,
+            LabelSpec::Typed(t) => Some((**t).clone()),
+            LabelSpec::Inline(values, span) => {
+                match check_inline_enum(errors, &name, values, *span, enums) {
+                    Some(t) => Some(t),
+                    None => continue,
+                }
+            }
+        };
+        let param = naming::param(&name, l.ident.span());
+        out.push(Label { name, param, ty });
+    }
+    out
+}
+
+/// The label name grammar, and the names Prometheus keeps for itself.
+fn check_label_name(errors: &mut Accumulator, kind: Kind, name: &str, ident: &Ident) {
+    if !is_label_name(name) {
+        errors.push(
+            Error::custom(format!(
+                "invalid label name `{name}`; use ASCII letters, digits and `_`"
+            ))
+            .with_span(ident),
+        );
+    } else if let Some(why) = kind.label_reserved(name) {
+        errors.push(
+            Error::custom(format!("label `{name}` is reserved: {why}; rename it")).with_span(ident),
+        );
+    }
+}
+
+/// `label = [a, b]`: the enum it generates (shared by every family declaring the same label with
+/// the same values).
+fn check_inline_enum(
+    errors: &mut Accumulator,
+    label: &str,
+    values: &[(String, Span)],
+    span: Span,
+    enums: &mut Vec<LabelEnum>,
+) -> Option<syn::Type> {
+    if values.is_empty() {
+        errors.push(
+            Error::custom(format!(
+                "enumerated label `{label}` has no values; list them (`{label} = [a, b]`) or make it free-form (`{label}`)"
+            ))
+            .with_span(&span),
+        );
+        return None;
+    }
+    let mut variants: Vec<(Ident, String)> = Vec::new();
+    for (v, vspan) in values {
+        if variants.iter().any(|(_, s)| s == v) {
+            errors.push(
+                Error::custom(format!(
+                    "duplicate value `{v}` of label `{label}`; list each value once"
+                ))
+                .with_span(vspan),
+            );
+            return None;
+        }
+        let variant = pascal_case(v);
+        if variant.is_empty() || variants.iter().any(|(i, _)| *i == variant) {
+            errors.push(
+                Error::custom(format!(
+                    "value `{v}` of label `{label}` gives no distinct variant name; declare a `#[derive(LabelValue)]` enum with `#[label(rename = \"...\")]`"
+                ))
+                .with_span(vspan),
+            );
+            return None;
+        }
+        variants.push((Ident::new(&variant, *vspan), v.clone()));
+    }
+    let ident = Ident::new(&pascal_case(label), Span::call_site());
+    match enums.iter().find(|e| e.ident == ident) {
+        Some(existing) => {
+            let same = existing
+                .variants
+                .iter()
+                .map(|(_, s)| s)
+                .eq(variants.iter().map(|(_, s)| s));
+            if !same {
+                errors.push(
+                    Error::custom(format!(
+                        "label `{label}` is declared with other values on another family; give both the same values, or declare one `#[derive(LabelValue)]` enum and write `{label}: {ident}`"
+                    ))
+                    .with_span(&span),
+                );
+                return None;
+            }
+        }
+        None => enums.push(LabelEnum {
+            ident: ident.clone(),
+            doc: format!("Values of the `{label}` label."),
+            variants,
+        }),
+    }
+    Some(syn::parse_quote!(#ident))
+}
+
+fn check_buckets(
+    errors: &mut Accumulator,
+    kind: Kind,
+    spec: Option<&BucketSpec>,
+    kind_token: &Ident,
+) -> Option<Buckets> {
+    let spec = spec?;
+    if kind != Kind::Histogram {
+        errors.push(
+            Error::custom(format!(
+                "`buckets` is only valid on histograms; remove it or change `{kind_token}` to `histogram`"
+            ))
+            .with_span(&spec.span()),
+        );
+        return None;
+    }
+    errors.handle(spec.resolve())
+}
+
+fn check_max_series(
+    errors: &mut Accumulator,
+    max: Option<&SpannedValue<usize>>,
+    labels: &[Label],
+) -> Option<usize> {
+    let max = max?;
+    if !labels.iter().any(|l| l.ty.is_none()) {
+        errors.push(
+            Error::custom("`max_series` only applies to families with a free-form label; enumerated labels are bounded already, so remove it")
+                .with_span(&max.span()),
+        );
+        return None;
+    }
+    if **max == 0 {
+        errors.push(Error::custom("`max_series` must be at least 1").with_span(&max.span()));
+        return None;
+    }
+    Some(**max)
+}
+
+/// No two families expose the same sample name (a histogram also takes `_bucket`, `_sum` and
+/// `_count`).
+fn check_unique_names(errors: &mut Accumulator, families: &[Family]) {
+    let mut taken: HashMap<String, &Ident> = HashMap::new();
+    for f in families {
+        for n in f.kind.occupied_names(&f.name) {
+            if let Some(other) = taken.get(&n) {
+                errors.push(
+                    Error::custom(format!(
+                        "metric name `{n}` is already used by field `{other}`; give one of them another `name = \"...\"`"
+                    ))
+                    .with_span(&f.field),
+                );
+                break;
+            }
+            taken.insert(n, &f.field);
+        }
+    }
+}
