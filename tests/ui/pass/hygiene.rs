@@ -3,6 +3,8 @@
 
 mod std {}
 mod core {}
+// A local item named like the runtime crate: generated code names `::promdecl`, never `promdecl`.
+mod promdecl {}
 struct Result;
 struct Ok;
 struct Option;
