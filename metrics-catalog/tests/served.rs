@@ -354,10 +354,28 @@ async fn a_real_prometheus_scrapes_the_server() {
     let prom = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(60);
+    // Some CPU work, so the process CPU counter visibly moves within the window.
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let burning = done.clone();
+    let burn = std::thread::spawn(move || {
+        let mut x = 0u64;
+        while !burning.load(std::sync::atomic::Ordering::Relaxed) && Instant::now() < deadline {
+            let until = Instant::now() + Duration::from_millis(50);
+            while Instant::now() < until {
+                x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    });
     let wanted = [
         "up{job=\"promdecl-server\"} == 1",
         "process_resident_memory_bytes > 0",
         "chorus_dht_put_operations_total > 0",
+        // The standard process metrics, as a stock process dashboard queries them.
+        "increase(process_cpu_seconds_total[10s]) > 0",
+        "(time() - process_start_time_seconds) > -5 and (time() - process_start_time_seconds) < 3600",
+        "process_open_fds > 0 and process_open_fds <= process_max_fds",
+        "process_threads > 0",
     ];
     let mut missing: Vec<&str> = wanted.to_vec();
     while !missing.is_empty() && Instant::now() < deadline {
@@ -374,6 +392,8 @@ async fn a_real_prometheus_scrapes_the_server() {
         missing.is_empty(),
         "Prometheus returned no data for {missing:?}"
     );
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    burn.join().unwrap();
     drop(_prometheus);
     let _ = std::fs::remove_dir_all(&dir);
     server.stop().await;

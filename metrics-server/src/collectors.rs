@@ -1,38 +1,63 @@
-//! Background collectors: process, system and runtime gauges, refreshed on intervals.
+//! Background collectors: the standard process metrics, tokio runtime and host gauges,
+//! refreshed on intervals.
 //!
 //! They write into ordinary derived families, so a scrape only reads atomics and never waits
 //! for a collection. Reading `/proc` is sysinfo's job, run on the blocking pool.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use promdecl::{Counter, Gauge, Info, IntGauge, Metrics};
-use sysinfo::{Disks, Networks, Pid, ProcessRefreshKind, ProcessesToUpdate, System};
+use promdecl::{Counter, FloatCounter, Gauge, Info, IntGauge, Metrics};
+use sysinfo::{Disks, Networks, System};
 
-/// Process and runtime gauges (CHORUS's resource collector, every 15 s by default).
+/// The standard process metrics, under the names the Prometheus client libraries use
+/// (client_golang's process collector), so standard process dashboards work unchanged.
+///
+/// Read from `/proc/self` on Linux; on other systems they stay at zero.
 #[derive(Debug, Metrics)]
 #[metrics(prefix = "process")]
 pub struct ProcessMetrics {
-    /// CPU used by this process, as a ratio of one core
-    #[metric(gauge, name = "cpu_usage_ratio")]
-    pub cpu: Gauge,
-    /// Resident memory of this process
+    /// Total user and system CPU time spent in seconds.
+    #[metric(counter)]
+    pub cpu_seconds_total: FloatCounter,
+    /// Start time of the process since unix epoch in seconds.
+    #[metric(gauge)]
+    pub start_time_seconds: Gauge,
+    /// Resident memory size in bytes.
     #[metric(gauge)]
     pub resident_memory_bytes: Gauge,
-    /// Virtual memory of this process
+    /// Virtual memory size in bytes.
     #[metric(gauge)]
     pub virtual_memory_bytes: Gauge,
-    /// OS threads of this process
+    /// Maximum amount of virtual memory available in bytes.
+    #[metric(gauge)]
+    pub virtual_memory_max_bytes: Gauge,
+    /// Number of open file descriptors.
+    #[metric(gauge)]
+    pub open_fds: IntGauge,
+    /// Maximum number of open file descriptors.
+    #[metric(gauge)]
+    pub max_fds: IntGauge,
+    /// Number of OS threads in the process.
     #[metric(gauge)]
     pub threads: IntGauge,
-    /// Seconds since the collectors started
+    /// Number of bytes received by the process over the network.
+    #[metric(counter)]
+    pub network_receive_bytes_total: Counter,
+    /// Number of bytes sent by the process over the network.
+    #[metric(counter)]
+    pub network_transmit_bytes_total: Counter,
+}
+
+/// The tokio runtime the collectors run on (the counterpart of Go's goroutine count).
+#[derive(Debug, Metrics)]
+#[metrics(prefix = "tokio_runtime")]
+pub struct RuntimeMetrics {
+    /// Tokio tasks currently alive
     #[metric(gauge)]
-    pub uptime_seconds: Gauge,
-    /// Tokio tasks currently alive (the counterpart of Go's goroutine count)
-    #[metric(gauge, name = "tokio_alive_tasks")]
     pub alive_tasks: IntGauge,
     /// Tokio worker threads
-    #[metric(gauge, name = "tokio_workers")]
+    #[metric(gauge)]
     pub workers: IntGauge,
 }
 
@@ -72,49 +97,104 @@ impl Default for Intervals {
     }
 }
 
-/// Refreshes [`ProcessMetrics`] every `interval` until the runtime shuts down.
+/// Refreshes [`ProcessMetrics`] and [`RuntimeMetrics`] every `interval` until the runtime
+/// shuts down.
 pub fn spawn_process_collector(
-    metrics: Arc<ProcessMetrics>,
+    process: Arc<ProcessMetrics>,
+    runtime: Arc<RuntimeMetrics>,
     interval: Duration,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let started = Instant::now();
-        let pid = Pid::from_u32(std::process::id());
-        let mut sys = System::new();
         let mut tick = tokio::time::interval(interval);
+        let mut seen = proc_self::Totals::default();
         loop {
             tick.tick().await;
-            sys = tokio::task::spawn_blocking(move || {
-                sys.refresh_processes_specifics(
-                    ProcessesToUpdate::Some(&[pid]),
-                    true,
-                    ProcessRefreshKind::nothing()
-                        .with_cpu()
-                        .with_memory()
-                        .with_tasks(),
-                );
-                sys
-            })
-            .await
-            .unwrap_or_default();
-            if let Some(p) = sys.process(pid) {
-                metrics.cpu().set(f64::from(p.cpu_usage()) / 100.0);
-                metrics.resident_memory_bytes().set(p.memory() as f64);
-                metrics
-                    .virtual_memory_bytes()
-                    .set(p.virtual_memory() as f64);
-                if let Some(tasks) = p.tasks() {
-                    metrics.threads().set(tasks.len() as i64);
-                }
-            }
+            let metrics = process.clone();
+            seen = tokio::task::spawn_blocking(move || proc_self::collect(&metrics, seen))
+                .await
+                .unwrap_or(seen);
             let rt = tokio::runtime::Handle::current().metrics();
-            metrics.alive_tasks().set(rt.num_alive_tasks() as i64);
-            metrics.workers().set(rt.num_workers() as i64);
-            metrics
-                .uptime_seconds()
-                .set(started.elapsed().as_secs_f64());
+            runtime.alive_tasks().set(rt.num_alive_tasks() as i64);
+            runtime.workers().set(rt.num_workers() as i64);
         }
     })
+}
+
+/// Reading `/proc/self` the way client_golang's process collector does.
+#[cfg(target_os = "linux")]
+mod proc_self {
+    use procfs::process::{LimitValue, Process};
+    use procfs::WithCurrentSystemInfo;
+
+    use super::ProcessMetrics;
+
+    /// The counters' sources as last read: the counters advance by the difference.
+    #[derive(Debug, Default, Clone, Copy)]
+    pub(super) struct Totals {
+        cpu_seconds: f64,
+        received: u64,
+        transmitted: u64,
+    }
+
+    /// `-1` stands for "unlimited", as in client_golang.
+    fn limit(v: LimitValue) -> f64 {
+        match v {
+            LimitValue::Value(v) => v as f64,
+            LimitValue::Unlimited => -1.0,
+        }
+    }
+
+    pub(super) fn collect(m: &ProcessMetrics, mut seen: Totals) -> Totals {
+        let Ok(me) = Process::myself() else {
+            return seen;
+        };
+        if let Ok(stat) = me.stat() {
+            let ticks = procfs::ticks_per_second() as f64;
+            let cpu = (stat.utime + stat.stime) as f64 / ticks;
+            m.cpu_seconds_total().inc_by(cpu - seen.cpu_seconds);
+            seen.cpu_seconds = seen.cpu_seconds.max(cpu);
+            if let Ok(boot) = procfs::boot_time_secs() {
+                m.start_time_seconds()
+                    .set(boot as f64 + stat.starttime as f64 / ticks);
+            }
+            m.resident_memory_bytes().set(stat.rss_bytes().get() as f64);
+            m.virtual_memory_bytes().set(stat.vsize as f64);
+            m.threads().set(stat.num_threads);
+        }
+        if let Ok(n) = me.fd_count() {
+            m.open_fds().set(n as i64);
+        }
+        if let Ok(limits) = me.limits() {
+            m.max_fds()
+                .set(limit(limits.max_open_files.soft_limit) as i64);
+            m.virtual_memory_max_bytes()
+                .set(limit(limits.max_address_space.soft_limit));
+        }
+        if let Ok(devices) = me.dev_status() {
+            let received = devices.values().map(|d| d.recv_bytes).sum::<u64>();
+            let transmitted = devices.values().map(|d| d.sent_bytes).sum::<u64>();
+            m.network_receive_bytes_total()
+                .inc_by(received.saturating_sub(seen.received));
+            m.network_transmit_bytes_total()
+                .inc_by(transmitted.saturating_sub(seen.transmitted));
+            seen.received = seen.received.max(received);
+            seen.transmitted = seen.transmitted.max(transmitted);
+        }
+        seen
+    }
+}
+
+/// No `/proc`: the process metrics stay at zero.
+#[cfg(not(target_os = "linux"))]
+mod proc_self {
+    use super::ProcessMetrics;
+
+    #[derive(Debug, Default, Clone, Copy)]
+    pub(super) struct Totals;
+
+    pub(super) fn collect(_: &ProcessMetrics, seen: Totals) -> Totals {
+        seen
+    }
 }
 
 /// Refreshes [`SystemMetrics`] every `interval` until the runtime shuts down.
@@ -169,8 +249,10 @@ pub fn spawn_system_collector(
 /// Registered collector families.
 #[derive(Debug, Clone)]
 pub struct Collectors {
-    /// Process and runtime gauges.
+    /// The standard process metrics.
     pub process: Arc<ProcessMetrics>,
+    /// Tokio runtime gauges.
+    pub runtime: Arc<RuntimeMetrics>,
     /// Host gauges.
     pub system: Arc<SystemMetrics>,
 }
@@ -182,9 +264,10 @@ pub fn start(
 ) -> Result<Collectors, promdecl::RegistryError> {
     let c = Collectors {
         process: registry.register(ProcessMetrics::new())?,
+        runtime: registry.register(RuntimeMetrics::new())?,
         system: registry.register(SystemMetrics::new())?,
     };
-    spawn_process_collector(c.process.clone(), intervals.resource);
+    spawn_process_collector(c.process.clone(), c.runtime.clone(), intervals.resource);
     spawn_system_collector(c.system.clone(), intervals.system);
     Ok(c)
 }
