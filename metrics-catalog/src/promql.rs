@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use promdecl::{FamilyDesc, Kind};
-use promdecl_spec::{BUCKET_LABEL, HISTOGRAM_SUFFIXES};
+use promdecl_spec::{BUCKET_LABEL, BUCKET_SUFFIX};
 use promql_parser::label::Matchers;
 use promql_parser::parser::{self, Expr};
 
@@ -93,10 +93,6 @@ pub fn references(expr: &str) -> Result<References, String> {
     walk(&ast, &mut refs);
     Ok(refs)
 }
-
-/// The samples of a histogram that carry [`BUCKET_LABEL`]: the first of the spec's
-/// [`HISTOGRAM_SUFFIXES`], which it lists in exposition order.
-const BUCKET_SUFFIX: &str = HISTOGRAM_SUFFIXES[0];
 
 /// The name of the bucket samples of histogram `name`, which `histogram_quantile` reads.
 pub fn bucket_sample(name: &str) -> String {

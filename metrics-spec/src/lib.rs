@@ -36,8 +36,15 @@ pub enum Kind {
     Info,
 }
 
+/// Suffix of a histogram's cumulative bucket samples (each with an `le` label).
+pub const BUCKET_SUFFIX: &str = "_bucket";
+/// Suffix of a histogram's sum of observations.
+pub const SUM_SUFFIX: &str = "_sum";
+/// Suffix of a histogram's count of observations.
+pub const COUNT_SUFFIX: &str = "_count";
+
 /// Suffixes of the samples a histogram exposes, in exposition order.
-pub const HISTOGRAM_SUFFIXES: &[&str] = &["_bucket", "_sum", "_count"];
+pub const HISTOGRAM_SUFFIXES: &[&str] = &[BUCKET_SUFFIX, SUM_SUFFIX, COUNT_SUFFIX];
 
 /// The label holding a histogram bucket's upper bound.
 pub const BUCKET_LABEL: &str = "le";

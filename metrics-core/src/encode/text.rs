@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use promdecl_spec::{Kind, NameForm, BUCKET_LABEL};
+use promdecl_spec::{Kind, NameForm, BUCKET_LABEL, BUCKET_SUFFIX, COUNT_SUFFIX, SUM_SUFFIX};
 
 use super::{Format, Source, Writer};
 use crate::desc::FamilyDesc;
@@ -189,19 +189,21 @@ impl<'a> TextWriter<'a> {
     }
 
     fn histogram(&mut self, labels: &str, h: &HistogramValue) {
-        let [bucket, sum, count] = promdecl_spec::HISTOGRAM_SUFFIXES else {
-            return;
-        };
         let mut cum = std::mem::take(&mut self.scratch);
         h.cumulative_into(&mut cum);
         let le = std::mem::take(&mut self.le);
         for (n, le) in cum.iter().zip(le.iter()) {
-            self.sample(bucket, labels, Some((BUCKET_LABEL, le)), Num::U64(*n));
+            self.sample(
+                BUCKET_SUFFIX,
+                labels,
+                Some((BUCKET_LABEL, le)),
+                Num::U64(*n),
+            );
         }
         self.le = le;
         let total = cum.last().copied().unwrap_or(0);
-        self.sample(sum, labels, None, Num::F64(h.sum()));
-        self.sample(count, labels, None, Num::U64(total));
+        self.sample(SUM_SUFFIX, labels, None, Num::F64(h.sum()));
+        self.sample(COUNT_SUFFIX, labels, None, Num::U64(total));
         self.scratch = cum;
     }
 }
