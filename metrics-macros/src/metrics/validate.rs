@@ -417,7 +417,8 @@ fn check_buckets(
     if kind != Kind::Histogram {
         errors.push(
             Error::custom(format!(
-                "`buckets` is only valid on histograms; remove it or change `{kind_token}` to `histogram`"
+                "`buckets` is only valid on histograms; remove it or change `{kind_token}` to `{}`",
+                Kind::Histogram.as_str()
             ))
             .with_span(&spec.span()),
         );
