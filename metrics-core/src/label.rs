@@ -14,6 +14,10 @@
 /// assert_eq!(Outcome::TimedOut.as_str(), "timed_out");
 /// assert_eq!(<Outcome as LabelValue>::VALUES, &["success", "timed_out"]);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a label value type",
+    label = "derive `LabelValue` on a fieldless enum or use `bool`; for strings, write the label alone (free-form)"
+)]
 pub trait LabelValue: Copy + 'static {
     /// Every exposed value, in slot order.
     const VALUES: &'static [&'static str];

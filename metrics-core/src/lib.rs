@@ -80,23 +80,39 @@ pub mod __private {
     use crate::value::*;
 
     /// What a field type of a derived struct must be: a family built from its descriptor.
+    ///
+    /// Generated code reaches everything about a field through this one trait, so a field
+    /// whose type is no family gives one error, at the type.
     #[diagnostic::on_unimplemented(
         message = "`{Self}` is not a metric family type",
-        label = "use `Counter`, `FloatCounter`, `Gauge`, `IntGauge`, `Histogram` or `Info`"
+        label = "use `Counter`, `FloatCounter`, `ShardedCounter`, `Gauge`, `IntGauge`, `Histogram` or `Info`"
     )]
-    pub trait FamilyType: crate::AnyFamily {
+    pub trait FamilyType: crate::AnyFamily + Sized {
         /// The kind the field type implements, checked against the declared kind.
         const KIND: Kind;
+        /// What an accessor returns.
+        type Series;
         /// Builds the family.
         fn from_desc(desc: &'static FamilyDesc) -> Self;
+        /// The series for free-form values `free` and enumerated slot `slot`.
+        fn series(&self, free: &[&str], slot: usize) -> &Self::Series;
+        /// The family as the registry sees it.
+        fn as_any(&self) -> &dyn crate::AnyFamily {
+            self
+        }
     }
 
     macro_rules! family_type {
         ($($series:ty => $kind:ident),*) => {$(
             impl FamilyType for crate::Family<$series> {
                 const KIND: Kind = Kind::$kind;
+                type Series = $series;
                 fn from_desc(desc: &'static FamilyDesc) -> Self {
                     Self::new(desc)
+                }
+                #[inline(always)]
+                fn series(&self, free: &[&str], slot: usize) -> &$series {
+                    self.get(free, slot)
                 }
             }
         )*};
@@ -107,28 +123,13 @@ pub mod __private {
 
     impl FamilyType for crate::Info {
         const KIND: Kind = Kind::Info;
+        type Series = crate::Info;
         fn from_desc(desc: &'static FamilyDesc) -> Self {
             Self::new(desc)
         }
-    }
-
-    /// The series type behind a family's accessor.
-    #[diagnostic::on_unimplemented(
-        message = "`{Self}` is not a metric family type",
-        label = "use `Counter`, `FloatCounter`, `Gauge`, `IntGauge`, `Histogram` or `Info`"
-    )]
-    pub trait HasSeries {
-        /// The series type.
-        type Series;
-    }
-
-    impl<S> HasSeries for crate::Family<S> {
-        type Series = S;
-    }
-
-    /// The family as the registry sees it (one path for every field type).
-    pub fn as_any<F: FamilyType>(f: &F) -> &dyn crate::AnyFamily {
-        f
+        fn series(&self, _: &[&str], _: usize) -> &crate::Info {
+            self
+        }
     }
 
     /// Compile-time kind comparison (`PartialEq` is not const).

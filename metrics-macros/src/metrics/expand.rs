@@ -20,7 +20,8 @@ pub fn metrics(m: &Model) -> TokenStream {
     let descs = m.families.iter().map(|f| descriptor(krate, f));
     let visits = m.families.iter().map(|f| {
         let (at, krate, field) = at_type(krate, f);
-        quote_spanned!(at=> f(#krate::__private::as_any(&self.#field));)
+        let ty = &f.ty;
+        quote_spanned!(at=> f(<#ty as #krate::__private::FamilyType>::as_any(&self.#field));)
     });
     let inits = m.families.iter().enumerate().map(|(i, f)| {
         let (at, krate, _) = at_type(krate, f);
@@ -210,7 +211,7 @@ fn accessor(krate: &CratePath, f: &Family, vis: &syn::Visibility) -> TokenStream
                 None => quote!(#p),
             }
         });
-        let set = quote_spanned!(at=> self.#field_at.set(&[#(#values),*]));
+        let set = quote_spanned!(at=> <#ty as #krate_at::__private::FamilyType>::series(&self.#field_at, &[], 0).set(&[#(#values),*]));
         return quote! {
             #[doc = #doc]
             #[doc = "\n\nSets the info labels, replacing the previous ones."]
@@ -221,8 +222,8 @@ fn accessor(krate: &CratePath, f: &Family, vis: &syn::Visibility) -> TokenStream
     }
     let free = f.labels.iter().filter(|l| l.ty.is_none()).map(|l| &l.param);
     let slot = slot(krate, &f.labels);
-    let series = quote_spanned!(at=> &<#ty as #krate_at::__private::HasSeries>::Series);
-    let get = quote_spanned!(at=> self.#field_at.get(&[#(#free),*], #slot));
+    let series = quote_spanned!(at=> &<#ty as #krate_at::__private::FamilyType>::Series);
+    let get = quote_spanned!(at=> <#ty as #krate_at::__private::FamilyType>::series(&self.#field_at, &[#(#free),*], #slot));
     quote! {
         #[doc = #doc]
         #[inline]
