@@ -18,15 +18,16 @@ fn esc(s: &str) -> String {
 const SHOWN: usize = 20;
 
 pub(crate) async fn index(State(state): State<AppState>) -> Html<String> {
-    let mut page = String::from(
+    let metrics_path = esc(&state.config.metrics_path);
+    let mut page = format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>metrics</title>\
-         <style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;text-align:left;vertical-align:top}\
-         tr:nth-child(even){background:#f4f4f4}code{font-size:90%}</style></head><body>\
-         <h1>Metrics</h1><p><a href=\"/metrics\">/metrics</a> · <a href=\"/health\">/health</a> · \
+         <style>body{{font-family:sans-serif;margin:2em}}td,th{{padding:2px 8px;text-align:left;vertical-align:top}}\
+         tr:nth-child(even){{background:#f4f4f4}}code{{font-size:90%}}</style></head><body>\
+         <h1>Metrics</h1><p><a href=\"{metrics_path}\">{metrics_path}</a> · <a href=\"/health\">/health</a> · \
          <a href=\"/ready\">/ready</a></p><table><tr><th>name</th><th>type</th><th>help</th>\
          <th>labels</th><th>series</th><th>values</th></tr>",
     );
-    state.registry.visit(&mut |f| {
+    state.registry.visit_prefixed(&mut |prefix, f| {
         let d = f.desc();
         let labels: Vec<String> = d
             .labels
@@ -49,7 +50,8 @@ pub(crate) async fn index(State(state): State<AppState>) -> Html<String> {
         }
         let _ = write!(
             page,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+            "<tr><td><code>{}{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+            esc(prefix),
             esc(d.name),
             d.kind.as_str(),
             esc(d.help),
