@@ -223,7 +223,7 @@ async fn a_burst_of_concurrent_scrapes_while_writers_update_gets_no_errors() {
     )
     .await;
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let writers: Vec<_> = [Worker::A, Worker::B]
+    let writers: Vec<_> = hammered_labels::Worker::ALL
         .into_iter()
         .map(|w| {
             let (h, stop) = (hammered.clone(), stop.clone());

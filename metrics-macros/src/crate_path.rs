@@ -31,6 +31,17 @@ impl CratePath {
             })
     }
 
+    /// The path as a user writes it in an expression: `promdecl`, `corp_metrics::promdecl`.
+    pub fn display(&self) -> String {
+        let segments: Vec<String> = self
+            .0
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        segments.join("::")
+    }
+
     /// The path with every token spanned on `span`: for code whose errors belong at `span`.
     pub fn spanned(&self, span: Span) -> TokenStream {
         let mut tokens = self

@@ -24,6 +24,18 @@ use proc_macro::TokenStream;
 /// `Metrics` impl a `Registry` registers, one accessor method per family taking its labels in
 /// declared order, and an enum for every label declared with inline values.
 ///
+/// The enums of inline labels go in a module of their own, named after the struct in snake_case
+/// plus `_labels` and given the struct's visibility: `labels = [operation = [put, get]]` on
+/// `pub struct Dht` generates `pub mod dht_labels { pub enum Operation { Put, Get } }`, used as
+/// `dht_labels::Operation::Put`. So a label named `result` makes `dht_labels::Result` and leaves
+/// the user's `Result` alone, and two structs in one module may each declare `result = [ok, err]`.
+/// Within one struct, families that declare the same label with the same values share its enum
+/// (declaring it with other values is an error); another struct can name it as a label type,
+/// `labels = [operation: dht_labels::Operation]`, or `pub use dht_labels::Operation;` can put it
+/// next to the struct. Each enum derives `Debug`, `Clone`, `Copy`, `PartialEq`, `Eq`, `Hash`,
+/// implements `Display` and `LabelValue`, and has `ALL` (every value in slot order) and
+/// `as_str()` (the exposed value).
+///
 /// ```ignore
 /// use promdecl::{Counter, Histogram, LabelValue, Metrics};
 ///
@@ -42,7 +54,7 @@ use proc_macro::TokenStream;
 /// }
 ///
 /// // dht.put_operations_total(Status::Success).inc();
-/// // dht.operation_latency_seconds(Operation::Put, "peer-1").observe(0.02);
+/// // dht.operation_latency_seconds(dht_labels::Operation::Put, "peer-1").observe(0.02);
 /// ```
 ///
 /// # On the struct: `#[metrics(...)]`
@@ -66,18 +78,29 @@ use proc_macro::TokenStream;
 /// - the kind first: `counter`, `gauge`, `histogram` or `info`; the field type must match it
 ///   (`Counter`, `FloatCounter` or `ShardedCounter`; `Gauge` or `IntGauge`; `Histogram`; `Info`).
 /// - `name = "..."`: the name after the prefix, instead of the field name. Counters end in
-///   `_total`, info families in `_info`.
+///   `_total`, info families in `_info`. A gauge must not end in `_total` (which marks a
+///   counter) nor in `_count`, `_sum` or `_bucket` (which mark histogram samples): PromQL,
+///   `promtool check metrics` and dashboards would misread it.
+/// - `allow_reserved_suffix`: keeps a gauge name that ends in one of those suffixes anyway. It
+///   is the last resort for a name an existing system forces (its queries and dashboards already
+///   use it); anywhere else it is an error, as the flag would keep nothing.
 /// - `help = "..."`: instead of the doc comment.
 /// - `unit = "seconds"`: the unit, which the name must end in; inferred from the name otherwise.
-/// - `labels = [...]`: in order, each `name` (a free-form string), `name = [a, b]` (values
-///   listed inline: an enum `Name { A, B }` is generated) or `name: Type` / `name = Type` (a
-///   `LabelValue` type such as a `#[derive(LabelValue)]` enum or `bool`).
+/// - `labels = [...]`: in order, each `name` (a free-form string, `&str` at the call site),
+///   `name = [a, b]` (values listed inline: an enum `Name { A, B }` is generated in the
+///   `<struct>_labels` module) or `name: Type` / `name = Type` (a `LabelValue` type such as a
+///   `#[derive(LabelValue)]` enum or `bool`; a string type is an error, as `name` alone is meant).
 /// - `buckets = [0.1, 1.0]`, `exponential(start, factor, count)`, `linear(start, width, count)`
-///   or the path of a `&[f64]` const (histograms only; `+Inf` is added).
+///   or the path of a `&[f64]` const such as `promdecl::buckets::LATENCY` or `SIZE` (histograms
+///   only; `+Inf` is added). A histogram in seconds (`unit = "seconds"` or a name ending in
+///   `_seconds`) without `buckets` gets `promdecl::buckets::DEFAULT`; any other histogram must
+///   give them.
 /// - `max_series = n`: the series budget of a family with a free-form label.
 /// - `note = "..."`: a remark carried in the descriptor, for generated docs.
 ///
-/// Every mistake is a compile error spanned on the offending token that says what to write.
+/// Every mistake is a compile error spanned on the offending token that says what to write; an
+/// unknown key in `#[metrics(...)]` or `#[metric(...)]` names the closest known one and lists
+/// them all.
 #[proc_macro_derive(Metrics, attributes(metrics, metric))]
 pub fn derive_metrics(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);

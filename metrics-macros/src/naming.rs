@@ -1,6 +1,7 @@
 //! Names: Rust identifiers made from label names and values, and lists in messages.
 
 use proc_macro2::{Ident, Span};
+use syn::ext::IdentExt;
 
 /// `message_type` -> `MessageType`, `2xx` -> `V2xx`: the enum or variant named after a label or
 /// one of its values.
@@ -20,6 +21,73 @@ pub fn pascal_case(s: &str) -> String {
         out.insert(0, 'V');
     }
     out
+}
+
+/// `ShopMetrics` -> `shop_metrics`, `HTTPServer` -> `http_server`: a type name as a module name,
+/// split into words as rustc's `non_snake_case` lint splits them.
+pub fn snake_case(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::new();
+    for (i, c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1);
+        let starts_word = c.is_uppercase()
+            && prev.is_some_and(|p| {
+                p.is_lowercase()
+                    || p.is_ascii_digit()
+                    || p.is_uppercase() && next.is_some_and(|n| n.is_lowercase())
+            });
+        if starts_word && !out.ends_with('_') {
+            out.push('_');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// `ShopMetrics` -> `shop_metrics_labels`: the module holding a struct's inline label enums,
+/// spanned on the struct name.
+pub fn labels_module(ident: &Ident) -> Ident {
+    let name = format!("{}_labels", snake_case(&ident.unraw().to_string()));
+    Ident::new(&name, ident.span())
+}
+
+/// The candidate closest to `word` by edit distance, when it is close enough to be a misspelling
+/// of it (a typo, a swapped pair, a missing or extra letter).
+pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .iter()
+        .map(|c| (edit_distance(word, c), *c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Insertions, deletions, substitutions and swaps of adjacent letters that turn `a` into `b`.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    // d[i][j]: the distance between the first `i` letters of `a` and the first `j` of `b`.
+    let mut d = vec![vec![0; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 /// The accessor parameter for a label: the label name, raw (`r#type`) where it is a keyword,
@@ -64,6 +132,30 @@ mod tests {
         assert_eq!(pascal_case("2xx"), "V2xx");
         assert_eq!(pascal_case("hot-cache"), "HotCache");
         assert_eq!(pascal_case("--"), "");
+    }
+
+    #[test]
+    fn snake_case_makes_module_names() {
+        let cases = [
+            ("ShopMetrics", "shop_metrics"),
+            ("Dht", "dht"),
+            ("HTTPServer", "http_server"),
+            ("X0tta6bl4", "x0tta6bl4"),
+            ("PubSub", "pub_sub"),
+            ("Api2Metrics", "api2_metrics"),
+        ];
+        for (type_name, module) in cases {
+            assert_eq!(snake_case(type_name), module);
+        }
+    }
+
+    #[test]
+    fn closest_finds_misspellings_only() {
+        let keys = ["labels", "buckets", "name", "help"];
+        assert_eq!(closest("lables", &keys), Some("labels"));
+        assert_eq!(closest("bucket", &keys), Some("buckets"));
+        assert_eq!(closest("nmae", &keys), Some("name"));
+        assert_eq!(closest("colour", &keys), None);
     }
 
     #[test]

@@ -21,7 +21,7 @@ fn state() -> AppState {
     registry
         .register(Demo::new())
         .unwrap()
-        .things_total(Kind::B)
+        .things_total(demo_labels::Kind::B)
         .inc();
     AppState::new(registry, Config::default())
 }

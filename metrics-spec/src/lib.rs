@@ -52,10 +52,13 @@ pub const BUCKET_LABEL: &str = "le";
 /// The label holding a summary's quantile.
 pub const QUANTILE_LABEL: &str = "quantile";
 
+/// The base unit of time: the unit of durations and latencies.
+pub const SECONDS: &str = "seconds";
+
 /// Base units recognised at the end of a name (before a counter's `_total`), as the
 /// Prometheus naming guide lists them.
 pub const UNITS: &[&str] = &[
-    "seconds", "bytes", "ratio", "percent", "celsius", "meters", "volts", "amperes", "joules",
+    SECONDS, "bytes", "ratio", "percent", "celsius", "meters", "volts", "amperes", "joules",
     "grams", "hertz", "bits",
 ];
 
@@ -148,6 +151,33 @@ impl Kind {
             None
         }
     }
+}
+
+/// The suffix that `name` must not end in for a family of `kind`, and the kind whose samples the
+/// suffix marks; `None` when the name is free of them.
+///
+/// A gauge named `x_total` reads as a counter, and one named `x_count`, `x_sum` or `x_bucket` as
+/// a histogram sample: PromQL (`rate()` on `_total`), linters such as `promtool check metrics`
+/// and dashboard tools treat such names by their suffix, not by the `# TYPE` line.
+///
+/// ```
+/// use promdecl_spec::{reserved_suffix, Kind};
+///
+/// assert_eq!(reserved_suffix(Kind::Gauge, "peers_total"), Some(("_total", Kind::Counter)));
+/// assert_eq!(reserved_suffix(Kind::Gauge, "peer_count"), Some(("_count", Kind::Histogram)));
+/// assert_eq!(reserved_suffix(Kind::Gauge, "peers"), None);
+/// assert_eq!(reserved_suffix(Kind::Counter, "peers_total"), None);
+/// ```
+pub fn reserved_suffix(kind: Kind, name: &str) -> Option<(&'static str, Kind)> {
+    if kind != Kind::Gauge {
+        return None;
+    }
+    let counter = Kind::Counter.required_suffix().map(|s| (s, Kind::Counter));
+    let histogram = HISTOGRAM_SUFFIXES.iter().map(|s| (*s, Kind::Histogram));
+    counter
+        .into_iter()
+        .chain(histogram)
+        .find(|(suffix, _)| name.ends_with(suffix))
 }
 
 /// Whether `label` may be a const label of a registry, which every kind of family carries.

@@ -48,7 +48,7 @@ struct Hot {
     #[metric(gauge, labels = [status = [up, down]])]
     peers: Gauge,
     /// Latency
-    #[metric(histogram, labels = [direction: Direction], buckets = exponential(0.001, 2.0, 12))]
+    #[metric(histogram, labels = [direction: hot_labels::Direction], buckets = exponential(0.001, 2.0, 12))]
     latency_seconds: Histogram,
 }
 
@@ -65,15 +65,18 @@ fn the_counter_sees_allocations() {
 fn updates_to_existing_series_do_not_allocate() {
     let hot = Hot::new();
     let topic = String::from("CHORUS/tasks/v1");
-    hot.messages_total(&topic, Direction::Sent, "task_created")
+    hot.messages_total(&topic, hot_labels::Direction::Sent, "task_created")
         .inc(); // first touch may allocate
     counting(true);
     for i in 0..10_000 {
-        hot.messages_total(&topic, Direction::Sent, "task_created")
+        hot.messages_total(&topic, hot_labels::Direction::Sent, "task_created")
             .inc();
-        hot.peers(Status::Up).set(i as f64);
-        hot.latency_seconds(Direction::Received).observe(0.003);
-        let _t = hot.latency_seconds(Direction::Sent).start_timer();
+        hot.peers(hot_labels::Status::Up).set(i as f64);
+        hot.latency_seconds(hot_labels::Direction::Received)
+            .observe(0.003);
+        let _t = hot
+            .latency_seconds(hot_labels::Direction::Sent)
+            .start_timer();
     }
     counting(false);
     assert_eq!(allocations(), 0, "allocations on the update path");

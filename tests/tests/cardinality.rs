@@ -19,7 +19,9 @@ fn a_million_distinct_values_keep_at_most_budget_plus_one_series() {
     for i in 0..1_000_000u32 {
         id.clear();
         write!(id, "peer-{i}").unwrap();
-        peers.peer_messages_total(&id, Dir::Sent).inc();
+        peers
+            .peer_messages_total(&id, peers_labels::Dir::Sent)
+            .inc();
     }
     // Every tuple has 2 enumerated slots; 1000 tuples + the overflow tuple.
     let series = testing::series_count(&*peers, "peer_messages_total").unwrap();
@@ -38,7 +40,9 @@ fn a_million_distinct_values_keep_at_most_budget_plus_one_series() {
     );
 
     // A value admitted before the budget filled keeps its own series.
-    peers.peer_messages_total("peer-0", Dir::Received).inc();
+    peers
+        .peer_messages_total("peer-0", peers_labels::Dir::Received)
+        .inc();
     assert_eq!(
         testing::value(&*peers, "peer_messages_total", &["peer-0", "received"]),
         Some(1.0)

@@ -71,7 +71,11 @@ fn concurrent_updates_are_exact_and_scrapes_consistent() {
             std::thread::spawn(move || {
                 let worker = format!("w{}", t % 2); // two threads share each free-form series
                 for i in 0..PER_THREAD {
-                    let kind = if i % 2 == 0 { Kind::Read } else { Kind::Write };
+                    let kind = if i % 2 == 0 {
+                        load_labels::Kind::Read
+                    } else {
+                        load_labels::Kind::Write
+                    };
                     load.work_total(&worker, kind).inc();
                     load.work_seconds(kind).observe((i % 4) as f64 * 0.25);
                 }
@@ -108,7 +112,7 @@ fn concurrent_updates_are_exact_and_scrapes_consistent() {
 #[derive(Metrics)]
 struct HotLoad {
     /// A counter sharded per thread
-    #[metric(counter, labels = [kind: Kind])]
+    #[metric(counter, labels = [kind: load_labels::Kind])]
     hot_total: promdecl::ShardedCounter,
 }
 
@@ -120,7 +124,7 @@ fn sharded_counters_lose_no_increments() {
             let hot = hot.clone();
             std::thread::spawn(move || {
                 for _ in 0..PER_THREAD {
-                    hot.hot_total(Kind::Write).inc();
+                    hot.hot_total(load_labels::Kind::Write).inc();
                 }
             })
         })

@@ -45,11 +45,16 @@ fn populated() -> Registry {
         .build()
         .unwrap();
     let m = registry.register(Everything::new()).unwrap();
-    m.requests_total("/api/v1", Method::Get, Status::Success)
+    m.requests_total("/api/v1", everything_labels::Method::Get, Status::Success)
         .inc_by(3);
-    m.requests_total("we\"ird\\route\n", Method::Post, Status::Failure)
-        .inc();
-    m.paid_tokens_total(Currency::Eur).inc_by(12.5);
+    m.requests_total(
+        "we\"ird\\route\n",
+        everything_labels::Method::Post,
+        Status::Failure,
+    )
+    .inc();
+    m.paid_tokens_total(everything_labels::Currency::Eur)
+        .inc_by(12.5);
     m.temperature_celsius().set(-3.25);
     m.queue_jobs("mail").set(7);
     m.request_duration_seconds(true).observe(0.05);

@@ -15,14 +15,15 @@ struct Orders {
 struct OtherOrders {
     /// Orders placed
     // The enum generated for `Orders` is reused by type: one module, one `Region`.
-    #[metric(counter, labels = [region: Region])]
+    #[metric(counter, labels = [region: orders_labels::Region])]
     orders_total: Counter,
 }
 
 #[derive(Metrics)]
 struct GaugeOrders {
     /// Orders in flight
-    #[metric(gauge, name = "orders_total")]
+    // Named like the counter on purpose: the registry, not the derive, must catch the clash.
+    #[metric(gauge, name = "orders_total", allow_reserved_suffix)]
     orders: Gauge,
 }
 

@@ -7,7 +7,7 @@ use promdecl::{IntGauge, Metrics};
 #[metrics(prefix = "bridge")]
 pub struct Business {
     /// Number of connected peers
-    #[metric(gauge)]
+    #[metric(gauge, allow_reserved_suffix)]
     pub peer_count: IntGauge,
 
     /// Number of blacklisted instances

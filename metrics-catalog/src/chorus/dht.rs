@@ -7,6 +7,8 @@ use promdecl::{Counter, Gauge, Histogram, IntGauge, Metrics};
 use super::buckets::LATENCY;
 use super::labels::Status;
 
+pub use dht_labels::Operation;
+
 /// DHT metrics: put/get operations, latency, stored records and cache effectiveness.
 #[derive(Debug, Metrics)]
 #[metrics(prefix = "chorus_dht")]

@@ -10,6 +10,8 @@ use promdecl::{Counter, Gauge, Histogram, IntGauge, Metrics};
 
 use super::buckets::LATENCY;
 
+pub use election_labels::State;
+
 /// Election metrics: term, one-hot state, heartbeats, leadership changes and election latency.
 #[derive(Debug, Metrics)]
 #[metrics(prefix = "chorus")]

@@ -6,6 +6,8 @@ use promdecl::{Counter, Histogram, IntGauge, Metrics};
 
 use super::buckets::{LATENCY, SIZE};
 
+pub use pub_sub_labels::Direction;
+
 /// PubSub metrics: topics, subscribers, message volume, latency and size.
 #[derive(Debug, Metrics)]
 #[metrics(prefix = "chorus_pubsub")]

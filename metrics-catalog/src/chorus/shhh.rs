@@ -2,6 +2,8 @@
 
 use promdecl::{Counter, Metrics};
 
+pub use shhh_labels::Severity;
+
 /// SHHH metrics: redaction findings by rule and severity.
 #[derive(Debug, Metrics)]
 #[metrics(prefix = "chorus_shhh")]

@@ -17,6 +17,7 @@ pub struct Dao {
     /// Total voting power in the DAO
     #[metric(
         gauge,
+        allow_reserved_suffix,
         note = "a gauge although the name ends in `_total`: the document's collector sets it (\"voting power updates\"), it can go down; name kept for compatibility"
     )]
     pub voting_power_total: Gauge,

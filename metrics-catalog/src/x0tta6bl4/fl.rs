@@ -35,6 +35,7 @@ pub struct Fl {
     /// Number of active federated learning participants
     #[metric(
         gauge,
+        allow_reserved_suffix,
         note = "a gauge whose name ends in `_count`, as the document names it"
     )]
     pub participant_count: IntGauge,

@@ -8,6 +8,8 @@ use promdecl::{Counter, Histogram, IntGauge, Metrics};
 use super::buckets::MAPEK_PHASE;
 use super::labels::CycleStatus;
 
+pub use mapek_labels::Phase;
+
 /// MAPE-K (Monitor, Analyze, Plan, Execute over Knowledge) self-healing loop metrics.
 #[derive(Debug, Metrics)]
 #[metrics(prefix = "x0tta6bl4_mapek")]

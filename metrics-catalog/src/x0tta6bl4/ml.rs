@@ -4,6 +4,8 @@ use promdecl::{Counter, Gauge, Histogram, IntGauge, Metrics};
 
 use super::buckets::{FAST_OPERATION, SLOW_OPERATION, TRAINING};
 
+pub use ml_labels::Hit;
+
 /// GraphSAGE anomaly-detection model and RAG retrieval/generation metrics.
 ///
 /// The category table counts 7 GraphSAGE families but names and lists only 6; no seventh is

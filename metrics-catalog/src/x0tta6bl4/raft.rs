@@ -19,6 +19,7 @@ pub struct Raft {
     /// Number of active Raft followers
     #[metric(
         gauge,
+        allow_reserved_suffix,
         note = "a gauge whose name ends in `_count`, as the document names it"
     )]
     pub followers_count: IntGauge,

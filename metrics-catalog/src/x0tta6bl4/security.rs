@@ -22,6 +22,7 @@ pub struct Security {
     /// Number of suspect nodes
     #[metric(
         gauge,
+        allow_reserved_suffix,
         note = "derived name: table lists `suspect_nodes_count`, not in the Metrics Reference; a gauge whose name ends in `_count`"
     )]
     pub suspect_nodes_count: IntGauge,

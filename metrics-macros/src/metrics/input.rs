@@ -5,6 +5,7 @@ use darling::ast::NestedMeta;
 use darling::util::SpannedValue;
 use darling::{FromDeriveInput, FromMeta};
 use proc_macro2::{Punct, Spacing, Span, TokenStream, TokenTree};
+use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::{bracketed, Expr, Ident, LitStr, Token};
@@ -13,9 +14,13 @@ use crate::buckets::BucketSpec;
 use crate::crate_path::CratePath;
 use crate::naming;
 
-/// `#[metrics(...)]` on the struct.
+/// The keys of `#[metrics(...)]`: the fields of [`StructAttrs`] after `data`.
+const STRUCT_KEYS: &[&str] = &["prefix", "namespace", "subsystem", "crate"];
+
+/// `#[metrics(...)]` on the struct. Unknown keys are reported by [`check_struct_keys`], which
+/// names the closest known one.
 #[derive(FromDeriveInput)]
-#[darling(attributes(metrics), forward_attrs(doc))]
+#[darling(attributes(metrics), forward_attrs(doc), allow_unknown_fields)]
 pub struct StructAttrs {
     pub ident: Ident,
     pub vis: syn::Visibility,
@@ -31,20 +36,32 @@ pub struct StructAttrs {
     pub krate: CratePath,
 }
 
-/// The keys after the kind in `#[metric(kind, ...)]`.
+/// The keys after the kind in `#[metric(kind, ...)]`: the fields of [`FieldAttrs`], in order.
+const FIELD_KEYS: &[&str] = &[
+    "name",
+    "help",
+    "unit",
+    "note",
+    "labels",
+    "buckets",
+    "max_series",
+    "allow_reserved_suffix",
+];
+
+/// The keys after the kind in `#[metric(kind, ...)]`. `parse_metric_attr` parses `labels` itself
+/// and reports unknown keys before darling sees them.
 #[derive(FromMeta, Default)]
 pub struct FieldAttrs {
     pub name: Option<SpannedValue<String>>,
     pub help: Option<SpannedValue<String>>,
     pub unit: Option<SpannedValue<String>>,
     pub note: Option<String>,
-    /// Never filled by darling (see `parse_metric_attr`); declared so its key list names `labels`.
-    #[darling(rename = "labels")]
-    pub _labels: Option<darling::util::Ignored>,
     #[darling(skip)]
     pub labels: Option<LabelList>,
     pub buckets: Option<BucketSpec>,
     pub max_series: Option<SpannedValue<usize>>,
+    /// Keeps a gauge name that ends in a counter or histogram suffix.
+    pub allow_reserved_suffix: darling::util::Flag,
 }
 
 /// One annotated field.
@@ -87,7 +104,13 @@ fn doc_string(attrs: &[syn::Attribute]) -> Option<String> {
 
 impl MetricsInput {
     pub fn parse(input: &syn::DeriveInput) -> darling::Result<Self> {
-        let attrs = StructAttrs::from_derive_input(input)?;
+        // Unknown keys are reported with the other errors, not instead of them.
+        let unknown_keys = check_struct_keys(&input.attrs);
+        let attrs = match (StructAttrs::from_derive_input(input), unknown_keys.clone()) {
+            (Ok(attrs), _) => attrs,
+            (Err(e), Ok(())) => return Err(e),
+            (Err(e), Err(keys)) => return Err(darling::Error::multiple(vec![keys, e])),
+        };
         let fields =
             match &attrs.data {
                 darling::ast::Data::Struct(f) if f.style == darling::ast::Style::Struct => {
@@ -99,6 +122,7 @@ impl MetricsInput {
                 .with_span(&input.ident)),
             };
         let mut errors = darling::Error::accumulator();
+        errors.handle(unknown_keys);
         let (mut metrics, mut plain) = (Vec::new(), Vec::new());
         for field in fields {
             let Some(attr) = field.attrs.iter().find(|a| a.path().is_ident("metric")) else {
@@ -121,6 +145,42 @@ impl MetricsInput {
             plain,
         })
     }
+}
+
+/// `key` is one of `keys`, or an error that names the closest key and lists them all.
+fn check_key(key: &syn::Path, attr: &str, keys: &[&str]) -> darling::Result<()> {
+    let key_name = match key.get_ident() {
+        Some(k) => k.unraw().to_string(),
+        None => key.to_token_stream().to_string().replace(' ', ""),
+    };
+    if keys.contains(&key_name.as_str()) {
+        return Ok(());
+    }
+    let hint = naming::closest(&key_name, keys)
+        .map(|k| format!(" did you mean `{k}`?"))
+        .unwrap_or_default();
+    Err(darling::Error::custom(format!(
+        "unknown key `{key_name}`;{hint} `{attr}` takes {}",
+        naming::one_of(keys.iter().copied())
+    ))
+    .with_span(key))
+}
+
+/// Every key of every `#[metrics(...)]` is known. An attribute that does not parse as a list of
+/// keys is left to darling, which reports it.
+fn check_struct_keys(attrs: &[syn::Attribute]) -> darling::Result<()> {
+    let mut errors = darling::Error::accumulator();
+    for a in attrs.iter().filter(|a| a.path().is_ident("metrics")) {
+        let Ok(items) = a
+            .parse_args_with(syn::punctuated::Punctuated::<syn::Meta, Token![,]>::parse_terminated)
+        else {
+            continue;
+        };
+        for item in &items {
+            errors.handle(check_key(item.path(), "#[metrics(...)]", STRUCT_KEYS));
+        }
+    }
+    errors.finish()
 }
 
 /// Splits `#[metric(kind, key = value, ...)]` into the kind word and darling-parsed keys.
@@ -159,6 +219,13 @@ fn parse_metric_attr(attr: &syn::Attribute) -> darling::Result<(Ident, FieldAttr
                     errors.handle(syn::parse2::<LabelList>(tokens).map_err(darling::Error::from));
             }
             other => {
+                if let [TokenTree::Ident(k), ..] = other {
+                    // An unknown key is reported here and kept from darling.
+                    let known = check_key(&k.clone().into(), "#[metric(kind, ...)]", FIELD_KEYS);
+                    if errors.handle(known).is_none() {
+                        continue;
+                    }
+                }
                 rest.extend(other.iter().cloned());
                 rest.extend([TokenTree::Punct(Punct::new(',', Spacing::Alone))]);
             }
@@ -241,5 +308,42 @@ impl Parse for LabelList {
         bracketed!(content in input);
         let items = content.parse_terminated(Label::parse, Token![,])?;
         Ok(LabelList(items.into_iter().collect()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key the messages list is one darling parses.
+    #[test]
+    fn every_listed_field_key_parses() {
+        let attr: syn::Attribute = syn::parse_quote! {
+            #[metric(histogram, name = "n", help = "h", unit = "seconds", note = "n",
+                     labels = [a], buckets = [1.0], max_series = 1, allow_reserved_suffix)]
+        };
+        let (_, attrs) = parse_metric_attr(&attr).unwrap_or_else(|e| panic!("{e}"));
+        let listed = attr.meta.require_list().unwrap().tokens.clone().into_iter();
+        let keys: Vec<String> = listed
+            .filter_map(|t| match t {
+                TokenTree::Ident(i) => Some(i.to_string()),
+                _ => None,
+            })
+            .filter(|k| FIELD_KEYS.contains(&k.as_str()))
+            .collect();
+        assert_eq!(keys, FIELD_KEYS);
+        assert!(attrs.labels.is_some() && attrs.allow_reserved_suffix.is_present());
+    }
+
+    #[test]
+    fn unknown_struct_keys_are_reported_with_the_closest_one() {
+        let attr: syn::Attribute = syn::parse_quote! {
+            #[metrics(prefx = "a", a::b = 1, crate = "x")]
+        };
+        let err = check_struct_keys(&[attr]).unwrap_err();
+        let messages: Vec<String> = err.into_iter().map(|e| e.to_string()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].starts_with("unknown key `prefx`; did you mean `prefix`?"));
+        assert!(messages[1].starts_with("unknown key `a::b`; `#[metrics(...)]` takes"));
     }
 }

@@ -15,6 +15,8 @@ pub struct Model {
     pub families: Vec<Family>,
     /// Non-metric fields, initialised with `Default`.
     pub plain: Vec<Ident>,
+    /// The module the inline label enums are generated in: `<struct in snake_case>_labels`.
+    pub labels_module: Ident,
     /// Enums generated from inline label values, one per label name.
     pub enums: Vec<LabelEnum>,
 }
@@ -28,6 +30,7 @@ pub struct Family {
     pub unit: Option<String>,
     pub note: Option<String>,
     pub labels: Vec<Label>,
+    /// `None` where none are declared; a histogram (then one in seconds) gets the default ones.
     pub buckets: Option<Buckets>,
     pub max_series: Option<usize>,
 }

@@ -4,16 +4,18 @@
 use std::collections::HashMap;
 
 use darling::error::Accumulator;
+use darling::util::Flag;
 use darling::util::SpannedValue;
 use darling::Error;
 use proc_macro2::Span;
-use promdecl_spec::{is_label_name, is_metric_name, name_has_unit, unit_of, Kind};
+use promdecl_spec::{is_label_name, is_metric_name, name_has_unit, reserved_suffix, unit_of, Kind};
 use syn::ext::IdentExt;
 use syn::Ident;
 
 use super::input::{LabelSpec, MetricField, MetricsInput};
 use super::model::{Family, Label, Model};
 use crate::buckets::{BucketSpec, Buckets};
+use crate::crate_path::CratePath;
 use crate::label_value::model::LabelEnum;
 use crate::naming::{self, one_of, pascal_case};
 
@@ -22,11 +24,15 @@ use crate::naming::{self, one_of, pascal_case};
 pub fn metrics(input: MetricsInput) -> (Model, Option<Error>) {
     let mut errors = Error::accumulator();
     check_generics(&mut errors, &input.attrs.generics);
-    let prefix = check_prefix(&mut errors, &input);
+    let scope = Scope {
+        prefix: check_prefix(&mut errors, &input),
+        krate: &input.attrs.krate,
+        labels_module: naming::labels_module(&input.attrs.ident),
+    };
     let mut families = Vec::new();
     let mut enums = Vec::new();
     for m in &input.metrics {
-        if let Some(f) = check_family(&mut errors, m, &prefix, &mut enums) {
+        if let Some(f) = check_family(&mut errors, m, &scope, &mut enums) {
             families.push(f);
         }
     }
@@ -38,9 +44,19 @@ pub fn metrics(input: MetricsInput) -> (Model, Option<Error>) {
         vis: input.attrs.vis.clone(),
         families,
         plain,
+        labels_module: scope.labels_module,
         enums,
     };
     (model, errors.finish().err())
+}
+
+/// What every family of the struct shares.
+struct Scope<'a> {
+    /// Joined with `_` in front of every family name; empty for none.
+    prefix: String,
+    krate: &'a CratePath,
+    /// Where inline label enums are generated.
+    labels_module: Ident,
 }
 
 /// A family's name: as exposed, and where it came from.
@@ -104,20 +120,24 @@ fn check_prefix(errors: &mut Accumulator, input: &MetricsInput) -> String {
 fn check_family(
     errors: &mut Accumulator,
     m: &MetricField,
-    prefix: &str,
+    scope: &Scope,
     enums: &mut Vec<LabelEnum>,
 ) -> Option<Family> {
     let field = m.field.ident.clone()?;
     let kind = check_kind(errors, &m.kind)?;
     check_field_type(errors, kind, &m.field.ty);
     let a = &m.attrs;
-    let name = family_name(&field, a.name.as_ref(), prefix);
+    let name = family_name(&field, a.name.as_ref(), &scope.prefix);
     check_name(errors, &name);
     check_suffix(errors, kind, &name);
+    check_reserved_suffix(errors, kind, &name, &a.allow_reserved_suffix);
     let help = check_help(errors, a.help.as_ref(), m.doc.as_deref(), &field);
     let unit = check_unit(errors, kind, &name.full, a.unit.as_ref());
-    let labels = check_labels(errors, kind, m, enums);
+    let labels = check_labels(errors, kind, m, &scope.labels_module, enums);
     let buckets = check_buckets(errors, kind, a.buckets.as_ref(), &m.kind);
+    if a.buckets.is_none() {
+        check_default_buckets(errors, kind, &name, unit.as_deref(), scope.krate);
+    }
     let max_series = check_max_series(errors, a.max_series.as_ref(), &labels);
     Some(Family {
         field,
@@ -233,6 +253,40 @@ fn check_suffix(errors: &mut Accumulator, kind: Kind, name: &Name) {
     );
 }
 
+/// A gauge named like a counter or a histogram sample, unless `allow_reserved_suffix` keeps a
+/// name an existing system forces; and that flag only where it keeps something.
+fn check_reserved_suffix(errors: &mut Accumulator, kind: Kind, name: &Name, allow: &Flag) {
+    match (reserved_suffix(kind, &name.full), allow.is_present()) {
+        (Some(_), true) | (None, false) => {}
+        (Some((suffix, owner)), false) => {
+            let (marks, or_counter) = match owner {
+                Kind::Counter => ("a counter", ", make it a counter if it only goes up"),
+                _ => ("a histogram sample", ""),
+            };
+            errors.push(
+                Error::custom(format!(
+                    "{kind} `{name}` ends in `{suffix}`, which marks {marks}, so PromQL, \
+                     `promtool check metrics` and dashboards misread it; rename it so it does not \
+                     end in `{suffix}`{or_counter}, or, as a last resort for a name an existing \
+                     system forces, keep it with `#[metric({kind}, allow_reserved_suffix)]`",
+                    kind = kind.as_str(),
+                    name = name.full,
+                ))
+                .with_span(&name.span),
+            );
+        }
+        (None, true) => errors.push(
+            Error::custom(format!(
+                "`allow_reserved_suffix` keeps a gauge name that ends in a counter or histogram \
+                 suffix; {} `{}` needs no exception, so remove it",
+                kind.as_str(),
+                name.full
+            ))
+            .with_span(&allow.span()),
+        ),
+    }
+}
+
 fn check_help(
     errors: &mut Accumulator,
     help: Option<&SpannedValue<String>>,
@@ -289,6 +343,7 @@ fn check_labels(
     errors: &mut Accumulator,
     kind: Kind,
     m: &MetricField,
+    module: &Ident,
     enums: &mut Vec<LabelEnum>,
 ) -> Vec<Label> {
     let Some(list) = &m.attrs.labels else {
@@ -309,9 +364,10 @@ fn check_labels(
         seen.push(name.clone());
         let ty = match &l.spec {
             LabelSpec::Free => None,
-            LabelSpec::Typed(t) => Some((**t).clone()),
+            // A string type is reported and the label taken as the free-form one it means.
+            LabelSpec::Typed(t) => check_label_type(errors, &name, t).then(|| (**t).clone()),
             LabelSpec::Inline(values, span) => {
-                match check_inline_enum(errors, &name, values, *span, enums) {
+                match check_inline_enum(errors, &name, values, *span, module, enums) {
                     Some(t) => Some(t),
                     None => continue,
                 }
@@ -339,13 +395,50 @@ fn check_label_name(errors: &mut Accumulator, kind: Kind, name: &str, ident: &Id
     }
 }
 
-/// `label = [a, b]`: the enum it generates (shared by every family declaring the same label with
-/// the same values).
+/// `label: Type` names a `LabelValue` type: a string type means a free-form label, written
+/// without a type.
+fn check_label_type(errors: &mut Accumulator, label: &str, ty: &syn::Type) -> bool {
+    let Some((written, at)) = string_type(ty) else {
+        return true;
+    };
+    errors.push(
+        Error::custom(format!(
+            "`{written}` labels are free-form: write `{label}` alone; its values are `&str` at the call site"
+        ))
+        .with_span(&at),
+    );
+    false
+}
+
+/// How a string type is written, when `ty` is one (`String`, `str`, `&str`, `&'a str`), and
+/// where: the name of the string type, which a reference's first token (`&`) would not show.
+fn string_type(ty: &syn::Type) -> Option<(String, Span)> {
+    match ty {
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let last = p.path.segments.last()?;
+            let name = last.ident.to_string();
+            let string = matches!(name.as_str(), "String" | "str") && last.arguments.is_none();
+            string.then(|| (name, last.ident.span()))
+        }
+        syn::Type::Reference(r) if r.mutability.is_none() => {
+            let lifetime = r.lifetime.as_ref().map(|l| format!("{l} "));
+            let (inner, at) = string_type(&r.elem)?;
+            Some((format!("&{}{inner}", lifetime.unwrap_or_default()), at))
+        }
+        syn::Type::Group(g) => string_type(&g.elem),
+        syn::Type::Paren(p) => string_type(&p.elem),
+        _ => None,
+    }
+}
+
+/// `label = [a, b]`: the enum it generates in `module` (shared by every family of the struct
+/// declaring the same label with the same values).
 fn check_inline_enum(
     errors: &mut Accumulator,
     label: &str,
     values: &[(String, Span)],
     span: Span,
+    module: &Ident,
     enums: &mut Vec<LabelEnum>,
 ) -> Option<syn::Type> {
     if values.is_empty() {
@@ -404,7 +497,7 @@ fn check_inline_enum(
             variants,
         }),
     }
-    Some(syn::parse_quote!(#ident))
+    Some(syn::parse_quote!(#module::#ident))
 }
 
 fn check_buckets(
@@ -425,6 +518,31 @@ fn check_buckets(
         return None;
     }
     errors.handle(spec.resolve())
+}
+
+/// A histogram declared without `buckets` gets the default ones only when it is in seconds, which
+/// they are made for.
+fn check_default_buckets(
+    errors: &mut Accumulator,
+    kind: Kind,
+    name: &Name,
+    unit: Option<&str>,
+    krate: &CratePath,
+) {
+    if kind != Kind::Histogram || unit == Some(promdecl_spec::SECONDS) {
+        return;
+    }
+    let buckets = format!("{}::buckets", krate.display());
+    errors.push(
+        Error::custom(format!(
+            "histogram `{}` has no `buckets` and is not in seconds, so no default applies; add \
+             `buckets = {buckets}::SIZE` (bytes), `{buckets}::LATENCY` (seconds), \
+             `exponential(start, factor, count)`, `linear(start, width, count)` or a list like \
+             `[1.0, 5.0, 10.0]`",
+            name.full
+        ))
+        .with_span(&name.span),
+    );
 }
 
 fn check_max_series(

@@ -9,5 +9,5 @@ struct M {
 
 fn main() {
     let m = M::new();
-    m.things_total(Dir::Up, "t").inc();
+    m.things_total(m_labels::Dir::Up, "t").inc();
 }

@@ -9,5 +9,5 @@ struct M {
 
 fn main() {
     let m = M::new();
-    m.things_total("t", Dir::Upp).inc();
+    m.things_total("t", m_labels::Dir::Upp).inc();
 }

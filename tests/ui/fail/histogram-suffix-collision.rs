@@ -6,7 +6,8 @@ struct M {
     #[metric(histogram)]
     latency_seconds: Histogram,
     /// Count
-    #[metric(gauge)]
+    // Keeping a reserved suffix does not let a name take a histogram's sample.
+    #[metric(gauge, allow_reserved_suffix)]
     latency_seconds_count: Gauge,
 }
 

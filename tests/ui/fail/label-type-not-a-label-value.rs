@@ -3,7 +3,7 @@ use promdecl::*;
 #[derive(Metrics)]
 struct M {
     /// Things
-    #[metric(counter, labels = [dir: String])]
+    #[metric(counter, labels = [code: u16])]
     things_total: Counter,
 }
 

@@ -3,7 +3,7 @@ use promdecl::*;
 #[derive(Metrics)]
 struct M {
     /// Things
-    #[metric(counter, lables = [a])]
+    #[metric(counter, description = "things done")]
     things_total: Counter,
 }
 

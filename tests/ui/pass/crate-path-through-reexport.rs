@@ -28,7 +28,7 @@ struct Store {
 
 fn main() {
     let s = Store::new();
-    s.reads_total("/a", Tier::HotCache, State::Miss).inc();
+    s.reads_total("/a", Tier::HotCache, store_labels::State::Miss).inc();
     s.read_seconds(Tier::ColdStorage).observe(0.05);
     s.build_info("1.0", Tier::HotCache);
     let value = testing::value(&s, "corp_reads_total", &["/a", "hot-cache", "miss"]);

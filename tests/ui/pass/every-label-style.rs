@@ -26,13 +26,13 @@ struct Store {
 fn main() {
     let s = Store::new();
     s.reads_total(Tier::HotCache, true, "eu").inc();
-    s.paid(Currency::Eur).inc_by(2.5);
+    s.paid(store_labels::Currency::Eur).inc_by(2.5);
     s.queue_depth().set(-3);
     assert_eq!(s.not_a_metric, 0);
     assert_eq!(testing::value(&s, "app_store_reads_total", &["hot-cache", "true", "eu"]), Some(1.0));
     assert_eq!(testing::value(&s, "app_store_paid_amount_total", &["eur"]), Some(2.5));
     assert_eq!(testing::value(&s, "app_store_queue_depth", &[]), Some(-3.0));
     assert_eq!(Tier::ColdStorage.as_str(), "cold");
-    assert_eq!(Currency::ALL.len(), 2);
-    assert_eq!(Currency::Usd.to_string(), "usd");
+    assert_eq!(store_labels::Currency::ALL.len(), 2);
+    assert_eq!(store_labels::Currency::Usd.to_string(), "usd");
 }

@@ -39,7 +39,7 @@ pub struct Hygiene {
 
 fn main() {
     let m = Hygiene::new();
-    m.requests_total("/a", Status::Failure, Code::V5xx).inc();
+    m.requests_total("/a", Status::Failure, hygiene_labels::Code::V5xx).inc();
     m.temperature_celsius().set(21.5);
     m.latency_seconds(true).observe(0.01);
     m.build_info("1.0");

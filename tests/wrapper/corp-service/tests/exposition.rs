@@ -1,7 +1,8 @@
 //! The service's families, registered and encoded through the re-export only.
 
 use corp_metrics::promdecl::{Format, Registry};
-use corp_service::{Method, Outcome, ServiceMetrics};
+use corp_service::service_metrics_labels::Method;
+use corp_service::{Outcome, ServiceMetrics};
 
 #[test]
 fn families_declared_through_a_reexport_are_exposed_exactly() {

@@ -1,0 +1,10 @@
+use promdecl::*;
+
+#[derive(Metrics)]
+struct M {
+    /// Connected peers
+    #[metric(gauge)]
+    peers_total: Gauge,
+}
+
+fn main() {}
