@@ -1,6 +1,7 @@
 //! Bucket presets. Any `&'static [f64]` const works as `buckets = PATH`; these are the common ones.
 
-/// The Prometheus client default: 5 ms to 10 s.
+/// The Prometheus client default, 5 ms to 10 s: what a histogram in seconds gets when it
+/// declares no `buckets` (any other histogram must name its buckets).
 pub const DEFAULT: &[f64] = &[
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];

@@ -14,7 +14,7 @@
 //! let cache = Arc::new(Cache::new());
 //! let mut registry = prometheus_client::registry::Registry::default();
 //! registry.register_collector(Box::new(PrometheusClientCollector::new(cache.clone())));
-//! cache.hits_total(Tier::Disk).inc();
+//! cache.hits_total(cache_labels::Tier::Disk).inc();
 //! let mut out = String::new();
 //! prometheus_client::encoding::text::encode(&mut out, &registry).unwrap();
 //! assert!(out.contains("hits_total{tier=\"disk\"} 1\n"));

@@ -3,7 +3,8 @@
 /// A closed set of label values, mapped to dense slots.
 ///
 /// Derive it with `#[derive(LabelValue)]` on a fieldless enum, or let `labels = [x = [a, b]]`
-/// generate one. `bool` implements it as `"false"`/`"true"`.
+/// generate one (in the module `<struct>_labels` next to the struct: `ShopMetrics` ->
+/// `shop_metrics_labels::X`). `bool` implements it as `"false"`/`"true"`.
 ///
 /// ```
 /// use promdecl::LabelValue;

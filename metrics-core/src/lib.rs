@@ -26,7 +26,7 @@
 //! let registry = Registry::new();
 //! let dht = registry.register(Dht::new())?;
 //! dht.put_operations_total(Status::Success).inc();
-//! dht.operation_latency_seconds(Operation::Put, Status::Success).observe(0.02);
+//! dht.operation_latency_seconds(dht_labels::Operation::Put, Status::Success).observe(0.02);
 //! let text = registry.encode(Format::Text);
 //! assert!(text.contains("chorus_dht_put_operations_total{status=\"success\"} 1\n"));
 //! assert!(text.contains("chorus_dht_put_operations_total{status=\"failure\"} 0\n"));

@@ -11,7 +11,7 @@
 //! }
 //!
 //! let jobs = Jobs::new();
-//! jobs.jobs_total("mail", Outcome::Failed).inc_by(2);
+//! jobs.jobs_total("mail", jobs_labels::Outcome::Failed).inc_by(2);
 //! assert_eq!(testing::value(&jobs, "jobs_total", &["mail", "failed"]), Some(2.0));
 //! assert_eq!(testing::value(&jobs, "jobs_total", &["mail", "ok"]), Some(0.0));
 //! assert!(testing::render(&jobs, Format::Text).contains("# TYPE jobs_total counter"));
