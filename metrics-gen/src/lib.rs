@@ -8,5 +8,8 @@
 mod model;
 mod rules;
 
+pub mod promql;
+
 pub use model::{Group, Project, Section};
+pub use promql::RuleError;
 pub use rules::{Alert, Correction, Record, Rule, RuleGroup, TestSeries};
