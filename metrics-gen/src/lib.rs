@@ -8,6 +8,9 @@
 mod model;
 mod rules;
 
+pub mod dashboard;
+pub mod rule_tests;
+
 pub mod promql;
 
 pub use model::{Group, Project, Section};
