@@ -72,9 +72,9 @@ pub fn files(project: &Project) -> Vec<(String, String)> {
 }
 
 /// The `promtool test rules` file of `group`, testing `<group>.rules.yml`; `None` when the group
-/// has no rules.
+/// has no rules (and so no rule file).
 pub fn test_file(group: &Group) -> Option<String> {
-    if group.rules.is_empty() {
+    if group.rules.iter().all(|g| g.rules.is_empty()) {
         return None;
     }
     let evaluation = group
@@ -93,9 +93,7 @@ pub fn test_file(group: &Group) -> Option<String> {
                 continue;
             }
             let case = Case::new(alert, interval(rules), evaluation);
-            if let Some(note) = case.note() {
-                notes.push(note);
-            }
+            notes.extend(case.notes());
             if !alert.fires_with.is_empty() {
                 tests.push(case.firing());
             }
@@ -172,10 +170,10 @@ struct Case<'a> {
     alert: &'a Alert,
     /// Spacing of the input values: the alert's group interval.
     interval: Duration,
-    /// When the alert is checked.
-    at: Duration,
-    /// When the input ends.
-    end: Duration,
+    /// promtool's evaluation interval for the whole file.
+    evaluation: Duration,
+    /// The alert's `for`.
+    hold: Duration,
     /// When the condition has held for `for` with its range windows full.
     needed: Duration,
 }
@@ -190,39 +188,49 @@ impl<'a> Case<'a> {
         let window = parser::parse(&alert.expr)
             .map(|e| widest_window(&e))
             .unwrap_or_default();
-        let needed = round_up(hold + window + interval, evaluation);
-        let samples = alert
-            .fires_with
-            .iter()
-            .chain(&alert.quiet_with)
-            .map(|s| sample_count(&s.values))
-            .max()
-            .unwrap_or(1);
-        let end = interval * u32::try_from(samples.saturating_sub(1)).unwrap_or(u32::MAX);
-        // Within the input if it is long enough, else as early as `for` allows (and the test
-        // fails, as it should, when that is past the input).
-        let at = needed
-            .min(round_down(end, evaluation))
-            .max(round_up(hold + interval, evaluation));
         Self {
             alert,
             interval,
-            at,
-            end,
-            needed,
+            evaluation,
+            hold,
+            needed: round_up(hold + window + interval, evaluation),
         }
     }
 
-    /// A warning when the input is too short to show the alert firing after `for`.
-    fn note(&self) -> Option<String> {
-        (self.end < self.needed).then(|| {
-            format!(
-                "{}: the input covers {}, less than `for` + range window + interval = {}",
-                self.alert.alert,
-                display_duration(&self.end),
-                display_duration(&self.needed)
-            )
-        })
+    /// When `input` ends: the time of its last sample.
+    fn end(&self, input: &[TestSeries]) -> Duration {
+        let samples = input.iter().map(|s| sample_count(&s.values)).max();
+        let steps = samples.unwrap_or(1).saturating_sub(1);
+        self.interval * u32::try_from(steps).unwrap_or(u32::MAX)
+    }
+
+    /// When the alert is checked on `input`: once `for` has elapsed with full windows, within the
+    /// input if it is long enough, else as early as `for` allows (and a firing test fails, as it
+    /// should, when that is past the input).
+    fn at(&self, input: &[TestSeries]) -> Duration {
+        self.needed
+            .min(round_down(self.end(input), self.evaluation))
+            .max(round_up(self.hold + self.interval, self.evaluation))
+    }
+
+    /// Warnings for input too short to show the alert firing (or not) after `for`.
+    fn notes(&self) -> Vec<String> {
+        let inputs = [
+            ("firing", &self.alert.fires_with),
+            ("quiet", &self.alert.quiet_with),
+        ];
+        inputs
+            .into_iter()
+            .filter(|(_, input)| !input.is_empty() && self.end(input) < self.needed)
+            .map(|(what, input)| {
+                format!(
+                    "{}: the {what} input covers {}, less than `for` + range window + interval = {}",
+                    self.alert.alert,
+                    display_duration(&self.end(input)),
+                    display_duration(&self.needed)
+                )
+            })
+            .collect()
     }
 
     fn case(&self, name: String, input: &[TestSeries], checks: Vec<(&str, Value)>) -> Value {
@@ -276,7 +284,8 @@ impl<'a> Case<'a> {
                         Value::Mapping(m)
                     })
                     .collect();
-                ("alert_rule_test", seq([self.alert_test(self.at, exp)]))
+                let at = self.at(&self.alert.fires_with);
+                ("alert_rule_test", seq([self.alert_test(at, exp)]))
             }
             (expected, _) => ("promql_expr_test", seq([self.alerts_series(expected)])),
         };
@@ -315,16 +324,21 @@ impl<'a> Case<'a> {
             .collect();
         map([
             ("expr", expr.into()),
-            ("eval_time", display_duration(&self.at).into()),
+            (
+                "eval_time",
+                display_duration(&self.at(&self.alert.fires_with)).into(),
+            ),
             ("exp_samples", Value::Sequence(samples)),
         ])
     }
 
     fn quiet(&self) -> Value {
         let name = format!("{} stays quiet", self.alert.alert);
-        let mut times = vec![self.at];
-        if self.end > self.at {
-            times.push(self.end);
+        let input = &self.alert.quiet_with;
+        let (at, end) = (self.at(input), self.end(input));
+        let mut times = vec![at];
+        if end > at {
+            times.push(end);
         }
         let checks = times
             .into_iter()
