@@ -85,3 +85,11 @@ pub fn with_alert(alert: Alert) -> Project {
     p.groups[0].rules.push(RuleGroup::new("extra").alert(alert));
     p
 }
+
+/// A fresh empty directory for one test, removed first if a previous run left it.
+pub fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("promdecl-gen-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
+}
