@@ -391,21 +391,11 @@ fn dashboard_queries(project: &Project) -> Vec<(String, String)> {
             }
             expr
         };
-        let mut panels: Vec<&Value> = board["panels"].as_array().into_iter().flatten().collect();
-        while let Some(panel) = panels.pop() {
-            panels.extend(panel["panels"].as_array().into_iter().flatten());
-            let title = panel["title"].as_str().unwrap_or_default();
-            for expr in panel["targets"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|t| t["expr"].as_str())
-            {
-                out.push((
-                    format!("dashboard `{path}` panel `{title}`"),
-                    concrete(expr),
-                ));
-            }
+        let mut targets = Vec::new();
+        panel_targets(&board, &mut targets);
+        for (title, expr) in targets {
+            let origin = format!("dashboard `{path}` panel `{title}`");
+            out.push((origin, concrete(expr)));
         }
         for v in variables.iter().filter(|v| v["type"] == "query") {
             let query = v["query"].as_str().or_else(|| v["query"]["query"].as_str());
@@ -424,6 +414,17 @@ fn dashboard_queries(project: &Project) -> Vec<(String, String)> {
         }
     }
     out
+}
+
+/// The `(panel title, expr)` of every target of the panels of `parent`, rows' panels included,
+/// in order.
+fn panel_targets<'a>(parent: &'a Value, out: &mut Vec<(&'a str, &'a str)>) {
+    for panel in parent["panels"].as_array().into_iter().flatten() {
+        let title = panel["title"].as_str().unwrap_or_default();
+        let targets = panel["targets"].as_array().into_iter().flatten();
+        out.extend(targets.filter_map(|t| Some((title, t["expr"].as_str()?))));
+        panel_targets(panel, out);
+    }
 }
 
 /// The families `expr` reads, directly or through series recorded by `project`'s rules, in
@@ -596,7 +597,7 @@ impl<'p> Checker<'p> {
         errors
     }
 
-    /// A rule-test input series: one selector of a declared family with equality matchers.
+    /// A rule-test input series: one series selector, checked like any other.
     fn check_input(&self, series: &str) -> Vec<String> {
         let prefix = |m: String| format!("test input `{series}`: {m}");
         match parse(series) {
