@@ -121,11 +121,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }));
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
-    println!("promdecl-server: {families} catalog families, listening on http://{addr}");
+    println!("promdecl-demo: {families} catalog families, listening on http://{addr}");
     for path in ["/", args.metrics_path.as_str(), "/health", "/ready"] {
         println!("  http://{addr}{path}");
     }
     server.serve(listener, shutdown_signal()).await?;
-    println!("promdecl-server: stopped");
+    println!("promdecl-demo: stopped");
     Ok(())
 }
