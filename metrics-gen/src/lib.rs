@@ -68,6 +68,7 @@ mod model;
 mod rules;
 
 pub mod dashboard;
+pub mod diff;
 pub mod rule_tests;
 
 pub mod cli;
