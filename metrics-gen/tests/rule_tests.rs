@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use promdecl::{Counter, Gauge, Metrics};
-use promdecl_gen::{rule_tests, Alert, Group, Project, RuleGroup};
+use promdecl_gen::{rule_files, rule_tests, Alert, Group, Project, RuleGroup};
 
 #[derive(Metrics)]
 #[metrics(prefix = "work")]
@@ -60,32 +60,6 @@ fn project(rules: Vec<RuleGroup>) -> Project {
     Project::new("Work", "work").group(rules.into_iter().fold(group, Group::rules))
 }
 
-/// A minimal rule file in the standard format, enough for promtool.
-fn rule_file(project: &Project) -> String {
-    let groups: Vec<serde_json::Value> =
-        project.groups[0]
-            .rules
-            .iter()
-            .map(|g| {
-                let rules: Vec<serde_json::Value> = g
-                .alerts()
-                .map(|a| {
-                    let pairs = |kv: &[(String, String)]| -> serde_json::Map<_, _> {
-                        kv.iter().map(|(k, v)| (k.clone(), v.clone().into())).collect()
-                    };
-                    serde_json::json!({
-                        "alert": a.alert, "expr": a.expr, "for": a.for_.as_deref().unwrap_or("0s"),
-                        "labels": pairs(&a.labels), "annotations": pairs(&a.annotations),
-                    })
-                })
-                .collect();
-                let interval = g.interval.as_deref().unwrap_or("1m");
-                serde_json::json!({ "name": g.name, "interval": interval, "rules": rules })
-            })
-            .collect();
-    serde_yaml::to_string(&serde_json::json!({ "groups": groups })).unwrap()
-}
-
 /// Writes the rule file of `rules_of` and the test file of `tests_of` to a fresh directory and
 /// runs `promtool test rules`; `None` when promtool is absent (locally).
 fn promtool_test(name: &str, rules_of: &Project, tests_of: &Project) -> Option<(bool, String)> {
@@ -99,7 +73,8 @@ fn promtool_test(name: &str, rules_of: &Project, tests_of: &Project) -> Option<(
     assert_eq!(files.len(), 1);
     let (path, contents) = &files[0];
     let test_path = dir.join(path.rsplit('/').next().unwrap());
-    std::fs::write(dir.join("work.rules.yml"), rule_file(rules_of)).unwrap();
+    let rules = rule_files::rule_file(&rules_of.groups[0]).expect("a rule file");
+    std::fs::write(dir.join("work.rules.yml"), rules).unwrap();
     std::fs::write(&test_path, contents).unwrap();
     let out = tests::promtool(&["test", "rules", test_path.to_str().unwrap()]);
     std::fs::remove_dir_all(&dir).ok();
@@ -112,6 +87,7 @@ fn generated_file_describes_every_case() {
     assert_eq!(files.len(), 1);
     let (path, yaml) = &files[0];
     assert_eq!(path, "docs/alerts/work.rules.test.yml");
+    assert!(yaml.starts_with(&format!("# {}\n", promdecl_gen::layout::GENERATED)));
     assert!(yaml
         .contains("# untested alerts (declare `fires_with` or `quiet_with` input): QueueGone\n"));
     let doc: serde_yaml::Value = serde_yaml::from_str(yaml).unwrap();
