@@ -8,8 +8,9 @@
 //!   fire once its `for` has elapsed and its widest range window has filled: at
 //!   `for + window + interval` (within the input). The series it is expected to fire for are
 //!   worked out from the input and the expression: a selector keeps the labels of the input it
-//!   selects, `sum by (l)` keeps `l`, `sum` none, binary operators match as Prometheus does, and
-//!   the rule's own labels are added. **Every** `fires_with` series is taken to take part in
+//!   selects (a recorded series, those its recording rule gives the input), `sum by (l)` keeps
+//!   `l`, `sum` none, binary operators match as Prometheus does, and the rule's own labels are
+//!   added. Range windows count through recording rules too. **Every** `fires_with` series is taken to take part in
 //!   firing: declare only input that fires.
 //! - Annotations are expected verbatim when they have no templates, and with `$labels.x`
 //!   substituted when that is all they use. Otherwise (say `{{ $value }}`, which only evaluation
@@ -52,7 +53,7 @@ use serde_yaml::{Mapping, Value};
 
 use crate::layout;
 use crate::model::{Group, Project};
-use crate::rules::{Alert, RuleGroup, TestSeries};
+use crate::rules::{Alert, Record, Rule, RuleGroup, TestSeries};
 
 /// Evaluation interval of a rule group that sets none, and spacing of its test input.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
@@ -90,6 +91,7 @@ pub fn test_file(group: &Group) -> Option<String> {
         .map(interval)
         .reduce(gcd)
         .unwrap_or(DEFAULT_INTERVAL);
+    let records = records(group);
     let mut tests = Vec::new();
     let mut untested = Vec::new();
     let mut notes = Vec::new();
@@ -99,7 +101,7 @@ pub fn test_file(group: &Group) -> Option<String> {
                 untested.push(alert.alert.as_str());
                 continue;
             }
-            let case = Case::new(alert, interval(rules), evaluation);
+            let case = Case::new(alert, &records, interval(rules), evaluation);
             notes.extend(case.notes());
             if !alert.fires_with.is_empty() {
                 tests.push(case.firing());
@@ -175,6 +177,8 @@ fn labels_map(labels: &Series) -> Value {
 /// The test cases of one alert.
 struct Case<'a> {
     alert: &'a Alert,
+    /// The group's recording rules, which promtool evaluates too.
+    records: &'a Records<'a>,
     /// Spacing of the input values: the alert's group interval.
     interval: Duration,
     /// promtool's evaluation interval for the whole file.
@@ -186,17 +190,21 @@ struct Case<'a> {
 }
 
 impl<'a> Case<'a> {
-    fn new(alert: &'a Alert, interval: Duration, evaluation: Duration) -> Self {
+    fn new(
+        alert: &'a Alert,
+        records: &'a Records<'a>,
+        interval: Duration,
+        evaluation: Duration,
+    ) -> Self {
         let hold = alert
             .for_
             .as_deref()
             .and_then(|f| parse_duration(f).ok())
             .unwrap_or_default();
-        let window = parser::parse(&alert.expr)
-            .map(|e| widest_window(&e))
-            .unwrap_or_default();
+        let window = widest_window(&alert.expr, records, &mut BTreeSet::new());
         Self {
             alert,
+            records,
             interval,
             evaluation,
             hold,
@@ -270,7 +278,7 @@ impl<'a> Case<'a> {
 
     fn firing(&self) -> Value {
         let name = format!("{} fires", self.alert.alert);
-        let expected = firing_series(self.alert);
+        let expected = firing_series(self.alert, self.records);
         let annotations = expected.as_ref().and_then(|series| {
             series
                 .iter()
@@ -391,32 +399,94 @@ fn sample_count(values: &str) -> usize {
         .sum()
 }
 
-/// The widest range window (of a range selector or subquery) in `e`.
-fn widest_window(e: &Expr) -> Duration {
-    struct Widest(Duration);
+/// The recording rules of a group, by the series they record.
+type Records<'a> = BTreeMap<&'a str, Vec<&'a Record>>;
+
+fn records(group: &Group) -> Records<'_> {
+    let mut out = Records::new();
+    for rule in group.rules.iter().flat_map(|g| &g.rules) {
+        if let Rule::Record(r) = rule {
+            out.entry(r.record.as_str()).or_default().push(r);
+        }
+    }
+    out
+}
+
+/// The widest range window (of a range selector or subquery) in `expr`, and in the recording
+/// rules of the series it reads (`seen` guards against cycles).
+fn widest_window<'a>(expr: &str, records: &Records<'a>, seen: &mut BTreeSet<&'a str>) -> Duration {
+    #[derive(Default)]
+    struct Widest {
+        range: Duration,
+        names: Vec<String>,
+    }
     impl ExprVisitor for Widest {
         type Error = ();
         fn pre_visit(&mut self, e: &Expr) -> Result<bool, ()> {
-            let range = match e {
-                Expr::MatrixSelector(m) => m.range,
-                Expr::Subquery(s) => s.range,
-                _ => Duration::ZERO,
+            let (range, selector) = match e {
+                Expr::MatrixSelector(m) => (m.range, Some(&m.vs)),
+                Expr::Subquery(s) => (s.range, None),
+                Expr::VectorSelector(v) => (Duration::ZERO, Some(v)),
+                _ => (Duration::ZERO, None),
             };
-            self.0 = self.0.max(range);
+            self.range = self.range.max(range);
+            self.names.extend(selector.and_then(|v| v.name.clone()));
             Ok(true)
         }
     }
-    let mut widest = Widest(Duration::ZERO);
-    let _ = walk_expr(&mut widest, e);
-    widest.0
+    let mut widest = Widest::default();
+    if let Ok(e) = parser::parse(expr) {
+        let _ = walk_expr(&mut widest, &e);
+    }
+    let mut range = widest.range;
+    for name in &widest.names {
+        if let Some((name, rules)) = records.get_key_value(name.as_str()) {
+            if seen.insert(name) {
+                for r in rules {
+                    range = range.max(widest_window(&r.expr, records, seen));
+                }
+            }
+        }
+    }
+    range
+}
+
+/// `input` with the series the recording rules record from it (as far as labels go).
+fn with_recorded(input: Vec<Series>, records: &Records) -> Vec<Series> {
+    let mut all: BTreeSet<Series> = input.into_iter().collect();
+    // Each pass adds what rules reading the previous pass's records record; records of records
+    // need at most one pass per recorded name.
+    for _ in 0..=records.len() {
+        let current: Vec<Series> = all.iter().cloned().collect();
+        let before = all.len();
+        for (name, rules) in records {
+            for r in rules {
+                let Ok(e) = parser::parse(&r.expr) else {
+                    continue;
+                };
+                if let Some(Evaluated::Vector(out)) = evaluate(&e, &current) {
+                    all.extend(out.into_iter().map(|mut s| {
+                        s.extend(r.labels.iter().cloned());
+                        s.insert(NAME_LABEL.into(), name.to_string());
+                        s
+                    }));
+                }
+            }
+        }
+        if all.len() == before {
+            break;
+        }
+    }
+    all.into_iter().collect()
 }
 
 /// The labels of one series.
 type Series = BTreeMap<String, String>;
 
 /// The labels of the alerts `alert` fires with its `fires_with` input: the series of its
-/// expression plus its own labels; `None` when they cannot be worked out.
-fn firing_series(alert: &Alert) -> Option<Vec<Series>> {
+/// expression (through the group's recording rules) plus its own labels; `None` when they cannot
+/// be worked out, or come out empty (the model misses something, or the input cannot fire).
+fn firing_series(alert: &Alert, records: &Records) -> Option<Vec<Series>> {
     if alert.labels.iter().any(|(_, v)| v.contains("{{")) {
         return None;
     }
@@ -425,10 +495,14 @@ fn firing_series(alert: &Alert) -> Option<Vec<Series>> {
         .iter()
         .map(|s| input_labels(&s.series))
         .collect::<Option<Vec<_>>>()?;
+    let input = with_recorded(input, records);
     let Some(Evaluated::Vector(series)) = evaluate(&parser::parse(&alert.expr).ok()?, &input)
     else {
         return None;
     };
+    if series.is_empty() {
+        return None;
+    }
     let series: BTreeSet<Series> = series
         .into_iter()
         .map(|mut s| {

@@ -49,8 +49,22 @@ fn rules(threshold: &str) -> Vec<RuleGroup> {
         // Above the threshold for 2m only (values every 30s): shorter than `for`.
         .quiet_with(r#"work_queue_depth{queue="email"}"#, "50x5 500x3 50x20");
     let untested = Alert::new("QueueGone").expr("absent(work_queue_depth)");
+    // Through a recorded series, which promtool records from the same input.
+    let recorded = Alert::new("FailureRate")
+        .expr(format!("work:jobs_failed:rate5m > {threshold}"))
+        .fires_with(
+            r#"work_jobs_total{queue="email",outcome="failed"}"#,
+            "0+120x20",
+        );
     vec![
-        RuleGroup::new("work").alert(failures).alert(untested),
+        RuleGroup::new("work")
+            .record(
+                "work:jobs_failed:rate5m",
+                r#"sum by (queue) (rate(work_jobs_total{outcome="failed"}[5m]))"#,
+            )
+            .alert(failures)
+            .alert(untested)
+            .alert(recorded),
         RuleGroup::new("work-fast").interval("30s").alert(backlog),
     ]
 }
@@ -101,6 +115,7 @@ fn generated_file_describes_every_case() {
         [
             "JobFailures fires",
             "JobFailures stays quiet",
+            "FailureRate fires",
             "QueueBacklog fires",
             "QueueBacklog stays quiet"
         ]
@@ -118,7 +133,11 @@ fn generated_file_describes_every_case() {
         "Jobs keep failing in queue sms"
     );
     // `for: 5m` + 30s interval; the labels are checked on `ALERTS`.
-    let backlog = &tests[2];
+    // The recording rule's window counts; its `by` labels reach the alert.
+    let recorded = &tests[2]["alert_rule_test"][0];
+    assert_eq!(recorded["eval_time"], "6m");
+    assert_eq!(recorded["exp_alerts"][0]["exp_labels"]["queue"], "email");
+    let backlog = &tests[3];
     assert_eq!(backlog["interval"], "30s");
     let expr = &backlog["promql_expr_test"][0];
     assert_eq!(expr["eval_time"], "5m30s");
@@ -127,7 +146,7 @@ fn generated_file_describes_every_case() {
         r#"ALERTS{alertname="QueueBacklog",alertstate="firing",queue="email",severity="page"}"#
     );
     // Quiet input is checked when firing would be due and at its end.
-    let quiet: Vec<&str> = tests[3]["alert_rule_test"]
+    let quiet: Vec<&str> = tests[4]["alert_rule_test"]
         .as_sequence()
         .unwrap()
         .iter()
@@ -151,13 +170,20 @@ fn promtool_fails_when_a_rule_cannot_fire_on_its_input() {
     let broken = project(rules("5"));
     if let Some((ok, out)) = promtool_test("broken-rule", &broken, &tests_of) {
         assert!(!ok, "promtool passed a rule that cannot fire:\n{out}");
-        assert!(out.contains("JobFailures"), "{out}");
+        assert!(
+            out.contains("JobFailures") && out.contains("FailureRate"),
+            "{out}"
+        );
     }
     // The declared firing input is too small for the rule.
     let mut weak = rules("1");
-    if let promdecl_gen::Rule::Alert(a) = &mut weak[0].rules[0] {
-        a.fires_with.truncate(1);
-        a.fires_with[0].values = "0+30x20".into();
+    for rule in &mut weak[0].rules {
+        if let promdecl_gen::Rule::Alert(a) = rule {
+            if a.alert == "JobFailures" {
+                a.fires_with.truncate(1);
+                a.fires_with[0].values = "0+30x20".into();
+            }
+        }
     }
     let weak = project(weak);
     if let Some((ok, out)) = promtool_test("weak-input", &weak, &weak) {
