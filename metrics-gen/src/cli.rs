@@ -8,8 +8,9 @@
 //! ```
 //!
 //! Subcommands: `generate [--root DIR]` writes every generated file, `check [--root DIR]` fails
-//! with a diff when a committed one is out of date, `export` prints the JSON export and
-//! `check-rules` fails with the PromQL errors of the rules.
+//! with a diff when a committed one is out of date, `export` prints the JSON export,
+//! `check-rules` fails with the PromQL errors of the rules, and `diff OLD.json [NEW.json]` prints
+//! the schema changes since an earlier export and fails when one breaks queries.
 
 use std::ffi::OsString;
 use std::io::{self, Write};
@@ -17,6 +18,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::diff;
 use crate::export;
 use crate::files::{check_fresh, generate, stale, write};
 use crate::model::Project;
@@ -49,6 +51,14 @@ enum Command {
     Export,
     /// Fail when a rule names a metric, label or label value that is not declared.
     CheckRules,
+    /// Compare two JSON exports (the second defaults to the declarations now); fail when a
+    /// change breaks queries, naming the rules and panels it breaks.
+    Diff {
+        /// The old export (from `export`).
+        old: PathBuf,
+        /// The new export; the current declarations when left out.
+        new: Option<PathBuf>,
+    },
 }
 
 /// Runs the command line in `std::env::args_os()` on `project`; exits non-zero on failure.
@@ -145,6 +155,25 @@ fn execute(
                 err,
                 "every rule reads only declared metrics, labels and values"
             )?;
+        }
+        Command::Diff { old, new } => {
+            let read = |path: &PathBuf| {
+                let text = std::fs::read_to_string(path)?;
+                export::read(&text).map_err(|e| {
+                    io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("{}: {e}", path.display()),
+                    )
+                })
+            };
+            let old = read(&old)?;
+            let new = match &new {
+                Some(path) => read(path)?,
+                None => export::export(project),
+            };
+            let d = diff::diff(&old, &new);
+            write!(out, "{d}")?;
+            return Ok(if d.is_breaking() { 1 } else { 0 });
         }
     }
     Ok(0)

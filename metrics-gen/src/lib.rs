@@ -60,8 +60,8 @@
 //!     .unwrap();
 //! ```
 //!
-//! and [`cli::main`] gives a binary or example the `generate`, `check`, `export` and
-//! `check-rules` subcommands in one line.
+//! and [`cli::main`] gives a binary or example the `generate`, `check`, `export`, `check-rules`
+//! and `diff` subcommands in one line.
 #![deny(missing_docs)]
 
 mod model;

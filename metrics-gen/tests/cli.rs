@@ -71,3 +71,29 @@ fn help_and_usage_errors() {
     assert_eq!(code, 2);
     assert!(err.contains("frobnicate"), "{err}");
 }
+
+#[test]
+fn diff_compares_exports_and_fails_on_breaking_changes() {
+    let dir = scratch("cli-diff");
+    let old = dir.join("old.json");
+    let (_, json, _) = run(&project(), &["export"]);
+    std::fs::write(&old, &json).unwrap();
+    let old = old.to_str().unwrap();
+    // against the declarations now: nothing changed
+    let (code, out, err) = run(&project(), &["diff", old]);
+    assert_eq!((code, out.as_str()), (0, "no schema changes\n"), "{err}");
+    // a value of an enumerated label removed: breaking, and the alert selecting it is named
+    let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    value["families"][0]["labels"][1]["values"] = serde_json::json!(["accepted"]);
+    let new = dir.join("new.json");
+    std::fs::write(&new, value.to_string()).unwrap();
+    let (code, out, _) = run(&project(), &["diff", old, new.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("CheckoutErrors"), "{out}");
+    // an unreadable export is an error naming the file
+    std::fs::write(&new, "{}").unwrap();
+    let (code, _, err) = run(&project(), &["diff", old, new.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("new.json: no `families` list"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
