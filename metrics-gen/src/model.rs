@@ -105,7 +105,9 @@ impl Group {
 
     /// Every family of every section, in order.
     pub fn families(&self) -> impl Iterator<Item = &'static FamilyDesc> + '_ {
-        self.sections.iter().flat_map(|s| s.families.iter().copied())
+        self.sections
+            .iter()
+            .flat_map(|s| s.families.iter().copied())
     }
 }
 
