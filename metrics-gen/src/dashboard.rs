@@ -24,6 +24,7 @@ use promdecl::{FamilyDesc, Kind};
 use promdecl_spec::{BUCKET_LABEL, BUCKET_SUFFIX, COUNT_SUFFIX};
 use serde_json::{json, Value};
 
+use crate::layout::File;
 use crate::model::{Group, Project, Section};
 
 /// The Grafana dashboard JSON schema version written.
@@ -47,18 +48,13 @@ const QUANTILES: [(&str, &str); 3] = [("0.5", "p50"), ("0.9", "p90"), ("0.99", "
 /// Variables every dashboard has; an enumerated label of the same name gets no variable.
 const FIXED_VARIABLES: [&str; 3] = ["datasource", "job", "instance"];
 
-/// `docs/dashboards/<group>.json` for every group: `(path, contents)`.
-pub fn files(project: &Project) -> Vec<(String, String)> {
-    project
-        .groups
-        .iter()
-        .map(|g| {
-            (
-                format!("docs/dashboards/{}.json", g.name),
-                format!("{:#}\n", dashboard(project, g)),
-            )
-        })
-        .collect()
+/// The dashboard of every group, at [`layout::dashboard`](crate::layout::dashboard).
+pub fn files(project: &Project) -> Vec<File> {
+    let file = |g: &Group| {
+        let path = crate::layout::dashboard(&g.name);
+        File::new(path, format!("{:#}\n", dashboard(project, g)))
+    };
+    project.groups.iter().map(file).collect()
 }
 
 /// The dashboard of `group`.

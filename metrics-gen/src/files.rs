@@ -14,31 +14,12 @@ use std::path::Path;
 use similar::TextDiff;
 
 use crate::dashboard;
-use crate::layout;
+use crate::layout::{self, File};
 use crate::markdown;
 use crate::model::Project;
 use crate::rule_files;
 use crate::rule_tests;
 use crate::scrape;
-
-/// One generated file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct File {
-    /// Path relative to the root the files are written under, `/`-separated.
-    pub path: String,
-    /// The whole contents.
-    pub contents: String,
-}
-
-impl File {
-    /// A file at `path` holding `contents`.
-    pub fn new(path: impl Into<String>, contents: impl Into<String>) -> Self {
-        Self {
-            path: path.into(),
-            contents: contents.into(),
-        }
-    }
-}
 
 /// Every file generated from `project`: the Markdown index and one page per group, a rule file
 /// and its `promtool test rules` file per group that has rules, the Prometheus configuration,
@@ -55,10 +36,8 @@ pub fn generate(project: &Project) -> Vec<File> {
         }
     }
     files.push(File::new(layout::SCRAPE_CONFIG, scrape::config(project)));
-    let others = dashboard::files(project)
-        .into_iter()
-        .chain(rule_tests::files(project));
-    files.extend(others.map(|(path, contents)| File::new(path, contents)));
+    files.extend(dashboard::files(project));
+    files.extend(rule_tests::files(project));
     files
 }
 

@@ -20,6 +20,9 @@ pub const REFERENCE_DIR: &str = "docs/metrics";
 /// Directory of the Prometheus rule files.
 pub const RULES_DIR: &str = "docs/alerts";
 
+/// Directory of the Grafana dashboards.
+pub const DASHBOARD_DIR: &str = "docs/dashboards";
+
 /// The Markdown index of all groups.
 pub const REFERENCE_INDEX: &str = "docs/metrics/README.md";
 
@@ -36,6 +39,16 @@ pub fn rule_file(group: &str) -> String {
     format!("{RULES_DIR}/{group}.rules.yml")
 }
 
+/// The `promtool test rules` file of group `group`, beside its rule file.
+pub fn rule_tests(group: &str) -> String {
+    format!("{RULES_DIR}/{group}.rules.test.yml")
+}
+
+/// The Grafana dashboard of group `group`.
+pub fn dashboard(group: &str) -> String {
+    format!("{DASHBOARD_DIR}/{group}.json")
+}
+
 /// The path of generated file `to` relative to the directory of generated file `from` (both
 /// relative to the same root, `/`-separated): what a link in `from` to `to` says.
 pub fn relative(from: &str, to: &str) -> String {
@@ -47,4 +60,23 @@ pub fn relative(from: &str, to: &str) -> String {
     up.chain(to[common..].iter().copied())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// One generated file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File {
+    /// Path relative to the root the files are written under, `/`-separated.
+    pub path: String,
+    /// The whole contents.
+    pub contents: String,
+}
+
+impl File {
+    /// A file at `path` holding `contents`.
+    pub fn new(path: impl Into<String>, contents: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            contents: contents.into(),
+        }
+    }
 }

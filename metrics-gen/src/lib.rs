@@ -80,7 +80,8 @@ pub mod promql;
 pub mod rule_files;
 pub mod scrape;
 
-pub use files::{check_fresh, generate, write, File, StaleFiles};
+pub use files::{check_fresh, generate, write, StaleFiles};
+pub use layout::File;
 pub use model::{Group, Project, Section};
 pub use promql::RuleError;
 pub use rules::{Alert, Correction, Record, Rule, RuleGroup, TestSeries};

@@ -37,9 +37,9 @@
 //! );
 //! let project = Project::new("Shop", "shop").group(Group::new("shop", "Shop").rules(rules));
 //! let files = rule_tests::files(&project);
-//! assert_eq!(files[0].0, "docs/alerts/shop.rules.test.yml");
-//! assert!(files[0].1.contains("eval_time: 6m"));
-//! assert!(files[0].1.contains("payment: card"));
+//! assert_eq!(files[0].path, "docs/alerts/shop.rules.test.yml");
+//! assert!(files[0].contents.contains("eval_time: 6m"));
+//! assert!(files[0].contents.contains("payment: card"));
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -51,7 +51,7 @@ use promql_parser::parser::{self, Expr, LabelModifier, VectorMatchCardinality};
 use promql_parser::util::{display_duration, parse_duration, walk_expr, ExprVisitor};
 use serde_yaml::{Mapping, Value};
 
-use crate::layout;
+use crate::layout::{self, File};
 use crate::model::{Group, Project};
 use crate::rules::{Alert, Record, Rule, RuleGroup, TestSeries};
 
@@ -62,21 +62,9 @@ pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
 const NAME_LABEL: &str = "__name__";
 
 /// `docs/alerts/<group>.rules.test.yml` for every group with rules: `(path, contents)`.
-pub fn files(project: &Project) -> Vec<(String, String)> {
-    project
-        .groups
-        .iter()
-        .filter_map(|g| Some((path(&g.name), test_file(g)?)))
-        .collect()
-}
-
-/// Where the rule tests of group `group` go: beside its rule file.
-///
-/// ```
-/// assert_eq!(promdecl_gen::rule_tests::path("shop"), "docs/alerts/shop.rules.test.yml");
-/// ```
-pub fn path(group: &str) -> String {
-    format!("{}/{group}.rules.test.yml", layout::RULES_DIR)
+pub fn files(project: &Project) -> Vec<File> {
+    let file = |g: &Group| Some(File::new(layout::rule_tests(&g.name), test_file(g)?));
+    project.groups.iter().filter_map(file).collect()
 }
 
 /// The `promtool test rules` file of `group`, testing `<group>.rules.yml`; `None` when the group
@@ -111,7 +99,7 @@ pub fn test_file(group: &Group) -> Option<String> {
             }
         }
     }
-    let path = path(&group.name);
+    let path = layout::rule_tests(&group.name);
     let mut out = format!(
         "# {}\n# run: promtool test rules {path}\n",
         layout::GENERATED

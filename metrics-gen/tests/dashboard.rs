@@ -114,8 +114,8 @@ fn dashboard_has_what_grafana_requires() {
     // One file per group.
     let files = dashboard::files(&project());
     assert_eq!(files.len(), 1);
-    assert_eq!(files[0].0, "docs/dashboards/web.json");
-    let parsed: Value = serde_json::from_str(&files[0].1).expect("the file is JSON");
+    assert_eq!(files[0].path, "docs/dashboards/web.json");
+    let parsed: Value = serde_json::from_str(&files[0].contents).expect("the file is JSON");
     assert_eq!(parsed, board);
 }
 

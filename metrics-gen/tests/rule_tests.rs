@@ -85,7 +85,7 @@ fn promtool_test(name: &str, rules_of: &Project, tests_of: &Project) -> Option<(
     std::fs::create_dir_all(&dir).unwrap();
     let files = rule_tests::files(tests_of);
     assert_eq!(files.len(), 1);
-    let (path, contents) = &files[0];
+    let (path, contents) = (&files[0].path, &files[0].contents);
     let test_path = dir.join(path.rsplit('/').next().unwrap());
     let rules = rule_files::rule_file(&rules_of.groups[0]).expect("a rule file");
     std::fs::write(dir.join("work.rules.yml"), rules).unwrap();
@@ -99,7 +99,7 @@ fn promtool_test(name: &str, rules_of: &Project, tests_of: &Project) -> Option<(
 fn generated_file_describes_every_case() {
     let files = rule_tests::files(&project(rules("1")));
     assert_eq!(files.len(), 1);
-    let (path, yaml) = &files[0];
+    let (path, yaml) = (&files[0].path, &files[0].contents);
     assert_eq!(path, "docs/alerts/work.rules.test.yml");
     assert!(yaml.starts_with(&format!("# {}\n", promdecl_gen::layout::GENERATED)));
     assert!(yaml
