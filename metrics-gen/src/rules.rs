@@ -52,12 +52,13 @@ impl RuleGroup {
     }
 
     /// Adds a recording rule: `record` is the new series' name, `expr` its PromQL.
-    pub fn record(mut self, record: impl Into<String>, expr: impl Into<String>) -> Self {
-        self.rules.push(Rule::Record(Record {
-            record: record.into(),
-            expr: expr.into(),
-            labels: Vec::new(),
-        }));
+    pub fn record(self, record: impl Into<String>, expr: impl Into<String>) -> Self {
+        self.recording(Record::new(record, expr))
+    }
+
+    /// Adds a recording rule built with [`Record::new`] (to give it labels).
+    pub fn recording(mut self, record: Record) -> Self {
+        self.rules.push(Rule::Record(record));
         self
     }
 
@@ -106,6 +107,23 @@ pub struct Record {
     pub expr: String,
     /// Labels added to the recorded series.
     pub labels: Vec<(String, String)>,
+}
+
+impl Record {
+    /// Records `expr` as the series `record`.
+    pub fn new(record: impl Into<String>, expr: impl Into<String>) -> Self {
+        Self {
+            record: record.into(),
+            expr: expr.into(),
+            labels: Vec::new(),
+        }
+    }
+
+    /// Adds a label to the recorded series.
+    pub fn label(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.labels.push((name.into(), value.into()));
+        self
+    }
 }
 
 /// An input series for a rule test, in `promtool test rules` notation.
@@ -186,7 +204,10 @@ impl Alert {
         self
     }
 
-    /// Adds an input series under which the alert must fire.
+    /// Adds an input series under which the alert must fire. Every series given takes part in
+    /// firing: the generated test expects one alert per label set the expression keeps from
+    /// them (all labels for a plain selector, the `by` labels of an aggregation, none for
+    /// `sum(...)`), with the rule's own labels added.
     pub fn fires_with(mut self, series: impl Into<String>, values: impl Into<String>) -> Self {
         self.fires_with.push(TestSeries {
             series: series.into(),
