@@ -1,31 +1,45 @@
-//! The metric sets of five real systems, declared with the derive, and generators built on them.
+//! The metric sets of five real systems, declared with the derive, and the project the generators
+//! read.
 //!
 //! Each system is a module with one struct per category of its source document (in
-//! `shared/seeds/`), exposed under exactly the names, types and labels the document gives.
-//! [`SYSTEMS`] lists them for generators, [`system`] finds one by name, and [`register_all`]
-//! registers them for a server. The systems are listed once, in this file's `catalog!` invocation;
-//! each system lists its categories once, in a `system!` invocation in its module.
+//! `shared/seeds/`), exposed under exactly the names, types and labels the document gives, and
+//! the alert rules the document gives (corrected where they are wrong, with the original kept
+//! beside them). [`SYSTEMS`] lists them, [`system`] finds one by name, [`register_all`] registers
+//! them for a server, and [`project`] describes them to `promdecl-gen`, which generates the
+//! reference, rule files and their tests, dashboards and scrape config under `docs/`. The systems
+//! are listed once, in this file's `catalog!` invocation; each system lists its categories once,
+//! in a `system!` invocation in its module.
 #![deny(missing_docs)]
 
 use promdecl::FamilyDesc;
+use promdecl_gen::{Group, Project, RuleGroup, Section};
 
 mod macros;
+mod rule_input;
 
 pub mod bridge;
 pub mod chorus;
-pub mod export;
-pub mod generate;
-pub mod promql;
-pub mod rules;
 pub mod semstreams;
 pub mod workload;
 pub mod x0tta6bl4;
 pub mod zerostate;
 
 use macros::catalog;
-use rules::RuleGroup;
 
-/// One catalog system, as generators see it.
+/// The command that rewrites every generated file under `docs/` (run from the repository
+/// root); the staleness test names it.
+pub const REGENERATE: &str = "cargo run -q -p promdecl-catalog --bin promdecl-catalog -- generate";
+
+/// Title of the generated index.
+pub const TITLE: &str = "Metric catalog";
+
+/// The Prometheus job of the generated scrape config: the demo server.
+pub const JOB: &str = "promdecl-server";
+
+/// Where the demo server listens by default: the generated scrape config's target.
+pub const TARGET: &str = "127.0.0.1:9090";
+
+/// One catalog system.
 #[derive(Debug, Clone, Copy)]
 pub struct System {
     /// Short name, used in file names (`docs/metrics/<name>.md`).
@@ -34,10 +48,38 @@ pub struct System {
     pub title: &'static str,
     /// The seed document it was declared from.
     pub seed: &'static str,
-    /// Every family of the system.
-    pub families: fn() -> Vec<&'static FamilyDesc>,
-    /// The alert rules its document gives.
-    pub alerts: fn() -> &'static [RuleGroup],
+    /// One section per category, titled, in declaration order.
+    pub sections: fn() -> Vec<Section>,
+    /// The rule groups its document gives.
+    pub rules: fn() -> Vec<RuleGroup>,
+}
+
+impl System {
+    /// Every family of the system, category by category.
+    pub fn families(&self) -> Vec<&'static FamilyDesc> {
+        (self.sections)()
+            .into_iter()
+            .flat_map(|s| s.families)
+            .collect()
+    }
+
+    /// The system as one generator group: its page, rule file, rule tests and dashboard.
+    ///
+    /// ```
+    /// let zerostate = promdecl_catalog::system("zerostate").unwrap().group();
+    /// assert_eq!(zerostate.name, "zerostate");
+    /// assert!(zerostate.intro.unwrap().contains("zerostate-prometheus-metrics.md"));
+    /// assert_eq!(zerostate.sections[0].title, "Payment Channel Metrics");
+    /// ```
+    pub fn group(&self) -> Group {
+        let intro = format!(
+            "Declared in `metrics-catalog/src/{}/` from the seed document `{}`.",
+            self.name, self.seed
+        );
+        let group = Group::new(self.name, self.title).intro(intro);
+        let group = (self.sections)().into_iter().fold(group, Group::section);
+        (self.rules)().into_iter().fold(group, Group::rules)
+    }
 }
 
 catalog! {
@@ -45,13 +87,13 @@ catalog! {
     chorus: chorus::Chorus {
         title: "CHORUS pkg/metrics",
         seed: "chorus-pkg-metrics.md",
-        alerts: chorus::alert_rules,
+        rules: chorus::alerts::rules,
     },
     /// zerostate.
     zerostate: zerostate::Zerostate {
         title: "zerostate economic metrics",
         seed: "zerostate-prometheus-metrics.md",
-        alerts: zerostate::alert_rules,
+        rules: zerostate::alerts::rules,
     },
     /// x0tta6bl4.
     x0tta6bl4: x0tta6bl4::X0tta6bl4 {
@@ -67,7 +109,7 @@ catalog! {
     bridge: bridge::Bridge {
         title: "Chorus Bridge monitoring guide",
         seed: "chorus-bridge-monitoring-guide.md",
-        alerts: bridge::alert_rules,
+        rules: bridge::alerts::rules,
     },
 }
 
@@ -85,6 +127,22 @@ pub fn system(name: &str) -> Option<&'static System> {
 impl Catalog {
     /// Number of families across all systems.
     pub fn families(&self) -> usize {
-        SYSTEMS.iter().map(|s| (s.families)().len()).sum()
+        SYSTEMS.iter().map(|s| s.families().len()).sum()
     }
+}
+
+/// The whole catalog as `promdecl-gen` reads it: one group per system (in [`SYSTEMS`] order),
+/// scraped as [`JOB`] at [`TARGET`].
+///
+/// ```
+/// let project = promdecl_catalog::project();
+/// assert_eq!(project.groups.len(), promdecl_catalog::SYSTEMS.len());
+/// promdecl_gen::promql::check(&project).unwrap();
+/// ```
+pub fn project() -> Project {
+    let project = Project::new(TITLE, JOB).target(TARGET);
+    SYSTEMS
+        .iter()
+        .map(System::group)
+        .fold(project, Project::group)
 }

@@ -1,31 +1,33 @@
 //! The two lists the catalog keeps: a system's categories ([`system!`]) and the systems
 //! themselves ([`catalog!`]). Each is written once; everything that walks it is generated.
 
-/// Declares a system: one registered [`promdecl::Metrics`] struct per category.
+/// Declares a system: one registered [`promdecl::Metrics`] struct per category, each titled as
+/// its source document titles the category.
 ///
 /// ```ignore
 /// crate::macros::system! {
 ///     /// All CHORUS metric families.
 ///     pub struct Chorus {
 ///         /// `chorus_dht_*`.
-///         dht: dht::Dht,
+///         dht: dht::Dht = "DHT Metrics",
 ///         /// `chorus_p2p_*`.
-///         p2p: p2p::P2p,
+///         p2p: p2p::P2p = "P2P Network Metrics",
 ///     }
 /// }
 /// ```
 ///
 /// generates the struct with one `pub` field of type `Arc<Category>` per category, and
 /// `register(&Registry) -> Result<Self, RegistryError>`, `families()` (every category's
-/// descriptors, in list order), `Clone` and a `Debug` that does not print series. Adding a
-/// category is one line in the list.
+/// descriptors, in list order), `sections()` (one [`promdecl_gen::Section`] per category, with
+/// its title, in list order: the generated reference's sections and dashboard rows), `Clone` and
+/// a `Debug` that does not print series. Adding a category is one line in the list.
 macro_rules! system {
     (
         $(#[$meta:meta])*
         pub struct $name:ident {
             $(
                 $(#[$field_meta:meta])*
-                $field:ident: $category:ty
+                $field:ident: $category:ty = $title:literal
             ),+ $(,)?
         }
     ) => {
@@ -58,6 +60,11 @@ macro_rules! system {
                     .into_iter()
                     .flatten()
             }
+
+            #[doc = concat!("One section per `", stringify!($name), "` category, titled, in list order.")]
+            pub fn sections() -> ::std::vec::Vec<::promdecl_gen::Section> {
+                ::std::vec![$(::promdecl_gen::Section::of::<$category>($title)),+]
+            }
         }
 
         impl ::std::fmt::Debug for $name {
@@ -76,15 +83,15 @@ macro_rules! system {
 ///     chorus: chorus::Chorus {
 ///         title: "CHORUS pkg/metrics",
 ///         seed: "chorus-pkg-metrics.md",
-///         alerts: chorus::alert_rules,
+///         rules: chorus::alerts::rules,
 ///     },
 /// }
 /// ```
 ///
 /// generates [`SYSTEMS`](crate::SYSTEMS) (the row's field name is the system's `name`),
 /// [`Catalog`](crate::Catalog) with one field per system, and
-/// [`register_all`](crate::register_all). `alerts` may be left out when the document gives no
-/// rules. Adding a system is its module plus one row.
+/// [`register_all`](crate::register_all). `rules` (a `fn() -> Vec<promdecl_gen::RuleGroup>`) may
+/// be left out when the document gives no rules. Adding a system is its module plus one row.
 macro_rules! catalog {
     (
         $(
@@ -92,7 +99,7 @@ macro_rules! catalog {
             $field:ident: $system:ty {
                 title: $title:expr,
                 seed: $seed:expr
-                $(, alerts: $alerts:expr)?
+                $(, rules: $rules:expr)?
                 $(,)?
             }
         ),+ $(,)?
@@ -103,8 +110,8 @@ macro_rules! catalog {
                 name: stringify!($field),
                 title: $title,
                 seed: $seed,
-                families: || <$system>::families().collect(),
-                alerts: $crate::macros::catalog!(@alerts $($alerts)?),
+                sections: <$system>::sections,
+                rules: $crate::macros::catalog!(@rules $($rules)?),
             },)+
         ];
 
@@ -130,8 +137,8 @@ macro_rules! catalog {
             })
         }
     };
-    (@alerts $alerts:expr) => { $alerts };
-    (@alerts) => { || &[] };
+    (@rules $rules:expr) => { $rules };
+    (@rules) => { ::std::vec::Vec::new };
 }
 
 pub(crate) use {catalog, system};

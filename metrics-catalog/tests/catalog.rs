@@ -11,11 +11,7 @@ const SEEDED: &[&str] = &["chorus", "zerostate", "x0tta6bl4", "semstreams", "bri
 
 /// Number of families across all systems.
 fn declared_families() -> usize {
-    SYSTEMS.iter().map(|s| (s.families)().len()).sum()
-}
-
-fn chorus_families() -> Vec<&'static promdecl::FamilyDesc> {
-    (system("chorus").expect("chorus is in the catalog").families)()
+    SYSTEMS.iter().map(|s| s.families().len()).sum()
 }
 
 #[test]
@@ -23,10 +19,7 @@ fn every_seeded_system_is_found_by_name_and_names_are_unique() {
     for name in SEEDED {
         let found = system(name).unwrap_or_else(|| panic!("{name} missing"));
         assert_eq!(found.name, *name);
-        assert!(
-            !(found.families)().is_empty(),
-            "{name} declares no families"
-        );
+        assert!(!found.families().is_empty(), "{name} declares no families");
     }
     let names: HashSet<&str> = SYSTEMS.iter().map(|s| s.name).collect();
     assert_eq!(names.len(), SYSTEMS.len(), "two systems share a name");
@@ -35,7 +28,7 @@ fn every_seeded_system_is_found_by_name_and_names_are_unique() {
 
 #[test]
 fn json_export_lists_every_family_once_with_its_shape() {
-    let json = promdecl_catalog::export::json();
+    let json = promdecl_gen::export::export(&promdecl_catalog::project());
     let families = json["families"].as_array().unwrap();
     assert_eq!(families.len(), declared_families());
     let mut names = HashSet::new();
@@ -55,8 +48,8 @@ fn json_export_lists_every_family_once_with_its_shape() {
         );
     }
     for s in SYSTEMS {
-        let exported = families.iter().filter(|f| f["system"] == s.name).count();
-        assert_eq!(exported, (s.families)().len(), "{}", s.name);
+        let exported = families.iter().filter(|f| f["group"] == s.name).count();
+        assert_eq!(exported, s.families().len(), "{}", s.name);
     }
     // Spot checks against the seed documents' own words.
     let find = |n: &str| {
@@ -149,52 +142,46 @@ fn whole_catalog_passes_promtool_except_seed_forced_names() {
 }
 
 #[test]
-fn every_alert_rule_names_only_declared_metrics_and_labels() {
-    let mut checked = 0;
-    for system in SYSTEMS {
-        let families = (system.families)();
-        for group in (system.alerts)() {
-            for rule in group.rules {
-                promdecl_catalog::promql::check(rule.expr, &families)
-                    .unwrap_or_else(|e| panic!("{} alert {}: {e}", system.name, rule.alert));
-                checked += 1;
-            }
-        }
+fn every_rule_query_and_test_input_names_only_declared_metrics_labels_and_values() {
+    let project = promdecl_catalog::project();
+    if let Err(errors) = promdecl_gen::promql::check(&project) {
+        let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        panic!("{}", errors.join("\n"));
     }
-    assert!(checked >= 10, "only {checked} rules checked");
+    let rules: usize = project
+        .groups
+        .iter()
+        .flat_map(|g| &g.rules)
+        .map(|g| g.rules.len())
+        .sum();
+    assert!(rules >= 19, "only {rules} rules checked");
 }
 
 #[test]
 fn a_misspelled_metric_or_label_in_a_rule_fails_the_check() {
-    let chorus = chorus_families();
-    let good = "rate(chorus_dht_put_operations_total{status=\"failure\"}[5m]) > 0.1";
-    assert_eq!(promdecl_catalog::promql::check(good, &chorus), Ok(()));
-    let metric =
-        promdecl_catalog::promql::check("rate(chorus_dht_put_operaitons_total[5m]) > 0.1", &chorus);
+    let project = promdecl_catalog::project();
+    let checker = promdecl_gen::promql::Checker::new(&project);
+    let check = |expr: &str| checker.check_expr(expr).map_err(|e| e.join("; "));
+    assert_eq!(
+        check("rate(chorus_dht_put_operations_total{status=\"failure\"}[5m]) > 0.1"),
+        Ok(())
+    );
+    let metric = check("rate(chorus_dht_put_operaitons_total[5m]) > 0.1");
     assert!(metric
         .unwrap_err()
         .contains("chorus_dht_put_operaitons_total"));
-    let label = promdecl_catalog::promql::check(
-        "rate(chorus_dht_put_operations_total{stauts=\"failure\"}[5m])",
-        &chorus,
-    );
+    let label = check("rate(chorus_dht_put_operations_total{stauts=\"failure\"}[5m])");
     assert!(label.unwrap_err().contains("stauts"));
-    let grouping = promdecl_catalog::promql::check(
-        "sum by (peer) (rate(chorus_dht_put_operations_total[5m]))",
-        &chorus,
-    );
+    let value = check("rate(chorus_dht_put_operations_total{status=\"failed\"}[5m])");
+    assert!(value.unwrap_err().contains("failed"));
+    let grouping = check("sum by (peer) (rate(chorus_dht_put_operations_total[5m]))");
     assert!(grouping.unwrap_err().contains("`peer`"));
     let bucket = "histogram_quantile(0.95, sum by (le) (rate(chorus_p2p_message_latency_seconds_bucket[5m])))";
-    assert_eq!(promdecl_catalog::promql::check(bucket, &chorus), Ok(()));
+    assert_eq!(check(bucket), Ok(()));
     // A classic histogram exposes no sample under its own name, and only its buckets carry `le`.
-    let bare = "rate(chorus_p2p_message_latency_seconds[5m])";
-    assert!(promdecl_catalog::promql::check(bare, &chorus)
-        .unwrap_err()
-        .contains("does not declare"));
-    let le_on_sum = "chorus_p2p_message_latency_seconds_sum{le=\"1\"}";
-    assert!(promdecl_catalog::promql::check(le_on_sum, &chorus)
-        .unwrap_err()
-        .contains("`le`"));
+    assert!(check("rate(chorus_p2p_message_latency_seconds[5m])").is_err());
+    let le_on_sum = check("chorus_p2p_message_latency_seconds_sum{le=\"1\"}");
+    assert!(le_on_sum.unwrap_err().contains("`le`"));
 }
 
 mod service_registration {

@@ -1,60 +1,76 @@
-//! The generated docs, rule files and dashboards: committed, fresh, and valid.
+//! The generated docs, rule files, rule tests and dashboards: committed, fresh, and valid.
 
 use std::path::{Path, PathBuf};
 
-use promdecl_catalog::generate::{self, REGENERATE};
-use promdecl_catalog::{system, SYSTEMS};
+use promdecl_catalog::{project, REGENERATE, SYSTEMS};
 
+/// The repository root, which `docs/` is under.
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-#[test]
-fn committed_generated_files_are_up_to_date() {
-    let mut stale = Vec::new();
-    for (path, content) in generate::all() {
-        match std::fs::read_to_string(root().join(&path)) {
-            Ok(on_disk) if on_disk == content => {}
-            _ => stale.push(path),
-        }
-    }
-    assert!(
-        stale.is_empty(),
-        "stale generated files {stale:?}; regenerate with `{REGENERATE}`"
-    );
+fn generated() -> Vec<promdecl_gen::File> {
+    promdecl_gen::generate(&project())
 }
 
 #[test]
-fn generated_rule_files_and_config_pass_promtool() {
-    let files: Vec<String> = generate::all()
+fn committed_generated_files_are_up_to_date() {
+    promdecl_gen::check_fresh(&root(), &generated(), REGENERATE).unwrap();
+}
+
+/// The generated paths ending in `suffix`, under the repository root.
+fn paths(suffix: &str) -> Vec<String> {
+    generated()
         .into_iter()
-        .map(|(p, _)| p)
-        .filter(|p| p.starts_with("docs/alerts/"))
-        .map(|p| root().join(p).display().to_string())
-        .collect();
-    let with_rules: Vec<String> = SYSTEMS
+        .filter(|f| f.path.ends_with(suffix))
+        .map(|f| root().join(f.path).display().to_string())
+        .collect()
+}
+
+#[test]
+fn one_rule_file_with_tests_per_system_that_gives_rules() {
+    let with_rules: Vec<&str> = SYSTEMS
         .iter()
-        .filter(|s| !(s.alerts)().is_empty())
-        .map(|s| {
-            root()
-                .join(format!("docs/alerts/{}.rules.yml", s.name))
-                .display()
-                .to_string()
-        })
+        .filter(|s| !(s.rules)().is_empty())
+        .map(|s| s.name)
         .collect();
-    assert_eq!(
-        files, with_rules,
-        "one rule file per system that gives rules"
-    );
-    for name in ["chorus", "zerostate", "bridge"] {
-        let s = system(name).unwrap_or_else(|| panic!("{name} missing"));
-        assert!(
-            !(s.alerts)().is_empty(),
-            "{name}'s document gives alert rules"
-        );
+    assert_eq!(with_rules, ["chorus", "zerostate", "bridge"]);
+    let expect = |suffix: &str| -> Vec<String> {
+        let files = with_rules
+            .iter()
+            .map(|s| format!("docs/alerts/{s}{suffix}"));
+        files
+            .map(|f| root().join(f).display().to_string())
+            .collect()
+    };
+    assert_eq!(paths(".rules.yml"), expect(".rules.yml"));
+    assert_eq!(paths(".rules.test.yml"), expect(".rules.test.yml"));
+}
+
+#[test]
+fn every_alert_has_firing_and_quiet_input() {
+    for group in project().groups {
+        for alert in group.rules.iter().flat_map(|g| g.alerts()) {
+            assert!(
+                !alert.fires_with.is_empty() && !alert.quiet_with.is_empty(),
+                "{}: alert {} needs `fires_with` and `quiet_with` input",
+                group.name,
+                alert.alert
+            );
+        }
     }
+    for test in paths(".rules.test.yml") {
+        let text = std::fs::read_to_string(&test).unwrap();
+        assert!(!text.contains("untested"), "{test}");
+        assert!(!text.contains("less than `for`"), "{test}: input too short");
+    }
+}
+
+#[test]
+fn rule_files_and_config_pass_promtool_check() {
+    let rule_files = paths(".rules.yml");
     let mut args = vec!["check", "rules"];
-    args.extend(files.iter().map(String::as_str));
+    args.extend(rule_files.iter().map(String::as_str));
     let Some((ok, out)) = tests::promtool(&args) else {
         return;
     };
@@ -67,36 +83,40 @@ fn generated_rule_files_and_config_pass_promtool() {
 }
 
 #[test]
-fn every_dashboard_query_names_only_declared_metrics_and_labels() {
-    for system in SYSTEMS {
-        let families = (system.families)();
-        let dashboard: serde_json::Value =
-            serde_json::from_str(&generate::dashboard(system)).unwrap();
-        let panels = dashboard["panels"].as_array().unwrap();
-        assert_eq!(panels.len(), families.len(), "one panel per family");
-        for panel in panels {
-            let expr = panel["targets"][0]["expr"].as_str().unwrap();
-            // Grafana substitutes these before Prometheus sees the query.
-            let mut concrete = expr.replace("$__rate_interval", "5m");
-            for var in dashboard["templating"]["list"].as_array().unwrap() {
-                concrete = concrete.replace(&format!("${}", var["name"].as_str().unwrap()), ".*");
-            }
-            promdecl_catalog::promql::check(&concrete, &families)
-                .unwrap_or_else(|e| panic!("{} panel {}: {e}", system.name, panel["title"]));
-        }
+fn every_alert_fires_and_stays_quiet_under_promtool_test_rules() {
+    for test in paths(".rules.test.yml") {
+        let Some((ok, out)) = tests::promtool(&["test", "rules", &test]) else {
+            return;
+        };
+        assert!(ok, "{test}:\n{out}");
     }
 }
 
 #[test]
-fn chorus_reference_documents_each_family_with_its_alerts() {
-    let md = generate::docs(system("chorus").expect("chorus is in the catalog"));
-    assert!(md.starts_with("# CHORUS pkg/metrics metrics reference"));
-    assert!(md
-        .contains("## chorus_dht_operation_latency_seconds\n\nDHT operation latency distribution"));
+fn chorus_reference_documents_each_family_with_its_rules() {
+    let chorus = generated()
+        .into_iter()
+        .find(|f| f.path == "docs/metrics/chorus.md")
+        .expect("chorus has a page");
+    let md = chorus.contents;
+    assert!(md.starts_with("# CHORUS pkg/metrics\n"));
+    assert!(md.contains(
+        "Declared in `metrics-catalog/src/chorus/` from the seed document `chorus-pkg-metrics.md`."
+    ));
+    assert!(md.contains("\n## DHT (Distributed Hash Table) Metrics\n"));
+    assert!(md.contains(
+        "### `chorus_dht_operation_latency_seconds`\n\nDHT operation latency distribution"
+    ));
     assert!(md.contains("  - `operation`: one of `put`, `get`\n"));
     assert!(
-        md.contains("- **Alerts:** `LowPeerCount`"),
-        "alerts are linked to the families they watch"
+        md.contains("- **Rules:** [`LowPeerCount`](#alert-lowpeercount) (alert)"),
+        "rules are linked from the families they read"
     );
     assert!(md.contains("histogram_quantile(0.95, sum by (le, operation, status) (rate(chorus_dht_operation_latency_seconds_bucket[5m])))"));
+    // The corrected rule keeps the document's text beside it.
+    assert!(md.contains(
+        "`` rate(chorus_dht_get_operations_total{status=\"failure\"}[5m]) / rate(chorus_dht_get_operations_total[5m]) > 0.1 ``"
+    ) || md.contains(
+        "`rate(chorus_dht_get_operations_total{status=\"failure\"}[5m]) / rate(chorus_dht_get_operations_total[5m]) > 0.1`"
+    ));
 }

@@ -13,11 +13,12 @@ use crate::model::{Group, Project};
 use crate::promql::{example_query, families_read};
 use crate::rules::{Rule, RuleGroup};
 
-/// `docs/metrics/README.md`: the project title and one row per group (families, rules, links).
+/// `docs/metrics/README.md`: the project title and one row per group (families, rules, links to
+/// its page, rule file and dashboard).
 pub fn index(project: &Project) -> String {
     let mut out = format!(
         "# {}\n\n<!-- {} -->\n\n\
-         | group | families | rules | reference | rule file |\n|---|---|---|---|---|\n",
+         | group | families | rules | reference | rule file | dashboard |\n|---|---|---|---|---|---|\n",
         project.title,
         layout::GENERATED
     );
@@ -31,10 +32,11 @@ pub fn index(project: &Project) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {rules} | {} | {rule_file} |",
+            "| {} | {} | {rules} | {} | {rule_file} | {} |",
             cell(&g.title),
             g.families().count(),
             link_to(layout::REFERENCE_INDEX, &page),
+            link_to(layout::REFERENCE_INDEX, &layout::dashboard(&g.name)),
         );
     }
     let _ = writeln!(
@@ -190,14 +192,24 @@ fn rules_section(out: &mut String, path: &str, group: &Group, links: &Links) {
                 let _ = writeln!(out, "- **Reads:** {}", read.join(", "));
             }
             if let Rule::Alert(a) = rule {
-                if let Some(c) = &a.correction {
-                    let _ = write!(
-                        out,
-                        "\n| corrected (above) | the source's original |\n|---|---|\n| {} | {} |\n\n**Why:** {}\n",
-                        code(&cell(&a.expr)),
-                        code(&cell(&c.original)),
-                        c.why.trim()
-                    );
+                match &a.correction {
+                    Some(c) if c.original.trim() == a.expr.trim() => {
+                        let _ = write!(
+                            out,
+                            "\n**Changed from the source** (expression unchanged): {}\n",
+                            c.why.trim()
+                        );
+                    }
+                    Some(c) => {
+                        let _ = write!(
+                            out,
+                            "\n| corrected (above) | the source's original |\n|---|---|\n| {} | {} |\n\n**Why:** {}\n",
+                            code(&cell(&a.expr)),
+                            code(&cell(&c.original)),
+                            c.why.trim()
+                        );
+                    }
+                    None => {}
                 }
             }
         }
@@ -371,6 +383,32 @@ mod tests {
         );
         assert_eq!(anchor("Alert `CheckoutErrors`"), "alert-checkouterrors");
         assert_eq!(anchor("Orders and payments"), "orders-and-payments");
+    }
+
+    #[test]
+    fn index_links_dashboards_and_a_rename_shows_no_expression_table() {
+        use crate::rules::Alert;
+        let expr = "up == 0";
+        let renamed = Alert::new("ShopDown")
+            .expr(expr)
+            .corrects(expr, "Renamed from `Down`, which another group uses.");
+        let changed = Alert::new("ShopSlow")
+            .expr("x > 2")
+            .corrects("x > 1", "Too noisy.");
+        let group =
+            Group::new("shop", "Shop").rules(RuleGroup::new("shop").alert(renamed).alert(changed));
+        let project = Project::new("Shop", "shop").group(group);
+        assert!(index(&project).contains("| [shop.json](../dashboards/shop.json) |"));
+        let md = page(&project, &project.groups[0]);
+        assert!(md.contains(
+            "\n**Changed from the source** (expression unchanged): Renamed from `Down`, which another group uses.\n"
+        ));
+        assert_eq!(
+            md.matches("| corrected (above) | the source's original |")
+                .count(),
+            1
+        );
+        assert!(md.contains("| `x > 2` | `x > 1` |\n\n**Why:** Too noisy.\n"));
     }
 
     #[test]

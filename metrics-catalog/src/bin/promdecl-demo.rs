@@ -16,7 +16,7 @@ use promdecl_server::{shutdown_signal, Auth, Check, Config, Server};
 #[command(version)]
 struct Args {
     /// Address to listen on.
-    #[arg(long, env = "METRICS_LISTEN", default_value = "127.0.0.1:9090")]
+    #[arg(long, env = "METRICS_LISTEN", default_value = promdecl_catalog::TARGET)]
     listen: SocketAddr,
     /// Path of the exposition.
     #[arg(long, env = "METRICS_PATH", default_value = "/metrics")]
@@ -89,7 +89,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if args.workload_ms > 0 {
         let catalog_names: HashSet<&str> = promdecl_catalog::SYSTEMS
             .iter()
-            .flat_map(|s| (s.families)())
+            .flat_map(|s| s.families())
             .map(|f| f.name)
             .collect();
         workload::spawn(

@@ -6,7 +6,7 @@
 //! name (the document's Counter names already end in `_total`, which prometheus_client keeps
 //! as is), with the document's HELP texts verbatim. The three security counters that only its
 //! Grafana dashboard and alert rules use are declared too ([`security`]). The alert rules are
-//! in [`alerts`], verbatim.
+//! in [`alerts`], verbatim but for one name.
 
 pub mod alerts;
 pub mod buckets;
@@ -23,25 +23,20 @@ crate::macros::system! {
     /// All Chorus Bridge metric families, one registered struct per category.
     pub struct Bridge {
         /// Federation event counters (`# Request metrics`).
-        requests: requests::Requests,
+        requests: requests::Requests = "Request metrics",
         /// HTTP request latency and size (`# Performance metrics`).
-        performance: performance::Performance,
+        performance: performance::Performance = "Performance metrics",
         /// Conductor client, circuit breaker and connection pool.
-        conductor: conductor::Conductor,
+        conductor: conductor::Conductor = "Conductor, circuit breaker and connection pool metrics",
         /// Peers, blacklist and trust store (`# Business metrics`).
-        business: business::Business,
+        business: business::Business = "Business metrics",
         /// Memory and CPU (`# System metrics`).
-        system: system::System,
+        system: system::System = "System metrics",
         /// Database metrics.
-        database: database::Database,
+        database: database::Database = "Database Metrics",
         /// Custom business metrics (`BridgeMetrics`).
-        custom: custom::Custom,
+        custom: custom::Custom = "Custom Metrics",
         /// Security counters used by the dashboards and alerts.
-        security: security::Security,
+        security: security::Security = "Security Dashboard metrics",
     }
-}
-
-/// The document's alert rules (group `chorus-bridge`).
-pub fn alert_rules() -> &'static [crate::rules::RuleGroup] {
-    alerts::RULE_GROUPS
 }

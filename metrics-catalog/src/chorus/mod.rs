@@ -22,7 +22,8 @@
 //! | [`errors`]    | Error Metrics                     | `chorus_`               |
 //!
 //! Histogram buckets are in [`buckets`] (the `MetricsConfig` latency/size defaults and the SLURP
-//! generation buckets); alerting rules in [`alerts`].
+//! generation buckets); alerting rules in [`alerts`]. The document's category headings title
+//! the sections of the generated reference.
 
 use promdecl::{Registry, RegistryError};
 
@@ -49,29 +50,29 @@ crate::macros::system! {
     /// All CHORUS metric families, one registered struct per category (the Go `CHORUSMetrics`).
     pub struct Chorus {
         /// `chorus_system_info`, `chorus_uptime_seconds`.
-        system: system::System,
+        system: system::System = "System Metrics",
         /// `chorus_p2p_*`.
-        p2p: p2p::P2p,
+        p2p: p2p::P2p = "P2P Network Metrics",
         /// `chorus_dht_*`.
-        dht: dht::Dht,
+        dht: dht::Dht = "DHT (Distributed Hash Table) Metrics",
         /// `chorus_pubsub_*`.
-        pubsub: pubsub::PubSub,
+        pubsub: pubsub::PubSub = "PubSub Messaging Metrics",
         /// Election term/state, heartbeats, leadership.
-        election: election::Election,
+        election: election::Election = "Election System Metrics",
         /// Health checks and health scores.
-        health: health::Health,
+        health: health::Health = "Health Monitoring Metrics",
         /// Task management.
-        tasks: tasks::Tasks,
+        tasks: tasks::Tasks = "Task Management Metrics",
         /// `chorus_slurp_*`.
-        slurp: slurp::Slurp,
+        slurp: slurp::Slurp = "SLURP (Context Generation) Metrics",
         /// `chorus_shhh_*`.
-        shhh: shhh::Shhh,
+        shhh: shhh::Shhh = "SHHH (Secret Sentinel) Metrics",
         /// `chorus_ucxi_*`.
-        ucxi: ucxi::Ucxi,
+        ucxi: ucxi::Ucxi = "UCXI (Protocol Resolution) Metrics",
         /// CPU, memory, disk, network, goroutines.
-        resources: resources::Resources,
+        resources: resources::Resources = "Resource Utilization Metrics",
         /// `chorus_errors_total`, `chorus_panics_total`.
-        errors: errors::Errors,
+        errors: errors::Errors = "Error Metrics",
     }
 }
 
@@ -85,10 +86,4 @@ impl Chorus {
         chorus.system.set_info(node);
         Ok(chorus)
     }
-}
-
-/// The alerting rules of the document (group `chorus_alerts`).
-#[must_use]
-pub fn alert_rules() -> &'static [crate::rules::RuleGroup] {
-    alerts::RULE_GROUPS
 }

@@ -28,8 +28,8 @@ crate::macros::system! {
     /// The semstreams core metrics (`CoreMetrics()`), one registered category struct per field.
     pub struct Semstreams {
         /// Per-service lifecycle, message, duration and error families.
-        service: Service,
+        service: Service = "Service metrics",
         /// NATS connectivity families.
-        nats: Nats,
+        nats: Nats = "NATS metrics",
     }
 }

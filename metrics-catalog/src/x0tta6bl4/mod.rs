@@ -9,7 +9,7 @@
 //! written from its descriptions, types follow its collectors, and buckets follow the upstream
 //! implementation (see [`buckets`]).
 //!
-//! The document defines no alert rules, so this system has no `alert_rules()`.
+//! The document defines no alert rules, so this system has none.
 //!
 //! Collector flows from the document are inherent methods on the category structs, e.g.
 //! [`mapek::Mapek::start_cycle`] (per-phase timing), [`fl::Fl::start_round`],
@@ -37,34 +37,34 @@ crate::macros::system! {
     /// All x0tta6bl4 metric families, one registered struct per category.
     pub struct X0tta6bl4 {
         /// HTTP API request metrics.
-        http: http::Http,
+        http: http::Http = "HTTP Request Metrics",
         /// MAPE-K cycle metrics.
-        mapek: mapek::Mapek,
+        mapek: mapek::Mapek = "MAPE-K Cycle Metrics",
         /// GraphSAGE and RAG metrics.
-        ml: ml::Ml,
+        ml: ml::Ml = "ML Metrics",
         /// Mesh network metrics.
-        mesh: mesh::Mesh,
+        mesh: mesh::Mesh = "Mesh Network Metrics",
         /// mTLS and SPIFFE/SPIRE metrics.
-        mtls: mtls::Mtls,
+        mtls: mtls::Mtls = "mTLS & SPIFFE Metrics",
         /// Raft consensus metrics.
-        raft: raft::Raft,
+        raft: raft::Raft = "Consensus (Raft) Metrics",
         /// Distributed ledger metrics.
-        ledger: ledger::Ledger,
+        ledger: ledger::Ledger = "Ledger Metrics",
         /// Federated learning metrics.
-        fl: fl::Fl,
+        fl: fl::Fl = "Federated Learning Metrics",
         /// DAO governance metrics.
-        dao: dao::Dao,
+        dao: dao::Dao = "DAO Governance Metrics",
         /// CRDT sync metrics (derived names).
-        crdt: crdt::Crdt,
+        crdt: crdt::Crdt = "CRDT Sync",
         /// Smart contract metrics (derived names).
-        contracts: contracts::Contracts,
+        contracts: contracts::Contracts = "Smart Contracts",
         /// Storage/KV metrics (derived names).
-        storage: storage::Storage,
+        storage: storage::Storage = "Storage/KV",
         /// Infrastructure metrics (derived names).
-        infrastructure: infrastructure::Infrastructure,
+        infrastructure: infrastructure::Infrastructure = "Infrastructure",
         /// Security/threat metrics (derived names).
-        security: security::Security,
+        security: security::Security = "Security/Threats",
         /// Performance metrics (derived names).
-        performance: performance::Performance,
+        performance: performance::Performance = "Performance",
     }
 }

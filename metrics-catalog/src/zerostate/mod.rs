@@ -38,27 +38,22 @@ crate::macros::system! {
     /// All zerostate metric families, one registered category struct per field.
     pub struct Zerostate {
         /// `zerostate_economic_channel*`: payment channels.
-        payment_channels: PaymentChannels,
+        payment_channels: PaymentChannels = "Payment Channel Metrics",
         /// `zerostate_economic_payment*`: payments.
-        payments: Payments,
+        payments: Payments = "Payment Metrics",
         /// Reputation scores and per-agent task statistics.
-        reputation: Reputation,
+        reputation: Reputation = "Reputation Metrics",
         /// Settlements and disputes.
-        settlements: Settlements,
+        settlements: Settlements = "Settlement Metrics",
         /// Auctions and bids.
-        auctions: Auctions,
+        auctions: Auctions = "Auction Metrics",
         /// Task execution.
-        tasks: Tasks,
+        tasks: Tasks = "Task Execution Metrics",
         /// Escrows.
-        escrow: Escrow,
+        escrow: Escrow = "Escrow Metrics",
         /// Unprefixed P2P families.
-        p2p: P2p,
+        p2p: P2p = "P2P Metrics",
         /// Unprefixed cache families.
-        cache: Cache,
+        cache: Cache = "Cache Metrics",
     }
-}
-
-/// The alert rules the document gives (group `zerostate_economic`).
-pub fn alert_rules() -> &'static [crate::rules::RuleGroup] {
-    alerts::RULE_GROUPS
 }
