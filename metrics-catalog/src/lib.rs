@@ -140,7 +140,10 @@ impl Catalog {
 /// promdecl_gen::promql::check(&project).unwrap();
 /// ```
 pub fn project() -> Project {
-    let project = Project::new(TITLE, JOB).target(TARGET);
+    let project = Project::new(TITLE, JOB)
+        .target(TARGET)
+        .scrape_interval("15s")
+        .evaluation_interval("30s");
     SYSTEMS
         .iter()
         .map(System::group)

@@ -1,9 +1,9 @@
-//! Every generated file at once: produce them ([`generate`]), write them ([`write`]), and check
+//! Every generated file at once: produce them ([`generate`]), write them ([`write()`]), and check
 //! that the committed ones are what the declarations produce now ([`check_fresh`]).
 //!
 //! The directories the generators write into (`docs/metrics/`, `docs/alerts/`, and each directory
 //! holding a generated file, except a directory above another: `docs/` itself is not one) belong
-//! to the generators: a file there that is no longer produced is stale, [`write`] removes it and
+//! to the generators: a file there that is no longer produced is stale, [`write()`] removes it and
 //! [`check_fresh`] reports it. Hidden files (`.gitkeep`) are left alone.
 
 use std::collections::BTreeSet;

@@ -19,6 +19,11 @@ pub struct Project {
     pub targets: Vec<String>,
     /// Path of the exposition on the targets.
     pub metrics_path: String,
+    /// How often Prometheus scrapes (`global.scrape_interval`); its default (1m) when `None`.
+    pub scrape_interval: Option<String>,
+    /// How often Prometheus evaluates rules (`global.evaluation_interval`); its default when
+    /// `None`. A rule group's own interval overrides it.
+    pub evaluation_interval: Option<String>,
     /// The groups, in order.
     pub groups: Vec<Group>,
 }
@@ -31,8 +36,22 @@ impl Project {
             job: job.into(),
             targets: Vec::new(),
             metrics_path: "/metrics".into(),
+            scrape_interval: None,
+            evaluation_interval: None,
             groups: Vec::new(),
         }
+    }
+
+    /// Sets the global scrape interval of the scrape config (`15s`).
+    pub fn scrape_interval(mut self, interval: impl Into<String>) -> Self {
+        self.scrape_interval = Some(interval.into());
+        self
+    }
+
+    /// Sets the global rule evaluation interval of the scrape config (`30s`).
+    pub fn evaluation_interval(mut self, interval: impl Into<String>) -> Self {
+        self.evaluation_interval = Some(interval.into());
+        self
     }
 
     /// Adds a scrape target.

@@ -13,6 +13,9 @@ use crate::rule_files::rule_file;
 /// let project = promdecl_gen::Project::new("Shop", "shop").target("127.0.0.1:3000");
 /// let yaml = promdecl_gen::scrape::config(&project);
 /// assert!(yaml.contains("- job_name: shop\n  metrics_path: /metrics\n  static_configs:\n  - targets:\n    - 127.0.0.1:3000\n"));
+/// assert!(!yaml.contains("global:"));
+/// let yaml = promdecl_gen::scrape::config(&project.scrape_interval("15s"));
+/// assert!(yaml.contains("global:\n  scrape_interval: 15s\n"));
 /// ```
 pub fn config(project: &Project) -> String {
     let rule_files: Vec<Value> = project
@@ -32,6 +35,19 @@ pub fn config(project: &Project) -> String {
         Value::Sequence(vec![Value::Mapping(static_config)]),
     );
     let mut config = Mapping::new();
+    let mut global = Mapping::new();
+    let intervals = [
+        ("scrape_interval", &project.scrape_interval),
+        ("evaluation_interval", &project.evaluation_interval),
+    ];
+    for (key, value) in intervals {
+        if let Some(v) = value {
+            global.insert(key.into(), v.as_str().into());
+        }
+    }
+    if !global.is_empty() {
+        config.insert("global".into(), Value::Mapping(global));
+    }
     if !rule_files.is_empty() {
         config.insert("rule_files".into(), Value::Sequence(rule_files));
     }
