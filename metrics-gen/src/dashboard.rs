@@ -138,7 +138,7 @@ pub fn panel_titles(kind: Kind, name: &str, section: &str) -> Vec<String> {
 /// allow replaced by `-`, or when longer than 40 characters its start and a hash of the whole.
 ///
 /// ```
-/// assert_eq!(promdecl_gen::dashboard::uid("chorus"), "chorus");
+/// assert_eq!(promdecl_gen::dashboard::uid("shop"), "shop");
 /// let long = promdecl_gen::dashboard::uid(&"x".repeat(60));
 /// assert_eq!(long.len(), 40);
 /// ```
