@@ -1,33 +1,34 @@
 //! `/`: every registered family with its type, help, labels, series count and values. No JS.
+//!
+//! The page is a minijinja template (`templates/index.html`) with HTML auto-escaping, so
+//! family help, label values and the metrics path cannot inject markup. minijinja runs with no
+//! default features and so brings no dependency; the template is parsed once.
 
-use std::fmt::Write;
+use std::sync::OnceLock;
 
-use axum::extract::State;
-use axum::response::Html;
-
-use crate::AppState;
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use minijinja::{context, Environment, Value};
+use promdecl::Registry;
 
 /// Values shown per family before the list is cut short.
 const SHOWN: usize = 20;
 
-pub(crate) async fn index(State(state): State<AppState>) -> Html<String> {
-    let metrics_path = esc(&state.config.metrics_path);
-    let mut page = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>metrics</title>\
-         <style>body{{font-family:sans-serif;margin:2em}}td,th{{padding:2px 8px;text-align:left;vertical-align:top}}\
-         tr:nth-child(even){{background:#f4f4f4}}code{{font-size:90%}}</style></head><body>\
-         <h1>Metrics</h1><p><a href=\"{metrics_path}\">{metrics_path}</a> · <a href=\"/health\">/health</a> · \
-         <a href=\"/ready\">/ready</a></p><table><tr><th>name</th><th>type</th><th>help</th>\
-         <th>labels</th><th>series</th><th>values</th></tr>",
-    );
-    state.registry.visit_prefixed(&mut |prefix, f| {
+const TEMPLATE: &str = "index.html";
+
+fn environment() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        // The `.html` name turns HTML auto-escaping on.
+        env.add_template(TEMPLATE, include_str!("templates/index.html"))
+            .expect("the index template parses (tested)");
+        env
+    })
+}
+
+/// Renders the page; CPU work, run on the blocking pool under the scrape limit.
+pub(crate) fn render(registry: &Registry, metrics_path: &str) -> String {
+    let mut families = Vec::new();
+    registry.visit_prefixed(&mut |prefix, f| {
         let d = f.desc();
         let labels: Vec<String> = d
             .labels
@@ -37,29 +38,43 @@ pub(crate) async fn index(State(state): State<AppState>) -> Html<String> {
                 None => l.name.to_string(),
             })
             .collect();
-        let mut values = String::new();
+        let mut values = Vec::new();
         let mut n = 0;
         f.for_each_sample(&mut |labels, s| {
             n += 1;
             if n <= SHOWN {
-                let _ = write!(values, "{{{}}} {}<br>", esc(&labels.join(", ")), s.value());
+                values.push(Value::from(format!(
+                    "{{{}}} {}",
+                    labels.join(", "),
+                    s.value()
+                )));
             }
         });
-        if n > SHOWN {
-            let _ = write!(values, "… {} more", n - SHOWN);
-        }
-        let _ = write!(
-            page,
-            "<tr><td><code>{}{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
-            esc(prefix),
-            esc(d.name),
-            d.kind.as_str(),
-            esc(d.help),
-            esc(&labels.join("; ")),
-            f.series_count(),
-            values
-        );
+        families.push(context! {
+            name => format!("{prefix}{}", d.name),
+            kind => d.kind.as_str(),
+            help => d.help,
+            labels => labels.join("; "),
+            series => f.series_count(),
+            values => Value::from(values),
+            more => n.saturating_sub(SHOWN),
+        });
     });
-    page.push_str("</table></body></html>");
-    Html(page)
+    environment()
+        .get_template(TEMPLATE)
+        .and_then(|t| t.render(context! { metrics_path, families }))
+        .unwrap_or_else(|e| format!("<!doctype html><p>index page failed: {e}</p>"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_template_escapes_what_it_shows() {
+        let page = render(&Registry::new(), "/m<script>");
+        assert!(page.starts_with("<!doctype html>"), "{page}");
+        assert!(page.contains("&lt;script&gt;"), "{page}");
+        assert!(!page.contains("<script>"), "{page}");
+    }
 }

@@ -1,70 +1,57 @@
 //! An axum exposition server for `promdecl` registries.
 //!
 //! [`router`] gives `/metrics` (or another path), `/health`, `/ready` and an HTML index `/`,
-//! ready to merge into an existing axum app; [`Server`] runs it standalone with graceful
-//! shutdown. [`collectors`] keep process and system gauges current in the background, and
-//! [`HttpMetrics::layer`] records requests by route template, for these routes or the
-//! application's own.
+//! ready to merge into an existing axum app; [`Server`] runs it standalone with bounded
+//! connections and graceful shutdown within a deadline. [`Config`] holds every bound with its
+//! default and checks itself ([`Config::validate`]). [`collectors`] keep process and system
+//! gauges current in the background, and [`HttpMetrics::layer`] records requests by route
+//! template, for these routes or the application's own.
 //!
 //! ```
 //! use std::sync::Arc;
 //! use promdecl::Registry;
-//! use promdecl_server::{router, AppState, Config};
+//! use promdecl_server::{router, AppState, Auth, Config};
 //!
 //! let registry = Arc::new(Registry::new());
-//! let app: axum::Router = router(AppState::new(registry, Config::default()));
+//! let app: axum::Router = router(AppState::new(registry.clone(), Config::default()));
+//! // With credentials on `/`, `/metrics` and `/ready`:
+//! let config = Config { auth: Some(Auth::Bearer("token".into())), ..Config::default() };
+//! config.validate().unwrap();
+//! let guarded: axum::Router = router(AppState::new(registry, config));
 //! ```
 #![deny(missing_docs)]
 
 mod auth;
 pub mod collectors;
+mod config;
+mod connection;
 mod html;
 mod http_metrics;
+mod negotiate;
 mod ready;
 mod server;
 
+use std::io::Write as _;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use promdecl::{Format, Registry};
 use tokio::sync::Semaphore;
-use tower_http::compression::CompressionLayer;
+use tower::util::MapResponseLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 pub use auth::Auth;
+pub use config::{Config, ConfigError, MetricsPathProblem};
+pub use connection::ConnectionMetrics;
 pub use http_metrics::{HttpMetrics, RequestMetrics, RequestMetricsLayer};
 pub use ready::{Check, Readiness, ReadinessMetrics, DEFAULT_CHECK_TIMEOUT};
-pub use server::{shutdown_signal, Server};
-
-/// How the endpoints behave.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// Path of the exposition (`/metrics`).
-    pub metrics_path: String,
-    /// Credentials required on the metrics path, if any.
-    pub auth: Option<Auth>,
-    /// Requests taking longer get `408 Request Timeout`.
-    pub request_timeout: Duration,
-    /// Scrapes encoded at once; more wait their turn (within the timeout).
-    pub max_concurrent_scrapes: usize,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            metrics_path: "/metrics".into(),
-            auth: None,
-            request_timeout: Duration::from_secs(10),
-            max_concurrent_scrapes: 4,
-        }
-    }
-}
+pub use server::{raise_open_files_limit, shutdown_signal, Server, ServerError, HEALTH_RESERVE};
 
 /// What the handlers share.
 #[derive(Debug, Clone)]
@@ -106,52 +93,169 @@ impl AppState {
     }
 }
 
-/// The routes. Wrong methods get 405, other paths 404; responses are gzip-compressed when the
-/// client allows it.
+/// The routes: the metrics path, `/health`, `/ready` and `/`. Wrong methods get 405, other
+/// paths 404.
+///
+/// With [`Config::auth`] set, `/`, the metrics path and `/ready` answer 401 without the
+/// credentials (`/health` too with [`Config::protect_health`]). A request body longer than
+/// [`Config::max_body_bytes`] gets 413, a request not answered within
+/// [`Config::request_timeout`] 408; both are counted in the request metrics when
+/// [`AppState::with_http_metrics`] is set, which record by route template. The exposition and
+/// the index page are rendered, and gzip-compressed when `Accept-Encoding` allows, on the
+/// blocking pool, at most [`Config::max_concurrent_scrapes`] at once.
+///
+/// # Panics
+///
+/// When `state.config` fails [`Config::validate`] (a metrics path such as `/health` or
+/// `/{x}`); check it first to handle the error.
 pub fn router(state: AppState) -> Router {
-    let metrics_route = get(metrics).layer(from_fn_with_state(state.clone(), auth::require));
-    let mut app = Router::new()
-        .route(&state.config.metrics_path, metrics_route)
-        .route("/health", get(health))
-        .route("/ready", get(ready::handler))
-        .route("/", get(html::index));
-    if let Some(m) = &state.http_metrics {
-        app = app.layer(m.layer());
+    if let Err(e) = state.config.validate() {
+        panic!("promdecl_server::router: {e}");
     }
-    app.layer(CompressionLayer::new())
+    routes(state, false)
+}
+
+/// The routes, or with `health_only` just `/health` and a 503 for everything else (the
+/// connections [`Server`] keeps in reserve).
+pub(crate) fn routes(state: AppState, health_only: bool) -> Router {
+    let config = &state.config;
+    let mut guarded = Router::new();
+    let mut open = Router::new();
+    let mut any_guarded = false;
+    if !health_only {
+        guarded = guarded
+            .route(&config.metrics_path, get(metrics))
+            .route("/ready", get(ready::handler))
+            .route("/", get(index));
+        any_guarded = true;
+    }
+    if config.protect_health {
+        guarded = guarded.route("/health", get(health));
+        any_guarded = true;
+    } else {
+        open = open.route("/health", get(health));
+    }
+    if config.auth.is_some() && any_guarded {
+        guarded = guarded.route_layer(from_fn_with_state(state.clone(), auth::require));
+    }
+    let mut app = guarded.merge(open);
+    if health_only {
+        app = app.fallback(only_health);
+    }
+    // Outermost last: the request metrics see the 408 and 413 answers of the layers inside.
+    let app = app
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
-            state.config.request_timeout,
+            config.request_timeout,
         ))
-        .with_state(state)
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(MapResponseLayer::new(IntoResponse::into_response));
+    let app = match &state.http_metrics {
+        Some(m) => app.layer(m.layer()),
+        None => app,
+    };
+    app.with_state(state)
 }
 
-fn accepts(headers: &HeaderMap, what: &str) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains(what))
-}
+/// The formats the metrics path serves, in order of preference.
+const FORMATS: [(negotiate::Offer, Format); 2] = [
+    (negotiate::TEXT_PLAIN, Format::Text),
+    (negotiate::OPENMETRICS, Format::OpenMetrics),
+];
 
 async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let accept = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let format = Format::from_accept(accept);
-    let Ok(_permit) = state.scrapes.clone().acquire_owned().await else {
+    let offers = FORMATS.map(|(offer, _)| offer);
+    let Some(chosen) = negotiate::media_type(&headers, &offers) else {
+        let offered = FORMATS.map(|(_, f)| f.content_type()).join(", ");
+        return (
+            StatusCode::NOT_ACCEPTABLE,
+            format!("`Accept` refuses every format offered: {offered}\n"),
+        )
+            .into_response();
+    };
+    let format = FORMATS[chosen].1;
+    let registry = state.registry.clone();
+    render_limited(
+        &state,
+        &headers,
+        format.content_type(),
+        "accept, accept-encoding",
+        move || registry.encode(format),
+    )
+    .await
+}
+
+async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let registry = state.registry.clone();
+    let path = state.config.metrics_path.clone();
+    render_limited(
+        &state,
+        &headers,
+        "text/html; charset=utf-8",
+        "accept-encoding",
+        move || html::render(&registry, &path),
+    )
+    .await
+}
+
+/// Bodies shorter than this are sent uncompressed (gzip's framing alone is 18 bytes), as
+/// tower-http's compression does.
+const MIN_GZIP_BYTES: usize = 32;
+
+/// Renders a page on the blocking pool while holding a scrape permit, compressing it there
+/// too when the client accepts gzip, so CPU-heavy work is bounded by
+/// [`Config::max_concurrent_scrapes`] however many clients ask.
+async fn render_limited(
+    state: &AppState,
+    headers: &HeaderMap,
+    content_type: &'static str,
+    vary: &'static str,
+    render: impl FnOnce() -> String + Send + 'static,
+) -> Response {
+    let gzip = negotiate::gzip(headers);
+    let Ok(permit) = state.scrapes.clone().acquire_owned().await else {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     };
-    let registry = state.registry.clone();
-    // Encoding is CPU work; keep it off the async workers.
-    match tokio::task::spawn_blocking(move || registry.encode(format)).await {
-        Ok(body) => ([(header::CONTENT_TYPE, format.content_type())], body).into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    let job = tokio::task::spawn_blocking(move || {
+        // Held until the work is done, even when the request has timed out meanwhile.
+        let _permit = permit;
+        let body = render();
+        if gzip && body.len() >= MIN_GZIP_BYTES {
+            let mut encoder = flate2::write::GzEncoder::new(
+                Vec::with_capacity(body.len() / 4),
+                flate2::Compression::fast(),
+            );
+            let compressed = encoder
+                .write_all(body.as_bytes())
+                .and_then(|()| encoder.finish());
+            match compressed {
+                Ok(bytes) => (bytes, true),
+                Err(_) => (body.into_bytes(), false),
+            }
+        } else {
+            (body.into_bytes(), false)
+        }
+    });
+    let Ok((body, gzipped)) = job.await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let mut response = (
+        [(header::CONTENT_TYPE, content_type), (header::VARY, vary)],
+        body,
+    )
+        .into_response();
+    if gzipped {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
+    response
 }
 
 async fn health(headers: HeaderMap) -> Response {
-    if accepts(&headers, "application/json") {
+    let json =
+        negotiate::media_type(&headers, &[negotiate::TEXT_PLAIN, negotiate::JSON]) == Some(1);
+    if json {
         let ts = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())
@@ -164,4 +268,14 @@ async fn health(headers: HeaderMap) -> Response {
             .into_response();
     }
     (StatusCode::OK, "OK").into_response()
+}
+
+/// What a connection held in reserve answers beyond `/health`.
+async fn only_health() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, "1"), (header::CONNECTION, "close")],
+        "connection limit reached: only /health is served on this connection\n",
+    )
+        .into_response()
 }

@@ -1,4 +1,5 @@
-//! The router without a socket: status codes, content negotiation, readiness.
+//! The router without a socket: status codes, content negotiation, readiness, credentials,
+//! limits and configuration checks.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -133,7 +134,7 @@ async fn readiness_flips_on_a_critical_check_only() {
 }
 
 #[tokio::test]
-async fn basic_auth_guards_only_the_metrics_path() {
+async fn basic_auth_guards_every_data_endpoint_but_not_health() {
     let registry = Arc::new(Registry::new());
     let auth = promdecl_server::Auth::Basic {
         user: "prom".into(),
@@ -147,29 +148,32 @@ async fn basic_auth_guards_only_the_metrics_path() {
             ..Config::default()
         },
     );
-    let (status, headers, _) = call(&s, Method::GET, "/custom", &[]).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(headers[header::WWW_AUTHENTICATE]
-        .to_str()
-        .unwrap()
-        .starts_with("Basic"));
-    // "prom:pa:ss" in base64.
-    let (status, _, _) = call(
-        &s,
-        Method::GET,
-        "/custom",
-        &[("authorization", "Basic cHJvbTpwYTpzcw==")],
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, _, _) = call(
-        &s,
-        Method::GET,
-        "/custom",
-        &[("authorization", "Basic cHJvbTpwYXNz")],
-    )
-    .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    for path in ["/custom", "/", "/ready"] {
+        let (status, headers, _) = call(&s, Method::GET, path, &[]).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+        assert!(headers[header::WWW_AUTHENTICATE]
+            .to_str()
+            .unwrap()
+            .starts_with("Basic"));
+        // "prom:pa:ss" in base64, padded, unpadded, any case of the scheme.
+        for good in [
+            "Basic cHJvbTpwYTpzcw==",
+            "basic cHJvbTpwYTpzcw",
+            "BASIC   cHJvbTpwYTpzcw==",
+        ] {
+            let (status, _, _) = call(&s, Method::GET, path, &[("authorization", good)]).await;
+            assert_eq!(status, StatusCode::OK, "{path} with {good}");
+        }
+        // "prom:pass".
+        let (status, _, _) = call(
+            &s,
+            Method::GET,
+            path,
+            &[("authorization", "Basic cHJvbTpwYXNz")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+    }
     assert_eq!(
         call(&s, Method::GET, "/metrics", &[]).await.0,
         StatusCode::NOT_FOUND
@@ -178,6 +182,234 @@ async fn basic_auth_guards_only_the_metrics_path() {
         call(&s, Method::GET, "/health", &[]).await.0,
         StatusCode::OK
     );
+}
+
+fn bearer_state(protect_health: bool) -> AppState {
+    AppState::new(
+        Arc::new(Registry::new()),
+        Config {
+            auth: Some(promdecl_server::Auth::Bearer("s3cr3t".into())),
+            protect_health,
+            ..Config::default()
+        },
+    )
+}
+
+#[tokio::test]
+async fn bearer_auth_guards_every_data_endpoint_with_any_case_of_the_scheme() {
+    let s = bearer_state(false);
+    for path in ["/", "/metrics", "/ready"] {
+        let (status, headers, body) = call(&s, Method::GET, path, &[]).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(headers[header::WWW_AUTHENTICATE], "Bearer");
+        assert!(!body.contains("s3cr3t"));
+        for good in ["Bearer s3cr3t", "bearer s3cr3t", "BEARER s3cr3t"] {
+            let (status, _, _) = call(&s, Method::GET, path, &[("authorization", good)]).await;
+            assert_eq!(status, StatusCode::OK, "{path} with {good}");
+        }
+        for bad in ["Bearer s3cr3", "Bearer s3cr3tt", "Basic s3cr3t", "s3cr3t"] {
+            let (status, _, _) = call(&s, Method::GET, path, &[("authorization", bad)]).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{path} with {bad}");
+        }
+    }
+    assert_eq!(
+        call(&s, Method::GET, "/health", &[]).await.0,
+        StatusCode::OK,
+        "/health stays open by default"
+    );
+}
+
+#[tokio::test]
+async fn protect_health_guards_health_too() {
+    let s = bearer_state(true);
+    assert_eq!(
+        call(&s, Method::GET, "/health", &[]).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        call(
+            &s,
+            Method::GET,
+            "/health",
+            &[("authorization", "Bearer s3cr3t")]
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    // Unknown paths stay 404, credentials or not.
+    assert_eq!(
+        call(&s, Method::GET, "/nope", &[]).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// State with request metrics, and the registry they are in.
+fn metered(config: Config) -> (Arc<Registry>, AppState) {
+    let registry = Arc::new(Registry::new());
+    let http = registry
+        .register(promdecl_server::HttpMetrics::new())
+        .unwrap();
+    let state = AppState::new(registry.clone(), config).with_http_metrics(http);
+    (registry, state)
+}
+
+/// Asserts that the registry's text exposition has `line`.
+fn assert_exposes(registry: &Registry, line: &str) {
+    let text = registry.encode(promdecl::Format::Text);
+    assert!(
+        text.contains(&format!("{line}\n")),
+        "no `{line}` in:\n{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_413_and_counted() {
+    let (registry, s) = metered(Config {
+        max_body_bytes: 1024,
+        ..Config::default()
+    });
+    for (method, length, want) in [
+        (Method::POST, 2048, StatusCode::PAYLOAD_TOO_LARGE),
+        (Method::GET, 10, StatusCode::OK),
+    ] {
+        let req = Request::builder()
+            .method(method)
+            .uri("/health")
+            .header(header::CONTENT_LENGTH, length)
+            .body(Body::from(vec![b'x'; length]))
+            .unwrap();
+        let resp = router(s.clone()).oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), want, "{length} bytes");
+    }
+    assert_exposes(
+        &registry,
+        r#"http_server_requests_total{method="POST",route="/health",status="413"} 1"#,
+    );
+}
+
+#[tokio::test]
+async fn a_request_past_the_timeout_is_408_and_counted() {
+    let (registry, s) = metered(Config {
+        request_timeout: std::time::Duration::from_millis(50),
+        ..Config::default()
+    });
+    s.readiness
+        .add(Check::new_async("stuck", true, std::future::pending));
+    let (status, _, _) = call(&s, Method::GET, "/ready", &[]).await;
+    assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
+    assert_exposes(
+        &registry,
+        r#"http_server_requests_total{method="GET",route="/ready",status="408"} 1"#,
+    );
+}
+
+#[tokio::test]
+async fn q_zero_refuses_a_format_and_refusing_all_is_406() {
+    let s = state();
+    let text = "text/plain; version=0.0.4; charset=utf-8";
+    let om = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    for (accept, want) in [
+        ("application/openmetrics-text;q=0, */*", Some(text)),
+        ("text/plain;q=0, */*", Some(om)),
+        (
+            "TEXT/PLAIN;Q=0, Application/OpenMetrics-Text;q=0.1",
+            Some(om),
+        ),
+        (
+            "text/plain;q=0.5, application/openmetrics-text;version=1.0.0",
+            Some(om),
+        ),
+        ("application/json", Some(text)),
+        ("*/*;q=0", None),
+        ("text/plain;q=0, application/openmetrics-text;q=0", None),
+    ] {
+        let (status, headers, _) = call(&s, Method::GET, "/metrics", &[("accept", accept)]).await;
+        match want {
+            Some(content_type) => {
+                assert_eq!(status, StatusCode::OK, "{accept}");
+                assert_eq!(headers[header::CONTENT_TYPE], content_type, "{accept}");
+            }
+            None => assert_eq!(status, StatusCode::NOT_ACCEPTABLE, "{accept}"),
+        }
+    }
+    // gzip refused with q=0.
+    let (_, headers, _) = call(
+        &s,
+        Method::GET,
+        "/metrics",
+        &[("accept-encoding", "gzip;q=0, identity")],
+    )
+    .await;
+    assert!(!headers.contains_key(header::CONTENT_ENCODING));
+}
+
+#[test]
+fn config_validation_names_the_problem() {
+    use promdecl_server::ConfigError;
+    let with_path = |p: &str| Config {
+        metrics_path: p.into(),
+        ..Config::default()
+    };
+    for (path, says) in [
+        ("metrics", "must start with `/`"),
+        ("/", "already served"),
+        ("/health", "already served"),
+        ("/ready", "already served"),
+        ("/{x}", "contains `{` or `}`"),
+        ("/m{", "contains `{` or `}`"),
+        ("/a b", "not a plain URL path"),
+        ("/m?x=1", "not a plain URL path"),
+    ] {
+        let err = with_path(path).validate().unwrap_err();
+        assert!(matches!(err, ConfigError::MetricsPath { .. }), "{path}");
+        assert!(err.to_string().contains(says), "{path}: {err}");
+    }
+    assert!(with_path("/internal/metrics").validate().is_ok());
+    assert!(Config::default().validate().is_ok());
+    let zero = Config {
+        max_connections: 0,
+        ..Config::default()
+    };
+    assert_eq!(
+        zero.validate().unwrap_err().to_string(),
+        "`max_connections` must be greater than zero"
+    );
+    let zero = Config {
+        header_read_timeout: std::time::Duration::ZERO,
+        ..Config::default()
+    };
+    assert!(zero.validate().is_err());
+    let basic = |user: &str| Config {
+        auth: Some(promdecl_server::Auth::Basic {
+            user: user.into(),
+            password: "hunter2".into(),
+        }),
+        ..Config::default()
+    };
+    let err = basic("a:b").validate().unwrap_err().to_string();
+    assert!(err.contains("no `:`") && !err.contains("hunter2"), "{err}");
+    assert!(basic("").validate().is_err());
+    let spaced = Config {
+        auth: Some(promdecl_server::Auth::Bearer("has space".into())),
+        ..Config::default()
+    };
+    let err = spaced.validate().unwrap_err().to_string();
+    assert!(!err.contains("has space"), "{err}");
+    // The Debug of a configuration never shows a secret.
+    let shown = format!("{:?}", basic("prom"));
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("prom"),
+        "{shown}"
+    );
+    // And `router` refuses what `validate` refuses.
+    let refused = std::panic::catch_unwind(|| {
+        router(AppState::new(
+            Arc::new(Registry::new()),
+            with_path("/health"),
+        ))
+    });
+    assert!(refused.is_err());
 }
 
 #[tokio::test]
