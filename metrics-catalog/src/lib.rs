@@ -37,7 +37,7 @@ pub const TITLE: &str = "Metric catalog";
 pub const JOB: &str = "promdecl-server";
 
 /// Where the demo server listens by default: the generated scrape config's target.
-pub const TARGET: &str = "127.0.0.1:9090";
+pub const TARGET: &str = "127.0.0.1:7979";
 
 /// One catalog system.
 #[derive(Debug, Clone, Copy)]
