@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo bench -p promdecl-bench --bench anchors -- --noplot "$@"
+# The fault suite's figures (cargo test -p promdecl-catalog --test fault) are kept as they are.
+under_load=$(sed -n '/^## Under load and attack/,$p' BENCHMARKS.md 2>/dev/null || true)
 cargo run -q --release -p promdecl-bench --bin report > BENCHMARKS.md
+if [ -n "$under_load" ]; then printf '\n%s\n' "$under_load" >> BENCHMARKS.md; fi
 echo "wrote BENCHMARKS.md"
 sed -n '/^## Targets/,$p' BENCHMARKS.md

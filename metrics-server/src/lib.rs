@@ -51,7 +51,10 @@ pub use config::{Config, ConfigError, MetricsPathProblem};
 pub use connection::ConnectionMetrics;
 pub use http_metrics::{HttpMetrics, RequestMetrics, RequestMetricsLayer};
 pub use ready::{Check, Readiness, ReadinessMetrics, DEFAULT_CHECK_TIMEOUT};
-pub use server::{raise_open_files_limit, shutdown_signal, Server, ServerError, HEALTH_RESERVE};
+pub use server::{
+    bind, raise_open_files_limit, shutdown_signal, Server, ServerError, HEALTH_RESERVE,
+    LISTEN_BACKLOG,
+};
 
 /// What the handlers share.
 #[derive(Debug, Clone)]

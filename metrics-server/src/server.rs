@@ -336,6 +336,30 @@ async fn accept_failed(e: std::io::Error) {
     tokio::time::sleep(Duration::from_millis(100)).await;
 }
 
+/// Pending connections the kernel queues before `accept` (`listen(2)`'s backlog). Tokio's
+/// `TcpListener::bind` asks for 128, which a burst of scrapers or an attack overflows, and each
+/// overflowed client waits a second to retry.
+pub const LISTEN_BACKLOG: u32 = 4096;
+
+/// Binds `addr` with a [`LISTEN_BACKLOG`]-deep accept queue, for [`Server::serve`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+/// let listener = promdecl_server::bind("127.0.0.1:0".parse().unwrap())?;
+/// assert!(listener.local_addr()?.port() > 0);
+/// # Ok(()) }
+/// ```
+pub fn bind(addr: std::net::SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
 /// Raises the soft limit on open files (`RLIMIT_NOFILE`) to the hard limit, as Go's runtime
 /// does at start, and returns the limit now in force. Each connection takes a file
 /// descriptor, and the usual soft limit of 1024 is below the default

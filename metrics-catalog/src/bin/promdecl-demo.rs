@@ -164,7 +164,7 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: Args, config: Config) -> ExitCode {
-    let listener = match tokio::net::TcpListener::bind(args.listen).await {
+    let listener = match promdecl_server::bind(args.listen) {
         Ok(listener) => listener,
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
             eprintln!(
