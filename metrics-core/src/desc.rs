@@ -37,6 +37,11 @@ pub struct FamilyDesc {
     /// Upper bounds of a histogram's buckets, without `+Inf`.
     pub buckets: Option<&'static [f64]>,
     /// Series budget for the free-form labels: distinct value tuples kept before folding.
+    ///
+    /// Values that never get a series of their own, whatever the budget, fold too: the
+    /// overflow value [`OVERFLOW_VALUE`](crate::OVERFLOW_VALUE) itself, and values longer than
+    /// [`DEFAULT_MAX_LABEL_VALUE_BYTES`] (or the registry's
+    /// [`max_label_value_bytes`](crate::RegistryBuilder::max_label_value_bytes)).
     pub max_series: Option<usize>,
     /// A decision recorded where the source document was silent or broke conventions.
     pub note: Option<&'static str>,
@@ -44,6 +49,14 @@ pub struct FamilyDesc {
 
 /// Series budget of a family with free-form labels that declares no `max_series`.
 pub const DEFAULT_MAX_SERIES: usize = 1000;
+
+/// Longest free-form label value, in bytes, that gets a series of its own: a longer value
+/// (a raw URL, an error message, a request body by mistake) folds into the family's overflow
+/// series and is counted in `metrics_series_overflow_total`, never stored or served.
+///
+/// 256 bytes holds any identifier, topic, route template or host name; a registry sets
+/// another cap with [`RegistryBuilder::max_label_value_bytes`](crate::RegistryBuilder::max_label_value_bytes).
+pub const DEFAULT_MAX_LABEL_VALUE_BYTES: usize = 256;
 
 impl FamilyDesc {
     /// Number of enumerated-label combinations: the dense slots per free-form tuple.

@@ -5,14 +5,17 @@ use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::OnceLock;
 
-use crate::desc::FamilyDesc;
+use crate::desc::{FamilyDesc, DEFAULT_MAX_LABEL_VALUE_BYTES};
 use crate::encode::text::render_labels_into;
 use crate::index::{Found, Index};
 use crate::joined::Joined;
-use crate::value::Series;
+use crate::value::{saturating_add, Series};
 use crate::view::{AnyFamily, LabelError, Labels, SeriesRef};
 
 /// Label value used for every free-form label of the overflow series.
+///
+/// It is reserved: a caller passing it as a free-form value gets the overflow series (and the
+/// update is counted as folded), so one label set never names two series.
 pub const OVERFLOW_VALUE: &str = "__overflow__";
 
 /// Shards of the free-form index: creating different series rarely waits on one writer lock.
@@ -67,6 +70,8 @@ struct Keyed<S> {
     len: AtomicUsize,
     overflow: OnceLock<Entry<S>>,
     folded: AtomicU64,
+    /// Longest value that gets a series; longer ones fold.
+    max_value_bytes: AtomicUsize,
 }
 
 impl<S> Keyed<S> {
@@ -100,6 +105,14 @@ impl<S> Keyed<S> {
     fn remember(&self, free: &[&str], i: usize) {
         let place = self.place(free);
         let _ = RECENT.try_with(|r| r.get(memo_slot(place)).map(|c| c.set((self.id, place, i))));
+    }
+
+    /// Whether no value of `free` is longer than the cap: checked before hashing, so a huge
+    /// value costs a length comparison, not a hash of its bytes.
+    #[inline]
+    fn within_cap(&self, free: &[&str]) -> bool {
+        let max = self.max_value_bytes.load(Relaxed);
+        free.iter().all(|v| v.len() <= max)
     }
 }
 
@@ -151,6 +164,7 @@ impl<S: Series> Family<S> {
                 len: AtomicUsize::new(0),
                 overflow: OnceLock::new(),
                 folded: AtomicU64::new(0),
+                max_value_bytes: AtomicUsize::new(DEFAULT_MAX_LABEL_VALUE_BYTES),
             })
         };
         Self { desc, store }
@@ -165,7 +179,9 @@ impl<S: Series> Family<S> {
     ///
     /// A repeat hit from the same thread is a memo probe and one key comparison; any other hit is
     /// one hash and a lock-free index probe. No allocation either way. A new tuple past the series
-    /// budget lands in the overflow series and is counted in [`Family::folded`]. Never panics.
+    /// budget lands in the overflow series and is counted in [`Family::folded`], and so does a
+    /// tuple with a value that never gets a series: [`OVERFLOW_VALUE`] itself, or one longer than
+    /// the label value cap ([`DEFAULT_MAX_LABEL_VALUE_BYTES`]). Never panics.
     ///
     /// Generated accessors call this with a slot computed from the declared enums; users call
     /// the accessors, or [`Family::get_by_values`] for labels known only at run time.
@@ -187,13 +203,21 @@ impl<S: Series> Family<S> {
     }
 
     /// The index path: hash and a lock-free probe; on a miss, the shard's writer lock, the series
-    /// budget and a new entry.
+    /// budget and a new entry. Values that may not be stored fold without hashing or locking.
     #[inline(never)]
     fn lookup<'a>(&'a self, k: &'a Keyed<S>, free: &[&str]) -> &'a Entry<S> {
+        if !k.within_cap(free) {
+            return self.fold(k, free.len());
+        }
         let hash = hash_key(&k.hasher, free.iter().copied());
         let shard = &k.shards[(hash >> 60) as usize % SHARDS];
         let eq = |i: usize| k.arena.get(i).is_some_and(|e| e.key.matches(free));
         let found = shard.find(hash, eq).or_else(|| {
+            // No stored key holds the overflow value, so only a miss can see it: it folds
+            // without taking the shard's lock.
+            if free.contains(&OVERFLOW_VALUE) {
+                return None;
+            }
             let make = || {
                 let budget = self.desc.series_budget();
                 k.len
@@ -215,9 +239,14 @@ impl<S: Series> Family<S> {
             k.remember(free, i);
             return e;
         }
-        k.folded.fetch_add(1, Relaxed);
+        self.fold(k, free.len())
+    }
+
+    /// The overflow entry, counting one more folded update.
+    fn fold<'a>(&'a self, k: &'a Keyed<S>, values: usize) -> &'a Entry<S> {
+        saturating_add(&k.folded, 1);
         k.overflow.get_or_init(|| {
-            let key = vec![OVERFLOW_VALUE; free.len()];
+            let key = vec![OVERFLOW_VALUE; values];
             Entry::new(self.desc, &key)
         })
     }
@@ -229,11 +258,40 @@ impl<S: Series> Family<S> {
         Ok(self.get(&free, slot))
     }
 
-    /// Updates folded into the overflow series because the series budget was reached.
+    /// Updates folded into the overflow series: past the series budget, or with a value that
+    /// never gets a series (the overflow value itself, or one longer than the cap).
     pub fn folded(&self) -> u64 {
         match &self.store {
             Store::Dense(_) => 0,
             Store::Keyed(k) => k.folded.load(Relaxed),
+        }
+    }
+
+    /// Updates dropped because the exposition could not represent them: a histogram's NaN,
+    /// infinite or (when it exposes `_sum`) negative observations. Sums every series.
+    pub fn dropped(&self) -> u64 {
+        let mut n = 0u64;
+        if self.desc.kind == crate::Kind::Histogram {
+            self.for_each_entry(|e| {
+                n = e
+                    .series
+                    .iter()
+                    .fold(n, |n, s| n.saturating_add(s.dropped()));
+            });
+        }
+        n
+    }
+
+    /// The longest free-form value, in bytes, that gets a series of its own from now on
+    /// (default [`DEFAULT_MAX_LABEL_VALUE_BYTES`]); set by the registry a family is registered
+    /// with when it was built with
+    /// [`max_label_value_bytes`](crate::RegistryBuilder::max_label_value_bytes).
+    ///
+    /// Meant for before the first update (the registry sets it on registration): series stored
+    /// earlier stay exposed.
+    pub fn set_max_label_value_bytes(&self, bytes: usize) {
+        if let Store::Keyed(k) = &self.store {
+            k.max_value_bytes.store(bytes, Relaxed);
         }
     }
 
@@ -308,6 +366,12 @@ impl<S: Series> AnyFamily for Family<S> {
     }
     fn folded(&self) -> u64 {
         Family::folded(self)
+    }
+    fn dropped(&self) -> u64 {
+        Family::dropped(self)
+    }
+    fn set_max_label_value_bytes(&self, bytes: usize) {
+        Family::set_max_label_value_bytes(self, bytes)
     }
     fn series_count(&self) -> usize {
         Family::series_count(self)

@@ -29,6 +29,8 @@ use prometheus_client::encoding::{DescriptorEncoder, NoLabelSet};
 use prometheus_client::metrics::MetricType;
 
 use crate::desc::Kind;
+use crate::encode::text::{canonical_float, escape_help};
+use crate::encode::Format;
 use crate::registry::Metrics;
 use crate::value::Sample;
 
@@ -36,6 +38,15 @@ use crate::value::Sample;
 ///
 /// Counter names are handed over without `_total` and HELP as declared, so prometheus-client's
 /// own suffixing reproduces the declared names rather than doubling them.
+///
+/// The output stays valid OpenMetrics whatever the values:
+/// - label values go over raw: prometheus-client escapes `\`, `"` and newlines itself since
+///   0.25.2 (its issue #151, fixed by PR 347); escaping them here too would double them;
+/// - HELP text is escaped here, since prometheus-client writes it as given;
+/// - a histogram with a negative bound may not expose `_sum` or `_count`
+///   ([`promdecl_spec::histogram_has_sum`]), and prometheus-client's histogram encoder always
+///   writes both, so such a family goes over as an `unknown` family named `<name>_bucket` with
+///   the same `_bucket{le="..."}` samples promdecl's own encoder writes.
 pub struct PrometheusClientCollector<M>(Arc<M>);
 
 impl<M> PrometheusClientCollector<M> {
@@ -60,15 +71,25 @@ impl<M: Metrics> Collector for PrometheusClientCollector<M> {
             }
             let d = family.desc();
             // prometheus-client appends `_total`/`_info` itself: hand it the OpenMetrics family name.
-            let name = d
+            let mut name = d
                 .kind
-                .family_name(d.name, promdecl_spec::NameForm::OpenMetrics);
-            let ty = match d.kind {
+                .family_name(d.name, promdecl_spec::NameForm::OpenMetrics)
+                .to_string();
+            let mut ty = match d.kind {
                 Kind::Counter => MetricType::Counter,
                 Kind::Gauge => MetricType::Gauge,
                 Kind::Histogram => MetricType::Histogram,
                 Kind::Info => MetricType::Info,
             };
+            let bounds = d.buckets.unwrap_or(crate::buckets::DEFAULT);
+            let buckets_only =
+                d.kind == Kind::Histogram && !promdecl_spec::histogram_has_sum(bounds);
+            if buckets_only {
+                name.push_str(promdecl_spec::BUCKET_SUFFIX);
+                ty = MetricType::Unknown;
+            }
+            let mut help = String::with_capacity(d.help.len());
+            escape_help(&mut help, d.help, Format::OpenMetrics);
             let mut samples = Vec::new();
             family.for_each_sample(&mut |values, s| {
                 let labels: Vec<(String, String)> = d
@@ -80,10 +101,22 @@ impl<M: Metrics> Collector for PrometheusClientCollector<M> {
                 samples.push((labels, s));
             });
             result = (|| {
-                let mut metric = encoder.encode_descriptor(name, d.help, None, ty)?;
+                let mut metric = encoder.encode_descriptor(&name, &help, None, ty)?;
                 for (labels, s) in samples {
                     if let Sample::Info = s {
                         metric.encode_info(&labels)?;
+                        continue;
+                    }
+                    if let (true, Sample::Histogram { buckets, .. }) = (buckets_only, &s) {
+                        for (le, n) in buckets {
+                            let mut labels = labels.clone();
+                            let le = (
+                                promdecl_spec::BUCKET_LABEL.to_string(),
+                                canonical_float(*le),
+                            );
+                            labels.push(le);
+                            metric.encode_family(&labels)?.encode_gauge(n)?;
+                        }
                         continue;
                     }
                     let mut series = metric.encode_family(&labels)?;
@@ -103,11 +136,12 @@ impl<M: Metrics> Collector for PrometheusClientCollector<M> {
                             let per: Vec<(f64, u64)> = buckets
                                 .iter()
                                 .map(|&(le, c)| {
-                                    let n = c - prev;
+                                    let n = c.saturating_sub(prev);
                                     prev = c;
                                     (le, n)
                                 })
                                 .collect();
+                            let sum = sum.unwrap_or(0.0);
                             series.encode_histogram::<NoLabelSet>(sum, count, &per, None)?
                         }
                         Sample::Info => {}

@@ -32,6 +32,18 @@
 //! assert!(text.contains("chorus_dht_put_operations_total{status=\"failure\"} 0\n"));
 //! # Ok::<(), promdecl::RegistryError>(())
 //! ```
+//!
+//! ## Valid output whatever the input
+//!
+//! - Label values are escaped; a free-form value longer than [`DEFAULT_MAX_LABEL_VALUE_BYTES`]
+//!   (or [`RegistryBuilder::max_label_value_bytes`]) or equal to [`OVERFLOW_VALUE`] never gets
+//!   a series: it folds into the overflow series, counted in [`OVERFLOW_FAMILY`].
+//! - Histograms drop what OpenMetrics cannot hold (NaN, ±Inf, and negative values where `_sum`
+//!   is exposed), counted in [`DROPPED_FAMILY`]; one with a negative bound exposes its buckets
+//!   only (see [`value::HistogramValue`]).
+//! - Integer counters saturate at `u64::MAX`.
+//! - [`Registry::register`] refuses a family that shares any name with another in any format
+//!   ([`Kind::occupied_names`]) or takes one of the registry's own, naming both.
 #![deny(missing_docs)]
 
 pub mod buckets;
@@ -49,21 +61,24 @@ pub mod testing;
 pub mod value;
 mod view;
 
-pub use desc::{FamilyDesc, Kind, LabelDesc, DEFAULT_MAX_SERIES};
+pub use desc::{FamilyDesc, Kind, LabelDesc, DEFAULT_MAX_LABEL_VALUE_BYTES, DEFAULT_MAX_SERIES};
 pub use encode::Format;
 pub use family::{Family, OVERFLOW_VALUE};
 pub use info::Info;
 pub use label::LabelValue;
 #[cfg(feature = "derive")]
 pub use promdecl_macros::{LabelValue, Metrics};
-pub use registry::{Metrics, Registry, RegistryBuilder, RegistryError, OVERFLOW_FAMILY};
+pub use registry::{
+    Metrics, Registry, RegistryBuilder, RegistryError, DROPPED_FAMILY, OVERFLOW_FAMILY,
+};
 pub use view::{AnyFamily, LabelError, SeriesRef};
 
-/// A family of integer counters.
+/// A family of integer counters (each saturating at `u64::MAX`).
 pub type Counter = Family<value::CounterValue>;
 /// A family of float counters, for amounts.
 pub type FloatCounter = Family<value::FloatCounterValue>;
-/// A family of counters sharded per thread: opt-in for the hottest, most contended series.
+/// A family of counters sharded per thread: opt-in for the hottest, most contended series
+/// (each saturating at `u64::MAX`).
 pub type ShardedCounter = Family<value::ShardedCounterValue>;
 /// A family of float gauges.
 pub type Gauge = Family<value::GaugeValue>;

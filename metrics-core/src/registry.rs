@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use parking_lot::RwLock;
 
+#[cfg(doc)]
+use crate::desc::DEFAULT_MAX_LABEL_VALUE_BYTES;
 use crate::desc::{FamilyDesc, Kind, LabelDesc};
 use crate::encode::{self, Format, Source};
 use crate::value::Reading;
@@ -86,8 +88,9 @@ impl fmt::Display for RegistryError {
                 new,
             } => write!(
                 f,
-                "metric `{name}` is registered as {existing} and again as {new}: \
-                 one name needs one type, label set and help text"
+                "metric name `{name}` is taken by {existing} and again by {new}: a family \
+                 takes every name it may expose in any format, and a name belongs to one \
+                 family, with one type, label set and help text; rename one of them"
             ),
             RegistryError::Invalid(msg) => f.write_str(msg),
         }
@@ -96,21 +99,50 @@ impl fmt::Display for RegistryError {
 
 impl std::error::Error for RegistryError {}
 
-fn shape(owner: &str, d: &FamilyDesc) -> String {
+/// ``counter `shop_jobs_total` {queue} by `app::Jobs` (help: "Jobs run"; also takes
+/// `shop_jobs`, `shop_jobs_created`)``: a family as an error message names it, with the other
+/// names it takes ([`Kind::occupied_names`]) under `prefix`.
+fn shape(owner: &str, prefix: &str, d: &FamilyDesc) -> String {
     let labels: Vec<&str> = d.labels.iter().map(|l| l.name).collect();
+    let mut also: Vec<String> = d.kind.occupied_names(d.name).skip(1).collect();
+    also.iter_mut().for_each(|n| *n = format!("`{prefix}{n}`"));
+    let also = match also.is_empty() {
+        true => String::new(),
+        false => format!("; also takes {}", also.join(", ")),
+    };
     format!(
-        "{} {{{}}} by `{owner}` (help: {:?})",
+        "{} `{prefix}{}` {{{}}} {owner} (help: {:?}{also})",
         d.kind.as_str(),
+        d.name,
         labels.join(", "),
         d.help
     )
 }
 
-/// Builds a [`Registry`] with const labels and a name prefix.
+/// Who registered a family, as an error message says it.
+#[derive(Clone, Copy)]
+enum Owner {
+    /// A struct registered by the user.
+    Group(&'static str),
+    /// One of the registry's own families, whose names are reserved.
+    Registry,
+}
+
+impl fmt::Display for Owner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Owner::Group(name) => write!(f, "by `{name}`"),
+            Owner::Registry => f.write_str("reserved by the registry for its own family"),
+        }
+    }
+}
+
+/// Builds a [`Registry`] with const labels, a name prefix and a label value cap.
 #[derive(Debug, Default)]
 pub struct RegistryBuilder {
     prefix: String,
     const_labels: Vec<(String, String)>,
+    max_label_value_bytes: Option<usize>,
 }
 
 impl RegistryBuilder {
@@ -123,6 +155,37 @@ impl RegistryBuilder {
     /// Adds a label to every series (e.g. `node_id`, `cluster`).
     pub fn const_label(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.const_labels.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets the longest free-form label value, in bytes, that gets a series of its own in the
+    /// families registered here (default [`DEFAULT_MAX_LABEL_VALUE_BYTES`]). A longer value
+    /// folds into its family's overflow series and is counted in
+    /// `metrics_series_overflow_total`; an info family ignores a set with one.
+    ///
+    /// It applies from registration on, so register a struct before updating it.
+    ///
+    /// ```
+    /// use promdecl::{testing, Counter, Format, Metrics, Registry, OVERFLOW_VALUE};
+    ///
+    /// #[derive(Metrics)]
+    /// struct Paths {
+    ///     /// Requests by path
+    ///     #[metric(counter, labels = [path])]
+    ///     requests_total: Counter,
+    /// }
+    ///
+    /// let registry = Registry::builder().max_label_value_bytes(8).build().unwrap();
+    /// let paths = registry.register(Paths::new()).unwrap();
+    /// paths.requests_total("/a").inc();
+    /// paths.requests_total("/a/very/long/path").inc();
+    /// assert_eq!(testing::value(&*paths, "requests_total", &[OVERFLOW_VALUE]), Some(1.0));
+    /// let text = registry.encode(Format::Text);
+    /// assert!(text.contains("metrics_series_overflow_total{family=\"requests_total\"} 1\n"));
+    /// assert!(!text.contains("very"));
+    /// ```
+    pub fn max_label_value_bytes(mut self, bytes: usize) -> Self {
+        self.max_label_value_bytes = Some(bytes);
         self
     }
 
@@ -160,6 +223,7 @@ impl RegistryBuilder {
                 format!("{}_", self.prefix)
             },
             const_labels: self.const_labels,
+            max_label_value_bytes: self.max_label_value_bytes,
             groups: RwLock::new(Vec::new()),
         })
     }
@@ -191,6 +255,7 @@ impl RegistryBuilder {
 pub struct Registry {
     prefix: String,
     const_labels: Vec<(String, String)>,
+    max_label_value_bytes: Option<usize>,
     groups: RwLock<Vec<Registered>>,
 }
 
@@ -199,6 +264,7 @@ impl fmt::Debug for Registry {
         f.debug_struct("Registry")
             .field("prefix", &self.prefix)
             .field("const_labels", &self.const_labels)
+            .field("max_label_value_bytes", &self.max_label_value_bytes)
             .field("groups", &self.groups.read().len())
             .finish()
     }
@@ -210,20 +276,48 @@ impl Default for Registry {
     }
 }
 
-/// The framework's own family: updates folded into overflow series, by family.
-pub static OVERFLOW_FAMILY: FamilyDesc = FamilyDesc {
-    name: "metrics_series_overflow_total",
-    kind: Kind::Counter,
-    help: "Updates folded into a family's overflow series because it reached its series budget",
-    unit: None,
-    labels: &[LabelDesc {
+/// One of the registry's own families: a counter with one label, `family`.
+const fn own_family(name: &'static str, help: &'static str) -> FamilyDesc {
+    const BY_FAMILY: &[LabelDesc] = &[LabelDesc {
         name: "family",
         values: None,
-    }],
-    buckets: None,
-    max_series: None,
-    note: None,
-};
+    }];
+    FamilyDesc {
+        name,
+        kind: Kind::Counter,
+        help,
+        unit: None,
+        labels: BY_FAMILY,
+        buckets: None,
+        max_series: None,
+        note: None,
+    }
+}
+
+/// The framework's own family: updates folded into overflow series, by family.
+///
+/// Exposed (under the registry's prefix) for every family with a free-form label. Its names are
+/// reserved: registering a family that takes one of them is an error.
+pub static OVERFLOW_FAMILY: FamilyDesc = own_family(
+    "metrics_series_overflow_total",
+    "Updates folded into a family's overflow series because it reached its series budget",
+);
+
+/// The framework's own family: histogram observations dropped because OpenMetrics cannot
+/// represent them, by family.
+///
+/// NaN and ±Inf observations, and negative ones in a histogram that exposes `_sum` (whose bounds
+/// are all non-negative), are dropped rather than let the sum become NaN or decrease
+/// ([`promdecl_spec::histogram_observable`]). A series appears, under the registry's prefix,
+/// for each family once it has dropped an observation, so a clean exposition carries none. Its
+/// names are reserved like [`OVERFLOW_FAMILY`]'s.
+pub static DROPPED_FAMILY: FamilyDesc = own_family(
+    "metrics_observations_dropped_total",
+    "Histogram observations dropped because OpenMetrics cannot represent them: NaN, infinite, or negative where the histogram exposes a sum",
+);
+
+/// The registry's own families, whose names no registered family may take.
+const OWN_FAMILIES: [&FamilyDesc; 2] = [&OVERFLOW_FAMILY, &DROPPED_FAMILY];
 
 impl Registry {
     /// An empty registry with no prefix and no const labels.
@@ -293,6 +387,9 @@ impl Registry {
             return Ok(metrics);
         }
         self.check(&groups, owner, &prefix, M::FAMILIES)?;
+        if let Some(bytes) = self.max_label_value_bytes {
+            metrics.visit(&mut |family| family.set_max_label_value_bytes(bytes));
+        }
         groups.push(Registered {
             owner,
             prefix,
@@ -311,19 +408,32 @@ impl Registry {
         groups.len() != before
     }
 
-    fn check(
-        &self,
-        groups: &[Registered],
+    /// Refuses a family that takes a name ([`Kind::occupied_names`]) a registered family or
+    /// the registry's own families take, or declares a const label; names both sides.
+    fn check<'a>(
+        &'a self,
+        groups: &'a [Registered],
         owner: &'static str,
-        prefix: &str,
-        new: &[FamilyDesc],
+        prefix: &'a str,
+        new: &'static [FamilyDesc],
     ) -> Result<(), RegistryError> {
-        let mut taken: HashMap<String, (&str, &FamilyDesc)> = HashMap::new();
+        // Every taken name -> (owner, prefix, descriptor).
+        let mut taken: HashMap<String, (Owner, &str, &FamilyDesc)> = HashMap::new();
+        let mut take = |owner: Owner, prefix: &'a str, d: &'static FamilyDesc| {
+            for n in d.kind.occupied_names(d.name) {
+                let name = format!("{prefix}{n}");
+                if let Some(prev) = taken.insert(name.clone(), (owner, prefix, d)) {
+                    return Err((name, prev));
+                }
+            }
+            Ok(())
+        };
+        for d in OWN_FAMILIES {
+            let _ = take(Owner::Registry, &self.prefix, d);
+        }
         for g in groups {
             for d in g.group.families() {
-                for n in d.kind.occupied_names(d.name) {
-                    taken.insert(format!("{}{n}", g.prefix), (g.owner, d));
-                }
+                let _ = take(Owner::Group(g.owner), &g.prefix, d);
             }
         }
         for d in new {
@@ -337,29 +447,27 @@ impl Registry {
                     d.name
                 )));
             }
-            for n in d.kind.occupied_names(d.name) {
-                let n = format!("{prefix}{n}");
-                if let Some((prev_owner, prev)) = taken.get(&n) {
-                    let same = prev.name == d.name
-                        && prev.kind == d.kind
-                        && prev.labels == d.labels
-                        && prev.help == d.help;
-                    return Err(if same {
-                        RegistryError::Duplicate {
-                            name: n,
-                            existing: prev_owner.to_string(),
-                            new: owner.to_string(),
-                        }
-                    } else {
-                        RegistryError::Conflict {
-                            name: n,
-                            existing: shape(prev_owner, prev),
-                            new: shape(owner, d),
-                        }
-                    });
-                }
-                taken.insert(n, (owner, d));
-            }
+            let Err((name, (prev_owner, prev_prefix, prev))) = take(Owner::Group(owner), prefix, d)
+            else {
+                continue;
+            };
+            let exposed = format!("{prefix}{}", d.name);
+            let same = format!("{prev_prefix}{}", prev.name) == exposed
+                && prev.kind == d.kind
+                && prev.labels == d.labels
+                && prev.help == d.help;
+            return Err(match prev_owner {
+                Owner::Group(prev_owner) if same => RegistryError::Duplicate {
+                    name: exposed,
+                    existing: prev_owner.to_string(),
+                    new: owner.to_string(),
+                },
+                _ => RegistryError::Conflict {
+                    name,
+                    existing: shape(&prev_owner.to_string(), prev_prefix, prev),
+                    new: shape(&Owner::Group(owner).to_string(), prefix, d),
+                },
+            });
         }
         Ok(())
     }
@@ -387,14 +495,28 @@ impl Registry {
     /// Encodes every family in `format`, appending to `out`.
     pub fn encode_into(&self, out: &mut String, format: Format) {
         let families = |f: &mut dyn FnMut(&str, &dyn AnyFamily)| {
-            let mut overflow = Overflow::default();
+            let mut overflow = Counts::new(&OVERFLOW_FAMILY);
+            let mut dropped = Counts::new(&DROPPED_FAMILY);
             self.visit_prefixed(&mut |prefix, family| {
                 f(prefix, family);
+                // Named as declared plus the prefix its group was registered under (the
+                // registry-wide prefix is left out, as in the declaration).
                 let own = prefix.strip_prefix(self.prefix.as_str()).unwrap_or(prefix);
-                overflow.note(own, family);
+                let desc = family.desc();
+                if desc.free_form_count() > 0 {
+                    overflow.note(own, desc, family.folded());
+                }
+                if desc.kind == Kind::Histogram {
+                    let n = family.dropped();
+                    if n > 0 {
+                        dropped.note(own, desc, n);
+                    }
+                }
             });
-            if !overflow.rows.is_empty() {
-                f(&self.prefix, &overflow);
+            for counts in [&overflow, &dropped] {
+                if !counts.rows.is_empty() {
+                    f(&self.prefix, counts);
+                }
             }
         };
         let source = Source {
@@ -405,36 +527,41 @@ impl Registry {
     }
 }
 
-/// The [`OVERFLOW_FAMILY`] of one scrape: each family with free-form labels and its folded count.
-#[derive(Default)]
-struct Overflow {
-    /// `([family name], rendered labels, folded updates)`.
+/// One of the registry's own families ([`OVERFLOW_FAMILY`], [`DROPPED_FAMILY`]) for one scrape:
+/// a count per family.
+struct Counts {
+    desc: &'static FamilyDesc,
+    /// `([family name], rendered labels, count)`.
     rows: Vec<([String; 1], String, u64)>,
 }
 
-impl Overflow {
-    /// Adds `family` if it has free-form labels, named as declared plus the prefix its group
-    /// was registered under (the registry-wide prefix is left out, as in the declaration).
-    fn note(&mut self, group_prefix: &str, family: &dyn AnyFamily) {
-        if family.desc().free_form_count() > 0 {
-            let name = format!("{group_prefix}{}", family.desc().name);
-            let text = encode::text::render_labels(&OVERFLOW_FAMILY, &[&name]);
-            self.rows.push(([name], text, family.folded()));
+impl Counts {
+    fn new(desc: &'static FamilyDesc) -> Self {
+        Self {
+            desc,
+            rows: Vec::new(),
         }
+    }
+
+    /// Adds the row of `family`, registered under `group_prefix`.
+    fn note(&mut self, group_prefix: &str, family: &FamilyDesc, count: u64) {
+        let name = format!("{group_prefix}{}", family.name);
+        let text = encode::text::render_labels(self.desc, &[&name]);
+        self.rows.push(([name], text, count));
     }
 }
 
-impl AnyFamily for Overflow {
+impl AnyFamily for Counts {
     fn desc(&self) -> &'static FamilyDesc {
-        &OVERFLOW_FAMILY
+        self.desc
     }
     fn for_each_series(&self, f: &mut dyn FnMut(&SeriesRef<'_>)) {
-        for (values, text, folded) in &self.rows {
+        for (values, text, count) in &self.rows {
             f(&SeriesRef::listed(
-                &OVERFLOW_FAMILY,
+                self.desc,
                 values,
                 text,
-                Reading::Counter(*folded),
+                Reading::Counter(*count),
             ));
         }
     }
@@ -447,7 +574,7 @@ impl AnyFamily for Overflow {
     fn record(&self, _: &[&str], _: f64) -> Result<(), crate::LabelError> {
         Err(crate::LabelError::new(format!(
             "`{}` is computed at scrape time and cannot be recorded into",
-            OVERFLOW_FAMILY.name
+            self.desc.name
         )))
     }
 }

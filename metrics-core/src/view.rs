@@ -96,8 +96,19 @@ pub trait AnyFamily: Send + Sync {
     fn for_each_sample(&self, f: &mut dyn FnMut(&[&str], Sample)) {
         self.for_each_series(&mut |s| f(&s.label_values(), s.reading().to_sample()));
     }
-    /// Updates folded into the overflow series.
+    /// Updates folded into the overflow series: past the series budget, or with a free-form
+    /// value that never gets a series (the overflow value itself, or one over the length cap).
     fn folded(&self) -> u64;
+    /// Updates dropped because the exposition could not represent them (a histogram's NaN,
+    /// infinite or, when it exposes `_sum`, negative observations).
+    fn dropped(&self) -> u64 {
+        0
+    }
+    /// Sets the longest free-form label value that gets a series of its own; the registry
+    /// calls it on registration when built with
+    /// [`max_label_value_bytes`](crate::RegistryBuilder::max_label_value_bytes).
+    #[doc(hidden)]
+    fn set_max_label_value_bytes(&self, _bytes: usize) {}
     /// Number of exposed series.
     fn series_count(&self) -> usize;
     /// Records `value` into the series named by `labels` (declared order, as strings): counters

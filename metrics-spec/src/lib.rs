@@ -22,6 +22,7 @@
 extern crate alloc;
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 /// The metric type of a family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -42,6 +43,13 @@ pub const BUCKET_SUFFIX: &str = "_bucket";
 pub const SUM_SUFFIX: &str = "_sum";
 /// Suffix of a histogram's count of observations.
 pub const COUNT_SUFFIX: &str = "_count";
+
+/// Suffix of a counter's samples (and of a counter's exposed name).
+pub const TOTAL_SUFFIX: &str = "_total";
+/// Suffix of an info family's samples (and of its exposed name).
+pub const INFO_SUFFIX: &str = "_info";
+/// Suffix of the creation-time samples OpenMetrics allows counters and histograms.
+pub const CREATED_SUFFIX: &str = "_created";
 
 /// Suffixes of the samples a histogram exposes, in exposition order.
 pub const HISTOGRAM_SUFFIXES: &[&str] = &[BUCKET_SUFFIX, SUM_SUFFIX, COUNT_SUFFIX];
@@ -101,8 +109,8 @@ impl Kind {
     /// The suffix a family name of this kind must end in, if any.
     pub const fn required_suffix(self) -> Option<&'static str> {
         match self {
-            Kind::Counter => Some("_total"),
-            Kind::Info => Some("_info"),
+            Kind::Counter => Some(TOTAL_SUFFIX),
+            Kind::Info => Some(INFO_SUFFIX),
             _ => None,
         }
     }
@@ -124,11 +132,56 @@ impl Kind {
         })
     }
 
-    /// Every name a family occupies: its own name and its sample names (one family's sample
-    /// must not be another family's name).
+    /// Suffixes OpenMetrics 1.0 gives the sample names of a family of this kind, appended to its
+    /// OpenMetrics family name ([`NameForm::OpenMetrics`]), whether or not promdecl writes them
+    /// (it writes no `_created` samples).
+    ///
+    /// OpenMetrics 1.0, "Suffixes": "Counter: '_total', '_created' [...] Histogram: '_count',
+    /// '_sum', '_bucket', '_created' [...] Info: '_info' [...] Gauge: '' (empty)".
+    pub const fn openmetrics_suffixes(self) -> &'static [&'static str] {
+        match self {
+            Kind::Counter => &[TOTAL_SUFFIX, CREATED_SUFFIX],
+            Kind::Histogram => &[BUCKET_SUFFIX, SUM_SUFFIX, COUNT_SUFFIX, CREATED_SUFFIX],
+            Kind::Info => &[INFO_SUFFIX],
+            Kind::Gauge => &[""],
+        }
+    }
+
+    /// Every name a family named `name` occupies in any format: its exposed name, its
+    /// OpenMetrics family name, and every sample name OpenMetrics allows it, in that order. No two families of one
+    /// exposition may share any of them.
+    ///
+    /// OpenMetrics 1.0: "The name of a MetricFamily MUST NOT result in a potential clash for
+    /// sample metric names as per the ABNF with another MetricFamily in the Text Format within
+    /// a MetricSet. An example would be a gauge called "foo_created" as a counter called "foo"
+    /// could create a "foo_created" in the text format." So a counter `x_total` takes `x` (its
+    /// OpenMetrics family name), `x_total` and `x_created`; a histogram `x` takes `x`,
+    /// `x_bucket`, `x_sum`, `x_count` and `x_created`; an info `x_info` takes `x` and `x_info`;
+    /// a gauge `x` takes `x`.
+    ///
+    /// ```
+    /// use promdecl_spec::Kind;
+    ///
+    /// let names: Vec<String> = Kind::Counter.occupied_names("jobs_total").collect();
+    /// assert_eq!(names, ["jobs_total", "jobs", "jobs_created"]);
+    /// let names: Vec<String> = Kind::Info.occupied_names("build_info").collect();
+    /// assert_eq!(names, ["build_info", "build"]);
+    /// ```
     pub fn occupied_names(self, name: &str) -> impl Iterator<Item = String> + '_ {
-        let own = (self == Kind::Histogram).then(|| String::from(name));
-        own.into_iter().chain(self.sample_names(name))
+        let base = self.family_name(name, NameForm::OpenMetrics);
+        let mut names: Vec<String> = Vec::with_capacity(6);
+        let forms = [String::from(name), String::from(base)];
+        let samples = self.openmetrics_suffixes().iter().map(|s| {
+            let mut n = String::from(base);
+            n.push_str(s);
+            n
+        });
+        for n in forms.into_iter().chain(samples) {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        names.into_iter()
     }
 
     /// The family name a format writes in `# TYPE`/`# HELP` lines.
@@ -180,6 +233,52 @@ pub fn reserved_suffix(kind: Kind, name: &str) -> Option<(&'static str, Kind)> {
         .find(|(suffix, _)| name.ends_with(suffix))
 }
 
+/// Whether a histogram with these bucket upper bounds exposes `_sum` and `_count`: only when no
+/// bound is negative.
+///
+/// OpenMetrics 1.0, "Histogram": "Semantically, Sum, and buckets values are counters so MUST NOT
+/// be NaN or negative. Negative threshold buckets MAY be used, but then the Histogram
+/// MetricPoint MUST NOT contain a sum value as it would no longer be a counter semantically."
+/// And in the text format: "If and only if a Sum Value is present in a MetricPoint, then the
+/// MetricPoint's +Inf Bucket value MUST also appear in a Sample with a MetricName with the
+/// suffix "_count"." So a histogram with a negative bound exposes its `_bucket` samples only
+/// (the `+Inf` bucket is its count), in every format alike.
+///
+/// ```
+/// assert!(promdecl_spec::histogram_has_sum(&[0.0, 0.5, 1.0]));
+/// assert!(!promdecl_spec::histogram_has_sum(&[-1.0, 0.0, 1.0]));
+/// ```
+pub fn histogram_has_sum(bounds: &[f64]) -> bool {
+    bounds.iter().all(|b| *b >= 0.0)
+}
+
+/// The observations a histogram with these bucket bounds can count; others are dropped.
+///
+/// Only finite values: a NaN observation would make the sum NaN, and OpenMetrics forbids a NaN
+/// sum or bound ("MUST NOT be NaN"); an infinite one would make the sum infinite (and NaN after
+/// one of the other sign) for every later scrape, so the sum would stop being a number. A
+/// histogram that exposes `_sum` ([`histogram_has_sum`]) counts no negative value either, since
+/// its sum is a counter and "MUST NOT be [...] negative". A histogram with a negative bound counts
+/// any finite value.
+///
+/// ```
+/// use promdecl_spec::histogram_observable;
+///
+/// let latency = histogram_observable(&[0.1, 1.0]);
+/// assert!(latency.contains(&0.0) && latency.contains(&1e308));
+/// assert!(!latency.contains(&-0.5) && !latency.contains(&f64::NAN) && !latency.contains(&f64::INFINITY));
+/// let skew = histogram_observable(&[-1.0, 0.0, 1.0]);
+/// assert!(skew.contains(&-0.5) && !skew.contains(&f64::NEG_INFINITY));
+/// ```
+pub fn histogram_observable(bounds: &[f64]) -> core::ops::RangeInclusive<f64> {
+    let lowest = if histogram_has_sum(bounds) {
+        0.0
+    } else {
+        f64::MIN
+    };
+    lowest..=f64::MAX
+}
+
 /// Whether `label` may be a const label of a registry, which every kind of family carries.
 pub fn const_label_reserved(label: &str) -> Option<&'static str> {
     Kind::Histogram.label_reserved(label)
@@ -221,7 +320,7 @@ pub fn name_has_unit(kind: Kind, name: &str, unit: &str) -> bool {
 
 fn unit_base(kind: Kind, name: &str) -> &str {
     match kind {
-        Kind::Counter => name.strip_suffix("_total").unwrap_or(name),
+        Kind::Counter => name.strip_suffix(TOTAL_SUFFIX).unwrap_or(name),
         _ => name,
     }
 }
@@ -279,10 +378,17 @@ mod tests {
     }
 
     #[test]
-    fn histogram_occupies_its_sample_names() {
-        let names: alloc::vec::Vec<String> = Kind::Histogram.occupied_names("h").collect();
-        assert_eq!(names, ["h", "h_bucket", "h_sum", "h_count"]);
-        let names: alloc::vec::Vec<String> = Kind::Counter.occupied_names("c_total").collect();
-        assert_eq!(names, ["c_total"]);
+    fn families_occupy_every_name_they_take_in_any_format() {
+        let names: Vec<String> = Kind::Histogram.occupied_names("h").collect();
+        assert_eq!(names, ["h", "h_bucket", "h_sum", "h_count", "h_created"]);
+        let names: Vec<String> = Kind::Counter.occupied_names("c_total").collect();
+        assert_eq!(names, ["c_total", "c", "c_created"]);
+        let names: Vec<String> = Kind::Info.occupied_names("b_info").collect();
+        assert_eq!(names, ["b_info", "b"]);
+        let names: Vec<String> = Kind::Gauge.occupied_names("g_total").collect();
+        assert_eq!(names, ["g_total"]);
+        // A name without its kind's suffix (hand-written descriptors) still occupies itself.
+        let names: Vec<String> = Kind::Counter.occupied_names("c").collect();
+        assert_eq!(names, ["c", "c_total", "c_created"]);
     }
 }

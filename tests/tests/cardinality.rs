@@ -171,3 +171,59 @@ fn threads_creating_the_same_series_at_once_get_one_series_each() {
         .sum();
     assert_eq!(total, (4 * KEYS) as f64);
 }
+
+#[test]
+fn the_overflow_value_and_oversized_values_never_get_a_series_of_their_own() {
+    let registry = Registry::new();
+    let peers = registry.register(Peers::new()).unwrap();
+    let long = "p".repeat(promdecl::DEFAULT_MAX_LABEL_VALUE_BYTES + 1);
+    let longest = "p".repeat(promdecl::DEFAULT_MAX_LABEL_VALUE_BYTES);
+    // Well under the budget: these fold because of what they are, not because it is spent.
+    for _ in 0..10 {
+        peers
+            .peer_messages_total(OVERFLOW_VALUE, peers_labels::Dir::Sent)
+            .inc();
+        peers
+            .peer_messages_total(&long, peers_labels::Dir::Received)
+            .inc();
+        peers
+            .peer_messages_total(&longest, peers_labels::Dir::Sent)
+            .inc();
+    }
+    peers.visit(&mut |f| {
+        f.record(&[OVERFLOW_VALUE, "sent"], 5.0).unwrap();
+    });
+    assert_eq!(
+        testing::value(&*peers, "peer_messages_total", &[OVERFLOW_VALUE, "sent"]),
+        Some(15.0)
+    );
+    assert_eq!(
+        testing::value(
+            &*peers,
+            "peer_messages_total",
+            &[OVERFLOW_VALUE, "received"]
+        ),
+        Some(10.0)
+    );
+    assert_eq!(
+        testing::value(&*peers, "peer_messages_total", &[&longest, "sent"]),
+        Some(10.0),
+        "a value exactly at the cap keeps its series"
+    );
+    // The longest value's tuple and the overflow tuple, two enumerated slots each.
+    assert_eq!(
+        testing::series_count(&*peers, "peer_messages_total"),
+        Some(4)
+    );
+    let text = registry.encode(Format::Text);
+    assert!(
+        text.contains("metrics_series_overflow_total{family=\"peer_messages_total\"} 21\n"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("peer_id=\"__overflow__\",dir=\"sent\"")
+            .count(),
+        1,
+        "one label set, one series\n{text}"
+    );
+}

@@ -50,7 +50,25 @@ fn same_name_other_type_is_a_conflict_naming_both_shapes() {
         .unwrap_err()
         .to_string();
     assert!(
-        msg.contains("counter {region}") && msg.contains("gauge {}"),
+        msg.contains("counter `orders_total` {region}") && msg.contains("gauge `orders_total` {}"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("OtherOrders") || msg.contains("GaugeOrders"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_const_label_clash_is_still_refused_with_a_registry_cap_set() {
+    let r = Registry::builder()
+        .const_label("region", "x")
+        .max_label_value_bytes(16)
+        .build()
+        .unwrap();
+    let msg = r.register(Orders::new()).map(drop).unwrap_err().to_string();
+    assert!(
+        msg.contains("region") && msg.contains("const label"),
         "{msg}"
     );
 }

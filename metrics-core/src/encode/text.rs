@@ -73,7 +73,8 @@ pub(crate) fn escape_label_value(out: &mut String, s: &str) {
     });
 }
 
-fn escape_help(out: &mut String, s: &str, format: Format) {
+/// Appends HELP text with the escaping `format` requires (OpenMetrics also escapes `"`).
+pub(crate) fn escape_help(out: &mut String, s: &str, format: Format) {
     escape(out, s, |b| match b {
         b'\\' => Some("\\\\"),
         b'\n' => Some("\\n"),
@@ -132,6 +133,8 @@ pub(crate) struct TextWriter<'a> {
     name: &'static str,
     /// Canonical `le` texts of the current histogram family, formatted once per scrape.
     le: Vec<String>,
+    /// Whether the current histogram family writes `_sum` and `_count` (no negative bound).
+    has_sum: bool,
     scratch: Vec<u64>,
 }
 
@@ -150,6 +153,7 @@ impl<'a> TextWriter<'a> {
             const_labels,
             name: "",
             le: Vec::new(),
+            has_sum: true,
             scratch: Vec::new(),
         }
     }
@@ -201,9 +205,13 @@ impl<'a> TextWriter<'a> {
             );
         }
         self.le = le;
-        let total = cum.last().copied().unwrap_or(0);
-        self.sample(SUM_SUFFIX, labels, None, Num::F64(h.sum()));
-        self.sample(COUNT_SUFFIX, labels, None, Num::U64(total));
+        // OpenMetrics: no `_sum` with a negative bound, and `_count` if and only if `_sum`. Text
+        // 0.0.4 gets the same samples, so a series never depends on the format.
+        if self.has_sum {
+            let total = cum.last().copied().unwrap_or(0);
+            self.sample(SUM_SUFFIX, labels, None, Num::F64(h.sum()));
+            self.sample(COUNT_SUFFIX, labels, None, Num::U64(total));
+        }
         self.scratch = cum;
     }
 }
@@ -254,9 +262,12 @@ impl Writer for TextWriter<'_> {
             }
         }
         self.le.clear();
-        if let Some(b) = desc.buckets.filter(|_| desc.kind == Kind::Histogram) {
+        self.has_sum = true;
+        if desc.kind == Kind::Histogram {
+            let b = desc.buckets.unwrap_or(crate::buckets::DEFAULT);
             self.le.extend(b.iter().map(|v| canonical_float(*v)));
             self.le.push(canonical_float(f64::INFINITY));
+            self.has_sum = promdecl_spec::histogram_has_sum(b);
         }
     }
 

@@ -2,24 +2,35 @@
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-use super::lane::{add_f64, Lane};
+use super::lane::{add_f64, saturating_add, Lane};
 use super::{Reading, Series};
 use crate::desc::FamilyDesc;
 
-/// An integer counter series.
+/// An integer counter series. It saturates at `u64::MAX` instead of wrapping.
+///
+/// ```
+/// # use promdecl::{FamilyDesc, Kind, value::{CounterValue, Series}};
+/// # static D: FamilyDesc = FamilyDesc { name: "c_total", kind: Kind::Counter, help: "h",
+/// #   unit: None, labels: &[], buckets: None, max_series: None, note: None };
+/// let c = CounterValue::new(&D);
+/// c.inc_by(u64::MAX - 1);
+/// c.inc_by(5);
+/// c.inc();
+/// assert_eq!(c.get(), u64::MAX);
+/// ```
 #[derive(Debug, Default)]
 pub struct CounterValue(AtomicU64);
 
 impl CounterValue {
-    /// Adds one.
+    /// Adds one, saturating at `u64::MAX`.
     #[inline]
     pub fn inc(&self) {
-        self.0.fetch_add(1, Relaxed);
+        saturating_add(&self.0, 1);
     }
-    /// Adds `n`.
+    /// Adds `n`, saturating at `u64::MAX`.
     #[inline]
     pub fn inc_by(&self, n: u64) {
-        self.0.fetch_add(n, Relaxed);
+        saturating_add(&self.0, n);
     }
     /// The current value.
     pub fn get(&self) -> u64 {
@@ -61,20 +72,20 @@ struct Padded(AtomicU64);
 /// A counter series sharded per thread. Declare the field as [`ShardedCounter`](crate::ShardedCounter).
 ///
 /// It costs 1 KiB per series (8 lanes of 128 bytes), so use it only where many threads hit one
-/// series.
+/// series. Each lane and their sum saturate at `u64::MAX` instead of wrapping.
 #[derive(Debug, Default)]
 pub struct ShardedCounterValue {
     shards: [Padded; LANES],
 }
 
 impl ShardedCounterValue {
-    /// Adds one.
+    /// Adds one, saturating at `u64::MAX`.
     #[inline]
     pub fn inc(&self) {
         self.inc_by(1);
     }
 
-    /// Adds `n`.
+    /// Adds `n`, saturating at `u64::MAX`.
     #[inline]
     pub fn inc_by(&self, n: u64) {
         let lane = Lane::of_thread(LANES);
@@ -83,12 +94,12 @@ impl ShardedCounterValue {
         }
     }
 
-    /// The current value: the sum of the shards.
+    /// The current value: the sum of the shards, saturating at `u64::MAX`.
     pub fn get(&self) -> u64 {
         self.shards
             .iter()
             .map(|p| p.0.load(Relaxed))
-            .fold(0u64, u64::wrapping_add)
+            .fold(0u64, u64::saturating_add)
     }
 }
 
@@ -103,7 +114,8 @@ macro_rules! integer_counter_series {
                 Reading::Counter(self.get())
             }
             fn record(&self, v: f64) {
-                // Counters never go down; a non-finite or negative amount is ignored.
+                // Counters never go down; a non-finite or negative amount is ignored. The cast
+                // saturates (`1e30` becomes `u64::MAX`), and so does the add.
                 if v.is_finite() && v >= 0.0 {
                     self.inc_by(v as u64);
                 }

@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-use super::lane::Lane;
+use super::lane::{saturating_add, Lane};
 use super::{Reading, Record, Series, Timer};
 use crate::desc::FamilyDesc;
 
@@ -22,12 +22,32 @@ struct Line([AtomicU64; CELLS_PER_LINE]);
 ///
 /// Buckets are stored non-cumulatively and summed at scrape time, so `_count` always equals the
 /// `+Inf` bucket within one scrape. `_sum` may lag an in-flight observation by one value.
+///
+/// Every exposition is valid OpenMetrics whatever is observed
+/// ([`promdecl_spec::histogram_observable`]):
+/// - NaN and ±Inf are dropped, never reaching a bucket or the sum, and counted
+///   ([`HistogramValue::dropped`], exposed per family as `metrics_observations_dropped_total`);
+/// - a histogram whose bounds are all non-negative exposes `_sum` and `_count`; its sum is a
+///   counter, so it drops negative observations too (counted the same way);
+/// - a histogram with a negative bound (`buckets = [-1.0, 0.0, 1.0]`) counts any finite value
+///   and exposes its `_bucket` samples only, no `_sum` or `_count`, in every format
+///   ([`promdecl_spec::histogram_has_sum`]); its `+Inf` bucket is the count.
+///
+/// Finite observations so large that the sum overflows (two of `1e308`) make the sum `+Inf`,
+/// which OpenMetrics accepts. Bucket counts grow by one per observation, so they cannot reach
+/// `u64::MAX`; their sums at scrape time saturate regardless.
 #[derive(Debug)]
 pub struct HistogramValue {
     bounds: &'static [f64],
     /// Each lane: its sum (f64 bits), then `bounds.len() + 1` bucket cells.
     lines: Box<[Line]>,
     lines_per_lane: usize,
+    /// Bounds of the observations counted ([`promdecl_spec::histogram_observable`]); the rest
+    /// are dropped. Two plain floats: `RangeInclusive::contains` also reads its exhausted flag.
+    lowest: f64,
+    highest: f64,
+    /// Observations dropped; written only when one is.
+    dropped: AtomicU64,
 }
 
 /// Cell of a lane holding the sum; bucket `i` is cell `i + 1`.
@@ -42,18 +62,41 @@ impl HistogramValue {
         line.0.get(i % CELLS_PER_LINE)
     }
 
-    /// Records one observation. NaN goes to the `+Inf` bucket, as in the Go client.
+    /// Records one observation: NaN and ±Inf, and negative values when the histogram exposes a
+    /// sum, are dropped and counted instead (see [`HistogramValue`]).
     #[inline]
     pub fn observe(&self, v: f64) {
-        // First bucket whose bound is >= v; NaN passes every bound and lands in `+Inf`.
-        let bucket = self.bounds.partition_point(|&b| b < v || v.is_nan());
+        // NaN fails both comparisons.
+        if !(v >= self.lowest && v <= self.highest) {
+            self.drop_observation();
+            return;
+        }
+        // First bucket whose bound is >= v.
+        let bucket = self.bounds.partition_point(|&b| b < v);
         let lane = Lane::of_thread(HISTOGRAM_LANES);
         if let Some(c) = self.cell(lane.index, bucket + 1) {
-            lane.add_u64(c, 1);
+            lane.add_one(c);
         }
         if let Some(first) = self.lines.get(lane.index * self.lines_per_lane) {
             lane.add_f64(&first.0[SUM], v);
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn drop_observation(&self) {
+        saturating_add(&self.dropped, 1);
+    }
+
+    /// Observations dropped because OpenMetrics could not represent them: NaN, ±Inf, and
+    /// negative values in a histogram that exposes `_sum`.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Relaxed)
+    }
+
+    /// Whether this histogram exposes `_sum` and `_count`: when none of its bounds is negative.
+    pub fn has_sum(&self) -> bool {
+        promdecl_spec::histogram_has_sum(self.bounds)
     }
 
     /// Starts a timer that observes the elapsed seconds when dropped.
@@ -64,15 +107,15 @@ impl HistogramValue {
     fn bucket(&self, i: usize) -> u64 {
         (0..HISTOGRAM_LANES)
             .filter_map(|lane| self.cell(lane, i + 1))
-            .fold(0u64, |acc, c| acc.wrapping_add(c.load(Relaxed)))
+            .fold(0u64, |acc, c| acc.saturating_add(c.load(Relaxed)))
     }
 
-    /// Total number of observations.
+    /// Total number of observations (saturating at `u64::MAX`).
     pub fn count(&self) -> u64 {
-        (0..=self.bounds.len()).fold(0u64, |acc, i| acc.wrapping_add(self.bucket(i)))
+        (0..=self.bounds.len()).fold(0u64, |acc, i| acc.saturating_add(self.bucket(i)))
     }
 
-    /// Sum of observations.
+    /// Sum of the observations counted (internal for a histogram without `_sum`).
     pub fn sum(&self) -> f64 {
         (0..HISTOGRAM_LANES)
             .filter_map(|lane| self.cell(lane, SUM))
@@ -85,12 +128,13 @@ impl HistogramValue {
         self.bounds
     }
 
-    /// Cumulative counts per bucket, the last being `+Inf`, each read once, into `out`.
+    /// Cumulative counts per bucket, the last being `+Inf`, each read once, into `out`
+    /// (saturating, so they never decrease along the buckets).
     pub fn cumulative_into(&self, out: &mut Vec<u64>) {
         out.clear();
         let mut acc = 0u64;
         for i in 0..=self.bounds.len() {
-            acc = acc.wrapping_add(self.bucket(i));
+            acc = acc.saturating_add(self.bucket(i));
             out.push(acc);
         }
     }
@@ -107,12 +151,16 @@ impl Series for HistogramValue {
         let bounds = desc.buckets.unwrap_or(crate::buckets::DEFAULT);
         // The sum, buckets and `+Inf`; 0.0 is all-zero bits, so zeroed cells start every sum at 0.
         let lines_per_lane = (bounds.len() + 2).div_ceil(CELLS_PER_LINE);
+        let observable = promdecl_spec::histogram_observable(bounds);
         Self {
             bounds,
             lines: (0..lines_per_lane * HISTOGRAM_LANES)
                 .map(|_| Line::default())
                 .collect(),
             lines_per_lane,
+            lowest: *observable.start(),
+            highest: *observable.end(),
+            dropped: AtomicU64::new(0),
         }
     }
     fn read(&self) -> Reading<'_> {
@@ -120,5 +168,8 @@ impl Series for HistogramValue {
     }
     fn record(&self, v: f64) {
         self.observe(v);
+    }
+    fn dropped(&self) -> u64 {
+        HistogramValue::dropped(self)
     }
 }

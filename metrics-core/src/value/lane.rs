@@ -99,13 +99,26 @@ impl Lane {
         }
     }
 
-    /// Adds `n` to `cell` of this lane: no lock prefix when this thread is its only writer.
+    /// Adds `n` to `cell` of this lane, saturating at `u64::MAX`: no lock prefix when this
+    /// thread is its only writer.
     #[inline]
     pub(super) fn add_u64(self, cell: &AtomicU64, n: u64) {
         if self.owned {
-            cell.store(cell.load(Relaxed).wrapping_add(n), Relaxed);
+            cell.store(cell.load(Relaxed).saturating_add(n), Relaxed);
         } else {
-            cell.fetch_add(n, Relaxed);
+            saturating_add(cell, n);
+        }
+    }
+
+    /// Adds one to `cell` of this lane: a histogram's bucket, which counts observations one at a
+    /// time, so it would take 2^64 of them (centuries at a billion a second) to wrap; no
+    /// saturation check on this path.
+    #[inline]
+    pub(super) fn add_one(self, cell: &AtomicU64) {
+        if self.owned {
+            cell.store(cell.load(Relaxed).wrapping_add(1), Relaxed);
+        } else {
+            cell.fetch_add(1, Relaxed);
         }
     }
 
@@ -118,6 +131,26 @@ impl Lane {
             add_f64(cell, v);
         }
     }
+}
+
+/// Adds `n` to `cell`, saturating at `u64::MAX`, with one plain atomic add.
+///
+/// A compare-and-swap loop would saturate exactly but costs a loop on every update; instead the
+/// add that wraps (it sees a previous value within `n` of the maximum, so never in practice)
+/// sets the maximum right after. No increment is lost below the maximum, and once there the
+/// value stays: every later add wraps and sets it again. A reader racing that one add may see
+/// the wrapped value once.
+#[inline]
+pub(crate) fn saturating_add(cell: &AtomicU64, n: u64) {
+    if cell.fetch_add(n, Relaxed).checked_add(n).is_none() {
+        saturate(cell);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn saturate(cell: &AtomicU64) {
+    cell.store(u64::MAX, Relaxed);
 }
 
 /// Adds `delta` to an `f64` stored as bits; a CAS loop because there is no atomic float add.

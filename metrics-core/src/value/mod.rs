@@ -16,6 +16,7 @@ mod lane;
 pub use counter::{CounterValue, FloatCounterValue, ShardedCounterValue};
 pub use gauge::{GaugeValue, IntGaugeValue};
 pub use histogram::HistogramValue;
+pub(crate) use lane::saturating_add;
 
 /// The current value of one series, borrowed: what every exposition format writes.
 #[derive(Debug, Clone, Copy)]
@@ -48,7 +49,7 @@ impl Reading<'_> {
                 let bounds = h.bounds().iter().copied().chain([f64::INFINITY]);
                 Sample::Histogram {
                     buckets: bounds.zip(cum).collect(),
-                    sum: h.sum(),
+                    sum: h.has_sum().then(|| h.sum()),
                 }
             }
             Reading::Info => Sample::Info,
@@ -71,8 +72,9 @@ pub enum Sample {
     Histogram {
         /// `(upper bound, cumulative count)` including `(+Inf, count)`.
         buckets: Vec<(f64, u64)>,
-        /// Sum of observations.
-        sum: f64,
+        /// Sum of observations; `None` for a histogram with a negative bound, which exposes
+        /// no `_sum` (nor `_count`) in OpenMetrics ([`promdecl_spec::histogram_has_sum`]).
+        sum: Option<f64>,
     },
     /// An info series (always 1).
     Info,
@@ -102,8 +104,14 @@ pub trait Series: Send + Sync + 'static {
         self.read().to_sample()
     }
     /// Applies a value the way the kind records one: counters add it (ignoring negative or
-    /// non-finite amounts), gauges set it, histograms observe it.
+    /// non-finite amounts, saturating integer counters at `u64::MAX`), gauges set it,
+    /// histograms observe it.
     fn record(&self, v: f64);
+    /// Updates this series dropped because the exposition could not represent them (a
+    /// histogram's NaN observation); 0 for kinds that drop none.
+    fn dropped(&self) -> u64 {
+        0
+    }
 }
 
 /// Something a [`Timer`] can record elapsed seconds into.
