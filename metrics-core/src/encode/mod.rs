@@ -27,41 +27,13 @@ pub enum Format {
 }
 
 impl Format {
-    /// The HTTP `Content-Type` of this format.
+    /// The HTTP `Content-Type` of this format. Choosing a format by `Accept` is the server's
+    /// job (`promdecl-server` negotiates per RFC 9110).
     pub const fn content_type(self) -> &'static str {
         match self {
             Format::Text => "text/plain; version=0.0.4; charset=utf-8",
             Format::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
         }
-    }
-
-    /// Picks the format an `Accept` header prefers (by q-value); text when it names neither.
-    ///
-    /// ```
-    /// use promdecl::Format;
-    /// let prom = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
-    /// assert_eq!(Format::from_accept(prom), Format::OpenMetrics);
-    /// assert_eq!(Format::from_accept("text/plain"), Format::Text);
-    /// ```
-    pub fn from_accept(accept: &str) -> Format {
-        let mut best = (Format::Text, -1.0f32);
-        for item in accept.split(',') {
-            let mut parts = item.split(';').map(str::trim);
-            let media = parts.next().unwrap_or("");
-            let q = parts
-                .find_map(|p| p.strip_prefix("q="))
-                .and_then(|q| q.parse::<f32>().ok())
-                .unwrap_or(1.0);
-            let format = match media {
-                "application/openmetrics-text" => Format::OpenMetrics,
-                "text/plain" => Format::Text,
-                _ => continue,
-            };
-            if q > best.1 {
-                best = (format, q);
-            }
-        }
-        best.0
     }
 }
 
