@@ -43,6 +43,14 @@ pub struct FamilyDesc {
     /// [`DEFAULT_MAX_LABEL_VALUE_BYTES`] (or the registry's
     /// [`max_label_value_bytes`](crate::RegistryBuilder::max_label_value_bytes)).
     pub max_series: Option<usize>,
+    /// How long a free-form series may go without an update before it is removed, freeing its
+    /// share of the budget (`#[metric(..., idle_timeout = "10m")]`); `None` keeps series until
+    /// they are removed. Enumerated-only families never expire.
+    ///
+    /// Expiry is checked at each scrape (and when a new tuple finds the budget full), so a
+    /// series goes between `idle_timeout` and `idle_timeout` plus one scrape interval after its
+    /// last update.
+    pub idle_timeout: Option<std::time::Duration>,
     /// A decision recorded where the source document was silent or broke conventions.
     pub note: Option<&'static str>,
 }

@@ -1,80 +1,108 @@
-//! The free-form series index: hash -> arena index, read without locks.
+//! The free-form series index: hash -> slot number, read without locks.
 //!
-//! Open addressing over atomic slots. Readers never write shared memory, so threads looking up
-//! series from different cores do not bounce a lock's cache line. Writers take a mutex, insert
-//! into the current table, and when it fills up build a table twice the size and publish it.
-//! Entries are never removed, so every table is a subset of the next; old tables are kept
-//! (together at most the size of the current one) because a reader may still be probing one.
+//! Open addressing over atomic cells. Readers never write shared memory, so threads looking up
+//! series from different cores do not bounce a lock's cache line. Writers take a mutex.
+//!
+//! A lock-free read may miss an entry that is present (while a writer rebuilds the table), never
+//! return one that is not: callers compare the key behind every candidate, and treat a miss as
+//! "ask again under the lock" ([`Index::find_or_insert`]). That is what lets removal be simple:
+//! a removed entry leaves a tombstone, and when tombstones and entries fill the table it is
+//! rebuilt in place, or into a bigger table when the entries alone need one. Tables are only
+//! added when the number of live entries grows, so churn (series created and removed forever)
+//! keeps memory flat; outgrown tables are kept because a reader may still be probing one.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use parking_lot::Mutex;
 
-/// Low bits of a slot: arena index + 1 (0 marks an empty slot).
+/// Low bits of a cell: slot number + 1 (0 marks an empty cell).
 const INDEX_BITS: u32 = 40;
 const INDEX_MASK: u64 = (1 << INDEX_BITS) - 1;
-/// Slots in a shard's first table.
+/// Low bits of a tombstone: a removed entry. Probes go on past it.
+const TOMBSTONE: u64 = INDEX_MASK;
+/// Cells in a shard's first table.
 const FIRST_CAPACITY: usize = 8;
 /// No table is current yet: nothing inserted.
 const NONE: usize = usize::MAX;
 
-/// One table: `capacity` slots, each `(hash tag << 40) | (arena index + 1)`.
+/// One table: `capacity` cells, each `(hash tag << 40) | (slot + 1)`.
 #[derive(Debug)]
 struct Table {
-    slots: Box<[AtomicU64]>,
+    cells: Box<[AtomicU64]>,
+}
+
+fn cell_value(hash: u64, index: usize) -> u64 {
+    (hash >> INDEX_BITS << INDEX_BITS) | ((index as u64 + 1) & INDEX_MASK)
+}
+
+/// The slot a live cell names; `None` for an empty cell or a tombstone.
+fn slot_of(cell: u64) -> Option<usize> {
+    match cell & INDEX_MASK {
+        0 | TOMBSTONE => None,
+        i => Some(i as usize - 1),
+    }
 }
 
 impl Table {
     fn with_capacity(capacity: usize) -> Self {
         Self {
-            slots: (0..capacity).map(|_| AtomicU64::new(0)).collect(),
+            cells: (0..capacity).map(|_| AtomicU64::new(0)).collect(),
         }
     }
 
-    /// The arena index of the first slot with this hash's tag that `eq` accepts.
+    /// Walks this hash's probe sequence up to the first empty cell; `visit` gets each cell's
+    /// position and value and stops the walk by returning `Some`.
     #[inline]
-    fn find(&self, hash: u64, eq: impl Fn(usize) -> bool) -> Option<usize> {
-        let mask = self.slots.len().wrapping_sub(1);
-        let tag = hash >> INDEX_BITS;
+    fn probe<T>(&self, hash: u64, mut visit: impl FnMut(usize, u64) -> Option<T>) -> Option<T> {
+        let mask = self.cells.len().wrapping_sub(1);
         let mut i = hash as usize & mask;
-        // At most one pass: the table is never full, so an empty slot ends every probe.
-        for _ in 0..self.slots.len() {
-            let slot = self.slots.get(i)?.load(Ordering::Acquire);
-            if slot == 0 {
+        // At most one pass: the table is never full, so an empty cell ends every probe.
+        for _ in 0..self.cells.len() {
+            let cell = self.cells.get(i)?.load(Ordering::Acquire);
+            if cell == 0 {
                 return None;
             }
-            let index = (slot & INDEX_MASK).wrapping_sub(1) as usize;
-            if slot >> INDEX_BITS == tag && eq(index) {
-                return Some(index);
+            if let Some(found) = visit(i, cell) {
+                return Some(found);
             }
             i = (i + 1) & mask;
         }
         None
     }
 
-    /// Puts `index` in the first empty slot of this hash's probe sequence (writers only).
-    fn insert(&self, hash: u64, index: usize) {
-        let mask = self.slots.len().wrapping_sub(1);
-        let slot = (hash >> INDEX_BITS << INDEX_BITS) | ((index as u64 + 1) & INDEX_MASK);
+    /// The slot of the first live cell with this hash's tag that `eq` accepts.
+    #[inline]
+    fn find(&self, hash: u64, mut eq: impl FnMut(usize) -> bool) -> Option<usize> {
+        let tag = hash >> INDEX_BITS;
+        self.probe(hash, |_, cell| {
+            let slot = slot_of(cell)?;
+            (cell >> INDEX_BITS == tag && eq(slot)).then_some(slot)
+        })
+    }
+
+    /// Puts `index` in the first free cell (empty or tombstone) of this hash's probe sequence
+    /// (writers only, after checking the entry is absent). Returns whether it took a tombstone.
+    fn insert(&self, hash: u64, index: usize) -> bool {
+        let mask = self.cells.len().wrapping_sub(1);
         let mut i = hash as usize & mask;
-        for _ in 0..self.slots.len() {
-            if let Some(s) = self.slots.get(i) {
-                if s.load(Ordering::Relaxed) == 0 {
-                    // Release: a reader that sees the slot also sees the arena entry it names.
-                    s.store(slot, Ordering::Release);
-                    return;
+        for _ in 0..self.cells.len() {
+            if let Some(c) = self.cells.get(i) {
+                let old = c.load(Ordering::Relaxed);
+                if old == 0 || old & INDEX_MASK == TOMBSTONE {
+                    // Release: a reader that sees the cell also sees the slot it names.
+                    c.store(cell_value(hash, index), Ordering::Release);
+                    return old != 0;
                 }
             }
             i = (i + 1) & mask;
         }
+        false
     }
 
-    fn indices(&self) -> impl Iterator<Item = usize> + '_ {
-        self.slots
+    fn slots(&self) -> impl Iterator<Item = usize> + '_ {
+        self.cells
             .iter()
-            .map(|s| s.load(Ordering::Relaxed))
-            .filter(|&s| s != 0)
-            .map(|s| (s & INDEX_MASK).wrapping_sub(1) as usize)
+            .filter_map(|c| slot_of(c.load(Ordering::Relaxed)))
     }
 }
 
@@ -83,10 +111,17 @@ impl Table {
 pub(crate) enum Found {
     /// Already present (another thread may have inserted it meanwhile).
     Existing(usize),
-    /// Inserted the index `make` returned.
+    /// Inserted the slot `make` returned.
     Inserted(usize),
     /// `make` declined (the series budget is spent).
     Refused,
+}
+
+/// Live entries and tombstones of the current table; guarded by the writer lock.
+#[derive(Debug, Default)]
+struct Counts {
+    live: usize,
+    tombstones: usize,
 }
 
 /// One shard of the index.
@@ -94,8 +129,7 @@ pub(crate) enum Found {
 pub(crate) struct Index {
     tables: boxcar::Vec<Table>,
     current: AtomicUsize,
-    /// Entries in the current table; held while inserting or growing.
-    writer: Mutex<usize>,
+    writer: Mutex<Counts>,
 }
 
 impl Index {
@@ -103,52 +137,138 @@ impl Index {
         Self {
             tables: boxcar::Vec::new(),
             current: AtomicUsize::new(NONE),
-            writer: Mutex::new(0),
+            writer: Mutex::new(Counts::default()),
         }
     }
 
-    /// Lock-free lookup.
-    #[inline]
-    pub(crate) fn find(&self, hash: u64, eq: impl Fn(usize) -> bool) -> Option<usize> {
-        self.tables
-            .get(self.current.load(Ordering::Acquire))?
-            .find(hash, eq)
+    fn table(&self) -> Option<&Table> {
+        self.tables.get(self.current.load(Ordering::Acquire))
     }
 
-    /// Finds the entry, or inserts the arena index `make` returns. `rehash` gives the hash of an
-    /// index already inserted (used when the table grows).
+    /// Lock-free lookup; may miss while a writer rebuilds (see the module docs).
+    #[inline]
+    pub(crate) fn find(&self, hash: u64, eq: impl FnMut(usize) -> bool) -> Option<usize> {
+        self.table()?.find(hash, eq)
+    }
+
+    /// Finds the entry, or inserts the slot `make` returns. `rehash` gives the hash of a slot
+    /// already inserted (used when the table is rebuilt).
     pub(crate) fn find_or_insert(
         &self,
         hash: u64,
-        eq: impl Fn(usize) -> bool,
+        mut eq: impl FnMut(usize) -> bool,
         make: impl FnOnce() -> Option<usize>,
         rehash: impl Fn(usize) -> u64,
     ) -> Found {
-        let mut len = self.writer.lock();
-        if let Some(i) = self.find(hash, &eq) {
+        let mut counts = self.writer.lock();
+        if let Some(i) = self.find(hash, &mut eq) {
             return Found::Existing(i);
         }
         let Some(index) = make() else {
             return Found::Refused;
         };
-        let current = self.tables.get(self.current.load(Ordering::Relaxed));
-        let capacity = current.map_or(0, |t| t.slots.len());
-        // Keep at most 3/4 full so probes stay short and always meet an empty slot.
-        let table = match current {
-            Some(t) if (*len + 1) * 4 <= capacity * 3 => t,
+        let table = self.room_for_one(&mut counts, rehash);
+        if table.insert(hash, index) {
+            counts.tombstones -= 1;
+        }
+        counts.live += 1;
+        Found::Inserted(index)
+    }
+
+    /// The current table, rebuilt first if one more entry would fill it over 3/4 (so probes
+    /// stay short and always meet an empty cell).
+    fn room_for_one(&self, counts: &mut Counts, rehash: impl Fn(usize) -> u64) -> &Table {
+        let current = self.table();
+        let capacity = current.map_or(0, |t| t.cells.len());
+        if let Some(t) = current {
+            if (counts.live + counts.tombstones + 1) * 4 <= capacity * 3 {
+                return t;
+            }
+        }
+        let live: Vec<(u64, usize)> = current
+            .iter()
+            .flat_map(|t| t.slots())
+            .map(|i| (rehash(i), i))
+            .collect();
+        counts.tombstones = 0;
+        // The entries alone would fill half the table: a bigger one. Otherwise tombstones fill
+        // it: the same table, cleared and refilled (readers meanwhile miss and take the lock).
+        match current {
+            Some(t) if (counts.live + 1) * 2 <= capacity => {
+                for c in t.cells.iter() {
+                    c.store(0, Ordering::Release);
+                }
+                for (hash, i) in live {
+                    t.insert(hash, i);
+                }
+                t
+            }
             _ => {
                 let bigger = Table::with_capacity((capacity * 2).max(FIRST_CAPACITY));
-                for i in current.iter().flat_map(|t| t.indices()) {
-                    bigger.insert(rehash(i), i);
+                for (hash, i) in live {
+                    bigger.insert(hash, i);
                 }
                 let at = self.tables.push(bigger);
                 // Readers of the old table that miss come here and find the entry under the lock.
                 self.current.store(at, Ordering::Release);
                 &self.tables[at]
             }
+        }
+    }
+
+    /// Removes the entry naming `slot` under `hash`, if present; returns whether it was.
+    /// Taking the writer lock makes two removers of one entry agree on which of them removed it.
+    pub(crate) fn remove(&self, hash: u64, slot: usize) -> bool {
+        let mut counts = self.writer.lock();
+        let Some(table) = self.table() else {
+            return false;
         };
-        table.insert(hash, index);
-        *len += 1;
-        Found::Inserted(index)
+        let wanted = cell_value(hash, slot);
+        let at = table.probe(hash, |at, cell| (cell == wanted).then_some(at));
+        let Some(cell) = at.and_then(|at| table.cells.get(at)) else {
+            return false;
+        };
+        cell.store(TOMBSTONE, Ordering::Release);
+        counts.live -= 1;
+        counts.tombstones += 1;
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn churn_reuses_the_table() {
+        let index = Index::new();
+        let hash = |i: usize| (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        for round in 0..1000 {
+            let i = round % 7;
+            let found = index.find_or_insert(hash(round), |s| s == i, || Some(i), |_| 0);
+            assert_eq!(found, Found::Inserted(i));
+            assert_eq!(index.find(hash(round), |s| s == i), Some(i));
+            assert!(index.remove(hash(round), i));
+            assert!(!index.remove(hash(round), i));
+            assert_eq!(index.find(hash(round), |s| s == i), None);
+        }
+        assert_eq!(index.tables.count(), 1, "churn must not add tables");
+    }
+
+    #[test]
+    fn growth_keeps_every_entry() {
+        let index = Index::new();
+        let hash = |i: usize| (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let rehash = |i: usize| hash(i);
+        for i in 0..5000 {
+            index.find_or_insert(hash(i), |s| s == i, || Some(i), rehash);
+            if i % 3 == 0 {
+                assert!(index.remove(hash(i), i));
+            }
+        }
+        for i in 0..5000 {
+            let expect = (i % 3 != 0).then_some(i);
+            assert_eq!(index.find(hash(i), |s| s == i), expect, "entry {i}");
+        }
     }
 }

@@ -63,7 +63,7 @@ mod view;
 
 pub use desc::{FamilyDesc, Kind, LabelDesc, DEFAULT_MAX_LABEL_VALUE_BYTES, DEFAULT_MAX_SERIES};
 pub use encode::Format;
-pub use family::{Family, OVERFLOW_VALUE};
+pub use family::{Family, Handle, OVERFLOW_VALUE};
 pub use info::Info;
 pub use label::LabelValue;
 #[cfg(feature = "derive")]
@@ -110,7 +110,15 @@ pub mod __private {
         /// Builds the family.
         fn from_desc(desc: &'static FamilyDesc) -> Self;
         /// The series for free-form values `free` and enumerated slot `slot`.
-        fn series(&self, free: &[&str], slot: usize) -> &Self::Series;
+        fn series(&self, free: &[&str], slot: usize) -> crate::Handle<'_, Self::Series>;
+        /// Removes the series of free-form values `free`; whether it existed.
+        fn remove(&self, _free: &[&str]) -> bool {
+            false
+        }
+        /// Removes the series matching `pattern`; how many.
+        fn remove_matching(&self, _pattern: &[Option<&str>]) -> usize {
+            0
+        }
         /// The family as the registry sees it.
         fn as_any(&self) -> &dyn crate::AnyFamily {
             self
@@ -126,8 +134,14 @@ pub mod __private {
                     Self::new(desc)
                 }
                 #[inline(always)]
-                fn series(&self, free: &[&str], slot: usize) -> &$series {
+                fn series(&self, free: &[&str], slot: usize) -> crate::Handle<'_, $series> {
                     self.get(free, slot)
+                }
+                fn remove(&self, free: &[&str]) -> bool {
+                    crate::Family::remove(self, free)
+                }
+                fn remove_matching(&self, pattern: &[Option<&str>]) -> usize {
+                    crate::Family::remove_matching(self, pattern)
                 }
             }
         )*};
@@ -142,8 +156,8 @@ pub mod __private {
         fn from_desc(desc: &'static FamilyDesc) -> Self {
             Self::new(desc)
         }
-        fn series(&self, _: &[&str], _: usize) -> &crate::Info {
-            self
+        fn series(&self, _: &[&str], _: usize) -> crate::Handle<'_, crate::Info> {
+            crate::Handle::borrowed(self)
         }
     }
 

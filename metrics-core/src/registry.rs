@@ -290,6 +290,7 @@ const fn own_family(name: &'static str, help: &'static str) -> FamilyDesc {
         labels: BY_FAMILY,
         buckets: None,
         max_series: None,
+        idle_timeout: None,
         note: None,
     }
 }
@@ -498,6 +499,7 @@ impl Registry {
             let mut overflow = Counts::new(&OVERFLOW_FAMILY);
             let mut dropped = Counts::new(&DROPPED_FAMILY);
             self.visit_prefixed(&mut |prefix, family| {
+                family.expire_idle();
                 f(prefix, family);
                 // Named as declared plus the prefix its group was registered under (the
                 // registry-wide prefix is left out, as in the declaration).

@@ -109,6 +109,10 @@ pub trait AnyFamily: Send + Sync {
     /// [`max_label_value_bytes`](crate::RegistryBuilder::max_label_value_bytes).
     #[doc(hidden)]
     fn set_max_label_value_bytes(&self, _bytes: usize) {}
+    /// Expires idle series and frees removed ones (see [`Family::expire_idle`](crate::Family::expire_idle));
+    /// the registry calls it before encoding.
+    #[doc(hidden)]
+    fn expire_idle(&self) {}
     /// Number of exposed series.
     fn series_count(&self) -> usize;
     /// Records `value` into the series named by `labels` (declared order, as strings): counters

@@ -11,7 +11,7 @@ use crate::desc::FamilyDesc;
 /// ```
 /// # use promdecl::{FamilyDesc, Kind, value::{CounterValue, Series}};
 /// # static D: FamilyDesc = FamilyDesc { name: "c_total", kind: Kind::Counter, help: "h",
-/// #   unit: None, labels: &[], buckets: None, max_series: None, note: None };
+/// #   unit: None, labels: &[], buckets: None, max_series: None, idle_timeout: None, note: None };
 /// let c = CounterValue::new(&D);
 /// c.inc_by(u64::MAX - 1);
 /// c.inc_by(5);
@@ -120,6 +120,9 @@ macro_rules! integer_counter_series {
                     self.inc_by(v as u64);
                 }
             }
+            fn absorb(&self, other: &Self) {
+                self.inc_by(other.get());
+            }
         }
     )*};
 }
@@ -135,5 +138,8 @@ impl Series for FloatCounterValue {
     }
     fn record(&self, v: f64) {
         self.inc_by(v);
+    }
+    fn absorb(&self, other: &Self) {
+        self.inc_by(other.get());
     }
 }

@@ -41,7 +41,7 @@ impl GaugeValue {
         f64::from_bits(self.0.load(Relaxed))
     }
     /// Starts a timer that sets this gauge to the elapsed seconds when dropped.
-    pub fn start_timer(&self) -> Timer<'_, Self> {
+    pub fn start_timer(&self) -> Timer<&Self> {
         Timer::new(self)
     }
 }
@@ -62,6 +62,7 @@ impl Series for GaugeValue {
     fn record(&self, v: f64) {
         self.set(v);
     }
+    fn absorb(&self, _older: &Self) {}
 }
 
 /// An integer gauge series.
@@ -110,4 +111,5 @@ impl Series for IntGaugeValue {
     fn record(&self, v: f64) {
         self.set(v as i64);
     }
+    fn absorb(&self, _older: &Self) {}
 }

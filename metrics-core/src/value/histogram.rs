@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-use super::lane::{saturating_add, Lane};
+use super::lane::{add_f64, saturating_add, Lane};
 use super::{Reading, Record, Series, Timer};
 use crate::desc::FamilyDesc;
 
@@ -100,7 +100,7 @@ impl HistogramValue {
     }
 
     /// Starts a timer that observes the elapsed seconds when dropped.
-    pub fn start_timer(&self) -> Timer<'_, Self> {
+    pub fn start_timer(&self) -> Timer<&Self> {
         Timer::new(self)
     }
 
@@ -171,5 +171,18 @@ impl Series for HistogramValue {
     }
     fn dropped(&self) -> u64 {
         HistogramValue::dropped(self)
+    }
+    fn absorb(&self, other: &Self) {
+        // Into the shared lane, whose cells take atomic adds from any thread.
+        let lane = HISTOGRAM_LANES - 1;
+        for i in 0..=self.bounds.len().min(other.bounds.len()) {
+            if let Some(c) = self.cell(lane, i + 1) {
+                saturating_add(c, other.bucket(i));
+            }
+        }
+        if let Some(c) = self.cell(lane, SUM) {
+            add_f64(c, other.sum());
+        }
+        saturating_add(&self.dropped, other.dropped());
     }
 }

@@ -4,6 +4,7 @@
 //! nothing of exposition formats: each one offers a [`Reading`], and the formats in
 //! `encode/` write readings.
 
+use std::ops::Deref;
 use std::time::Instant;
 
 use crate::desc::FamilyDesc;
@@ -112,6 +113,10 @@ pub trait Series: Send + Sync + 'static {
     fn dropped(&self) -> u64 {
         0
     }
+    /// Adds the values of `other`, a series of the same family taken out and brought back
+    /// (an idle series an update raced with): counters and histograms add, gauges keep their
+    /// own, newer value.
+    fn absorb(&self, other: &Self);
 }
 
 /// Something a [`Timer`] can record elapsed seconds into.
@@ -125,7 +130,8 @@ pub trait Record {
 /// ```
 /// # use promdecl::{FamilyDesc, Kind, value::Series};
 /// # static D: FamilyDesc = FamilyDesc { name: "t_seconds", kind: Kind::Histogram, help: "h",
-/// #   unit: None, labels: &[], buckets: Some(&[0.1, 1.0]), max_series: None, note: None };
+/// #   unit: None, labels: &[], buckets: Some(&[0.1, 1.0]), max_series: None,
+/// #   idle_timeout: None, note: None };
 /// # let h = promdecl::value::HistogramValue::new(&D);
 /// {
 ///     let _t = h.start_timer();
@@ -135,13 +141,21 @@ pub trait Record {
 /// ```
 #[must_use = "the timer records when dropped; bind it with `let _t = ...`"]
 #[derive(Debug)]
-pub struct Timer<'a, R: Record> {
-    target: &'a R,
+pub struct Timer<T>
+where
+    T: Deref,
+    T::Target: Record,
+{
+    target: T,
     start: Instant,
 }
 
-impl<'a, R: Record> Timer<'a, R> {
-    fn new(target: &'a R) -> Self {
+impl<T> Timer<T>
+where
+    T: Deref,
+    T::Target: Record,
+{
+    pub(crate) fn new(target: T) -> Self {
         Self {
             target,
             start: Instant::now(),
@@ -155,7 +169,11 @@ impl<'a, R: Record> Timer<'a, R> {
     }
 }
 
-impl<R: Record> Drop for Timer<'_, R> {
+impl<T> Drop for Timer<T>
+where
+    T: Deref,
+    T::Target: Record,
+{
     fn drop(&mut self) {
         self.target
             .record_seconds(self.start.elapsed().as_secs_f64());

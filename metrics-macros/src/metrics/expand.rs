@@ -141,6 +141,10 @@ fn descriptor(krate: &CratePath, f: &Family) -> TokenStream {
         None => option(None::<TokenStream>),
     };
     let max_series = option(f.max_series);
+    let idle_timeout = option(
+        f.idle_timeout
+            .map(|secs| quote!(::core::time::Duration::from_secs(#secs))),
+    );
     quote! {
         #krate::FamilyDesc {
             name: #name,
@@ -150,6 +154,7 @@ fn descriptor(krate: &CratePath, f: &Family) -> TokenStream {
             labels: &[#(#labels),*],
             buckets: #buckets,
             max_series: #max_series,
+            idle_timeout: #idle_timeout,
             note: #note,
         }
     }
@@ -222,7 +227,7 @@ fn accessor(krate: &CratePath, f: &Family, vis: &syn::Visibility) -> TokenStream
     }
     let free = f.labels.iter().filter(|l| l.ty.is_none()).map(|l| &l.param);
     let slot = slot(krate, &f.labels);
-    let series = quote_spanned!(at=> &<#ty as #krate_at::__private::FamilyType>::Series);
+    let series = quote_spanned!(at=> #krate_at::Handle<'_, <#ty as #krate_at::__private::FamilyType>::Series>);
     let get = quote_spanned!(at=> <#ty as #krate_at::__private::FamilyType>::series(&self.#field_at, &[#(#free),*], #slot));
     quote! {
         #[doc = #doc]

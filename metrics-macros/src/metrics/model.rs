@@ -33,6 +33,8 @@ pub struct Family {
     /// `None` where none are declared; a histogram (then one in seconds) gets the default ones.
     pub buckets: Option<Buckets>,
     pub max_series: Option<usize>,
+    /// `idle_timeout`, in seconds.
+    pub idle_timeout: Option<u64>,
 }
 
 pub struct Label {

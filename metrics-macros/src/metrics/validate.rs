@@ -150,6 +150,7 @@ fn check_family(
         labels,
         buckets,
         max_series,
+        idle_timeout: None,
     })
 }
 

@@ -1,0 +1,75 @@
+//! What an accessor returns: a series, kept alive while the handle lives.
+
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use super::Entry;
+use crate::value::{Record, Series, Timer};
+
+/// A series of a family, as an accessor returns it: call the series' methods on it
+/// (`metrics.requests_total(route).inc()`).
+///
+/// A series with free-form labels may be removed, or expire when idle, while a handle to it is
+/// held; the handle keeps its memory alive, and its updates then go to the removed series. So
+/// take a handle per update (the accessor is as cheap as a map lookup can be) rather than
+/// keeping one: an update through a handle obtained before an idle expiry is carried over to
+/// the series' successor, one through a handle kept across [`Family::remove`](crate::Family::remove)
+/// is discarded with it.
+pub struct Handle<'a, S> {
+    inner: Inner<'a, S>,
+}
+
+enum Inner<'a, S> {
+    /// Series that are never removed: enumerated-only families and the overflow series.
+    Borrowed(&'a S),
+    /// A free-form series, its entry pinned by the guard.
+    Shared {
+        entry: arc_swap::Guard<Arc<Entry<S>>>,
+        slot: usize,
+    },
+}
+
+impl<'a, S> Handle<'a, S> {
+    /// A handle on a series that is never removed.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn borrowed(series: &'a S) -> Self {
+        Self {
+            inner: Inner::Borrowed(series),
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn shared(entry: arc_swap::Guard<Arc<Entry<S>>>, slot: usize) -> Self {
+        Self {
+            inner: Inner::Shared { entry, slot },
+        }
+    }
+}
+
+impl<S> Deref for Handle<'_, S> {
+    type Target = S;
+
+    #[inline(always)]
+    fn deref(&self) -> &S {
+        match &self.inner {
+            Inner::Borrowed(s) => s,
+            Inner::Shared { entry, slot } => entry.series(*slot),
+        }
+    }
+}
+
+impl<S: Series + Record> Handle<'_, S> {
+    /// Starts a timer that records the elapsed seconds into this series when dropped: a
+    /// histogram observes them, a gauge is set to them.
+    pub fn start_timer(self) -> Timer<Self> {
+        Timer::new(self)
+    }
+}
+
+impl<S: fmt::Debug> fmt::Debug for Handle<'_, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Handle").field(&**self).finish()
+    }
+}
