@@ -11,11 +11,11 @@ use crate::value::{Record, Series, Timer};
 /// (`metrics.requests_total(route).inc()`).
 ///
 /// A series with free-form labels may be removed, or expire when idle, while a handle to it is
-/// held; the handle keeps its memory alive, and its updates then go to the removed series. So
-/// take a handle per update (the accessor is as cheap as a map lookup can be) rather than
-/// keeping one: an update through a handle obtained before an idle expiry is carried over to
-/// the series' successor, one through a handle kept across [`Family::remove`](crate::Family::remove)
-/// is discarded with it.
+/// held; the handle keeps its memory alive. A series that expired while a handle to it was
+/// held is taken back, values and all, once the handle drops, so no update is lost to expiry.
+/// One held across [`Family::remove`](crate::Family::remove) updates the removed series, and
+/// those updates are discarded with it. So take a handle per update (the accessor is as cheap
+/// as a map lookup can be) rather than keeping one.
 pub struct Handle<'a, S> {
     inner: Inner<'a, S>,
 }
@@ -56,6 +56,16 @@ impl<S> Deref for Handle<'_, S> {
         match &self.inner {
             Inner::Borrowed(s) => s,
             Inner::Shared { entry, slot } => entry.series(*slot),
+        }
+    }
+}
+
+impl<S> Drop for Handle<'_, S> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        // A use that outlived an expiry decision: the sweep that settles the entry sees it.
+        if let Inner::Shared { entry, .. } = &self.inner {
+            entry.touch();
         }
     }
 }

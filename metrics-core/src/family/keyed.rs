@@ -60,7 +60,7 @@ pub(super) struct Keyed<S> {
     hasher: foldhash::fast::RandomState,
     shards: Box<[Index]>,
     /// Entry per slot; a free slot holds `vacant`, which matches no key.
-    slots: boxcar::Vec<ArcSwap<Entry<S>>>,
+    pub(super) slots: boxcar::Vec<ArcSwap<Entry<S>>>,
     vacant: Arc<Entry<S>>,
     free_slots: Mutex<Vec<usize>>,
     /// Live entries: what the series budget counts.
@@ -75,6 +75,9 @@ pub(super) struct Keyed<S> {
     /// Origin of the entries' `seen` times, and when the last sweep ran (ms since it).
     clock: Instant,
     last_sweep: AtomicU64,
+    /// Sum of the values of the series dropped for good, for tests that account for every update.
+    #[cfg(test)]
+    pub(super) discarded: Mutex<f64>,
 }
 
 fn hash_key<'a>(
@@ -110,6 +113,8 @@ impl<S: Series> Keyed<S> {
             sweeping: Mutex::new(()),
             clock: Instant::now(),
             last_sweep: AtomicU64::new(0),
+            #[cfg(test)]
+            discarded: Mutex::new(0.0),
         }
     }
 
@@ -366,6 +371,12 @@ impl<S: Series> Keyed<S> {
                     expired: r.expired,
                 }),
                 Ok(entry) if r.expired && entry.touched.load(Relaxed) => self.revive(desc, entry),
+                #[cfg(test)]
+                Ok(entry) => {
+                    let sum: f64 = entry.series.iter().map(|s| s.sample().value()).sum();
+                    *self.discarded.lock() += sum;
+                }
+                #[cfg(not(test))]
                 Ok(_) => {}
             }
         }

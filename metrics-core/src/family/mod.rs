@@ -31,7 +31,8 @@ pub(crate) struct Entry<S> {
     series: Box<[S]>,
     /// `name="value",...` label text of each slot, rendered once at creation by the text format.
     labels: Joined,
-    /// Whether an accessor reached the entry since the last sweep.
+    /// Whether an accessor reached the entry since the last sweep (creation counts as a use at
+    /// `seen`, so a new entry starts untouched).
     touched: AtomicBool,
     /// When a sweep last found it touched (or it was created), in ms of its family's clock.
     seen: AtomicU64,
@@ -49,7 +50,7 @@ impl<S: Series> Entry<S> {
             labels: Joined::build(n, n * (per_slot + 16), |slot, out| {
                 render_labels_into(out, desc, &desc.label_values(key, slot))
             }),
-            touched: AtomicBool::new(true),
+            touched: AtomicBool::new(false),
             seen: AtomicU64::new(now_ms),
         }
     }
@@ -299,3 +300,6 @@ impl<S: Series> AnyFamily for Family<S> {
         self.get_by_values(labels).map(|s| s.record(value))
     }
 }
+
+#[cfg(test)]
+mod tests;
