@@ -48,6 +48,7 @@
 
 pub mod buckets;
 mod desc;
+mod dynamic;
 mod encode;
 mod family;
 mod index;
@@ -62,6 +63,7 @@ pub mod value;
 mod view;
 
 pub use desc::{FamilyDesc, Kind, LabelDesc, DEFAULT_MAX_LABEL_VALUE_BYTES, DEFAULT_MAX_SERIES};
+pub use dynamic::{DescError, FamilyBuilder};
 pub use encode::Format;
 pub use family::{Family, Handle, OVERFLOW_VALUE};
 pub use info::Info;

@@ -8,9 +8,13 @@ use parking_lot::RwLock;
 
 #[cfg(doc)]
 use crate::desc::DEFAULT_MAX_LABEL_VALUE_BYTES;
+use std::any::Any;
+
 use crate::desc::{FamilyDesc, Kind, LabelDesc};
 use crate::encode::{self, Format, Source};
+use crate::family::Family;
 use crate::value::Reading;
+use crate::value::Series;
 use crate::view::{AnyFamily, SeriesRef};
 
 /// A struct of metric families: what `#[derive(Metrics)]` implements.
@@ -36,6 +40,19 @@ impl<M: Metrics> Group for M {
     }
 }
 
+/// A family defined at run time is a group of one.
+impl<S: Series> Group for Family<S> {
+    fn families(&self) -> &'static [FamilyDesc] {
+        std::slice::from_ref(self.desc())
+    }
+    fn visit(&self, f: &mut dyn FnMut(&dyn AnyFamily)) {
+        f(self)
+    }
+}
+
+/// Who registered run-time families, as error messages name it.
+const RUN_TIME: &str = "a family defined at run time";
+
 struct Registered {
     owner: &'static str,
     /// Prepended to the names of this group's families: the registry's prefix, then the
@@ -44,6 +61,8 @@ struct Registered {
     group: Arc<dyn Group>,
     /// Identity of the registered `Arc`, so registering it again is a no-op.
     addr: usize,
+    /// A run-time family, typed, so registering its definition again returns it.
+    dynamic: Option<Arc<dyn Any + Send + Sync>>,
 }
 
 /// A registration problem. The message names both sides of a clash.
@@ -396,8 +415,79 @@ impl Registry {
             prefix,
             group: metrics.clone(),
             addr,
+            dynamic: None,
         });
         Ok(metrics)
+    }
+
+    /// Registers a family defined at run time ([`FamilyDesc::builder`]) and returns it shared;
+    /// its series type `S` (the [`Family`] alias: [`Counter`](crate::Counter),
+    /// [`Histogram`](crate::Histogram), ...) must be of the descriptor's kind.
+    ///
+    /// Registering the same definition again with the same series type returns the family
+    /// already registered, values and all; a different definition under a name it takes is
+    /// refused like any clash.
+    ///
+    /// ```
+    /// use promdecl::{Counter, FamilyDesc, Format, Kind, Registry};
+    ///
+    /// let registry = Registry::new();
+    /// let desc = FamilyDesc::builder("jobs_total", Kind::Counter, "Jobs run").label("queue").build()?;
+    /// let jobs: std::sync::Arc<Counter> = registry.register_family(desc)?;
+    /// jobs.get_by_values(&["default"])?.inc();
+    /// assert!(registry.encode(Format::Text).contains("jobs_total{queue=\"default\"} 1\n"));
+    ///
+    /// let again: std::sync::Arc<Counter> = registry.register_family(desc)?;
+    /// assert!(std::sync::Arc::ptr_eq(&jobs, &again));
+    /// assert!(registry.unregister_family("jobs_total"));
+    /// assert!(!registry.encode(Format::Text).contains("jobs_total"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn register_family<S: Series>(
+        &self,
+        desc: &'static FamilyDesc,
+    ) -> Result<Arc<Family<S>>, RegistryError> {
+        if S::KIND != desc.kind {
+            return Err(RegistryError::Invalid(format!(
+                "metric `{}` is declared a {} but registered with {} series; use the family type of its kind",
+                desc.name,
+                desc.kind.as_str(),
+                S::KIND.as_str()
+            )));
+        }
+        let mut groups = self.groups.write();
+        let existing = groups.iter().find_map(|g| {
+            let typed = g.dynamic.clone()?.downcast::<Family<S>>().ok()?;
+            (g.prefix == self.prefix && *typed.desc() == *desc).then_some(typed)
+        });
+        if let Some(family) = existing {
+            return Ok(family);
+        }
+        self.check(&groups, RUN_TIME, &self.prefix, std::slice::from_ref(desc))?;
+        let family = Arc::new(Family::<S>::new(desc));
+        if let Some(bytes) = self.max_label_value_bytes {
+            family.set_max_label_value_bytes(bytes);
+        }
+        groups.push(Registered {
+            owner: RUN_TIME,
+            prefix: self.prefix.clone(),
+            group: family.clone(),
+            addr: Arc::as_ptr(&family) as *const () as usize,
+            dynamic: Some(family.clone()),
+        });
+        Ok(family)
+    }
+
+    /// Unregisters the run-time family named `name` (as defined, without the registry's
+    /// prefix); returns whether one was registered. Its series leave the exposition; the
+    /// family itself lives on while someone holds it.
+    pub fn unregister_family(&self, name: &str) -> bool {
+        let mut groups = self.groups.write();
+        let before = groups.len();
+        groups.retain(|g| {
+            g.dynamic.is_none() || g.group.families().first().is_none_or(|d| d.name != name)
+        });
+        groups.len() != before
     }
 
     /// Removes a registered struct; returns whether it was registered.

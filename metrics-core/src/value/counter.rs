@@ -107,6 +107,7 @@ impl ShardedCounterValue {
 macro_rules! integer_counter_series {
     ($($t:ty),*) => {$(
         impl Series for $t {
+            const KIND: crate::Kind = crate::Kind::Counter;
             fn new(_: &'static FamilyDesc) -> Self {
                 Self::default()
             }
@@ -130,6 +131,7 @@ macro_rules! integer_counter_series {
 integer_counter_series!(CounterValue, ShardedCounterValue);
 
 impl Series for FloatCounterValue {
+    const KIND: crate::Kind = crate::Kind::Counter;
     fn new(_: &'static FamilyDesc) -> Self {
         Self::default()
     }

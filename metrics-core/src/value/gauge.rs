@@ -53,6 +53,7 @@ impl Record for GaugeValue {
 }
 
 impl Series for GaugeValue {
+    const KIND: crate::Kind = crate::Kind::Gauge;
     fn new(_: &'static FamilyDesc) -> Self {
         Self::default()
     }
@@ -102,6 +103,7 @@ impl IntGaugeValue {
 }
 
 impl Series for IntGaugeValue {
+    const KIND: crate::Kind = crate::Kind::Gauge;
     fn new(_: &'static FamilyDesc) -> Self {
         Self::default()
     }

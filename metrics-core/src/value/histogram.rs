@@ -147,6 +147,7 @@ impl Record for HistogramValue {
 }
 
 impl Series for HistogramValue {
+    const KIND: crate::Kind = crate::Kind::Histogram;
     fn new(desc: &'static FamilyDesc) -> Self {
         let bounds = desc.buckets.unwrap_or(crate::buckets::DEFAULT);
         // The sum, buckets and `+Inf`; 0.0 is all-zero bits, so zeroed cells start every sum at 0.

@@ -96,6 +96,8 @@ impl Sample {
 
 /// A series type stored in a [`Family`](crate::Family). Implemented by the types of this module.
 pub trait Series: Send + Sync + 'static {
+    /// The kind of family this series belongs to.
+    const KIND: crate::Kind;
     /// Creates a zeroed series for a family.
     fn new(desc: &'static FamilyDesc) -> Self;
     /// The current value, borrowed.
