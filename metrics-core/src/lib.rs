@@ -47,6 +47,7 @@
 #![deny(missing_docs)]
 
 pub mod buckets;
+mod collector;
 mod desc;
 mod dynamic;
 mod encode;
@@ -62,6 +63,7 @@ pub mod testing;
 pub mod value;
 mod view;
 
+pub use collector::CollectError;
 pub use desc::{FamilyDesc, Kind, LabelDesc, DEFAULT_MAX_LABEL_VALUE_BYTES, DEFAULT_MAX_SERIES};
 pub use dynamic::{DescError, FamilyBuilder};
 pub use encode::Format;
@@ -71,7 +73,8 @@ pub use label::LabelValue;
 #[cfg(feature = "derive")]
 pub use promdecl_macros::{LabelValue, Metrics};
 pub use registry::{
-    Metrics, Registry, RegistryBuilder, RegistryError, DROPPED_FAMILY, OVERFLOW_FAMILY,
+    Metrics, Registry, RegistryBuilder, RegistryError, COLLECTOR_SKIPS_FAMILY,
+    DEFAULT_COLLECT_TIMEOUT, DROPPED_FAMILY, OVERFLOW_FAMILY,
 };
 pub use view::{AnyFamily, LabelError, SeriesRef};
 

@@ -9,7 +9,9 @@ use parking_lot::RwLock;
 #[cfg(doc)]
 use crate::desc::DEFAULT_MAX_LABEL_VALUE_BYTES;
 use std::any::Any;
+use std::time::{Duration, Instant};
 
+use crate::collector::{CollectError, Skip, Worker};
 use crate::desc::{FamilyDesc, Kind, LabelDesc};
 use crate::encode::{self, Format, Source};
 use crate::family::Family;
@@ -63,6 +65,8 @@ struct Registered {
     addr: usize,
     /// A run-time family, typed, so registering its definition again returns it.
     dynamic: Option<Arc<dyn Any + Send + Sync>>,
+    /// The collector that fills this group in at scrape time.
+    collector: Option<Arc<Worker>>,
 }
 
 /// A registration problem. The message names both sides of a clash.
@@ -162,7 +166,13 @@ pub struct RegistryBuilder {
     prefix: String,
     const_labels: Vec<(String, String)>,
     max_label_value_bytes: Option<usize>,
+    collect_timeout: Option<Duration>,
 }
+
+/// How long a scrape waits for the collectors ([`Registry::register_collector`]) before it
+/// leaves out the families of those not finished: one second, a tenth of Prometheus' default
+/// scrape timeout, so the rest of the scrape is served well in time.
+pub const DEFAULT_COLLECT_TIMEOUT: Duration = Duration::from_secs(1);
 
 impl RegistryBuilder {
     /// Prepends `prefix_` to every exposed name.
@@ -208,6 +218,12 @@ impl RegistryBuilder {
         self
     }
 
+    /// How long a scrape waits for collectors (default [`DEFAULT_COLLECT_TIMEOUT`]).
+    pub fn collect_timeout(mut self, timeout: Duration) -> Self {
+        self.collect_timeout = Some(timeout);
+        self
+    }
+
     /// Checks the prefix and label names.
     pub fn build(self) -> Result<Registry, RegistryError> {
         if !self.prefix.is_empty() && !promdecl_spec::is_label_name(&self.prefix) {
@@ -243,6 +259,7 @@ impl RegistryBuilder {
             },
             const_labels: self.const_labels,
             max_label_value_bytes: self.max_label_value_bytes,
+            collect_timeout: self.collect_timeout.unwrap_or(DEFAULT_COLLECT_TIMEOUT),
             groups: RwLock::new(Vec::new()),
         })
     }
@@ -275,6 +292,7 @@ pub struct Registry {
     prefix: String,
     const_labels: Vec<(String, String)>,
     max_label_value_bytes: Option<usize>,
+    collect_timeout: Duration,
     groups: RwLock<Vec<Registered>>,
 }
 
@@ -296,23 +314,29 @@ impl Default for Registry {
 }
 
 /// One of the registry's own families: a counter with one label, `family`.
-const fn own_family(name: &'static str, help: &'static str) -> FamilyDesc {
-    const BY_FAMILY: &[LabelDesc] = &[LabelDesc {
-        name: "family",
-        values: None,
-    }];
+const fn own_family(
+    name: &'static str,
+    help: &'static str,
+    labels: &'static [LabelDesc],
+) -> FamilyDesc {
     FamilyDesc {
         name,
         kind: Kind::Counter,
         help,
         unit: None,
-        labels: BY_FAMILY,
+        labels,
         buckets: None,
         max_series: None,
         idle_timeout: None,
         note: None,
     }
 }
+
+/// Labels of the registry's own families that count per family.
+const BY_FAMILY: &[LabelDesc] = &[LabelDesc {
+    name: "family",
+    values: None,
+}];
 
 /// The framework's own family: updates folded into overflow series, by family.
 ///
@@ -321,6 +345,7 @@ const fn own_family(name: &'static str, help: &'static str) -> FamilyDesc {
 pub static OVERFLOW_FAMILY: FamilyDesc = own_family(
     "metrics_series_overflow_total",
     "Updates folded into a family's overflow series because it reached its series budget",
+    BY_FAMILY,
 );
 
 /// The framework's own family: histogram observations dropped because OpenMetrics cannot
@@ -334,10 +359,32 @@ pub static OVERFLOW_FAMILY: FamilyDesc = own_family(
 pub static DROPPED_FAMILY: FamilyDesc = own_family(
     "metrics_observations_dropped_total",
     "Histogram observations dropped because OpenMetrics cannot represent them: NaN, infinite, or negative where the histogram exposes a sum",
+    BY_FAMILY,
+);
+
+/// The framework's own family: scrapes that left out a collector's families, by collector and
+/// reason (`timeout`: it did not finish within the
+/// [`collect_timeout`](RegistryBuilder::collect_timeout); `error`: it failed or panicked).
+///
+/// Exposed, under the registry's prefix, with a zero series per collector and reason from its
+/// registration on. Its names are reserved like [`OVERFLOW_FAMILY`]'s.
+pub static COLLECTOR_SKIPS_FAMILY: FamilyDesc = own_family(
+    "metrics_collector_skips_total",
+    "Scrapes that left out a collector's families because it timed out or failed",
+    &[
+        LabelDesc {
+            name: "collector",
+            values: None,
+        },
+        LabelDesc {
+            name: "reason",
+            values: Some(&["timeout", "error"]),
+        },
+    ],
 );
 
 /// The registry's own families, whose names no registered family may take.
-const OWN_FAMILIES: [&FamilyDesc; 2] = [&OVERFLOW_FAMILY, &DROPPED_FAMILY];
+const OWN_FAMILIES: [&FamilyDesc; 3] = [&OVERFLOW_FAMILY, &DROPPED_FAMILY, &COLLECTOR_SKIPS_FAMILY];
 
 impl Registry {
     /// An empty registry with no prefix and no const labels.
@@ -416,8 +463,113 @@ impl Registry {
             group: metrics.clone(),
             addr,
             dynamic: None,
+            collector: None,
         });
         Ok(metrics)
+    }
+
+    /// Registers a collector: `metrics`, whose families `collect` fills in from wherever the
+    /// values live each time the registry is encoded, so they are fresh at every scrape.
+    ///
+    /// `collect` runs on a worker thread of the collector's own. A scrape waits for every
+    /// collector together at most the [`collect_timeout`](RegistryBuilder::collect_timeout)
+    /// (default [`DEFAULT_COLLECT_TIMEOUT`]); a collector that has not finished by then, or
+    /// that returned an error or panicked, has its families left out of that scrape, and the
+    /// skip is counted in [`COLLECTOR_SKIPS_FAMILY`] under `name`
+    /// ([`last_collect_error`](Registry::last_collect_error) keeps the message). Concurrent
+    /// scrapes share one run. [`unregister`](Registry::unregister) stops the worker.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// use promdecl::{Format, IntGauge, Metrics, Registry};
+    ///
+    /// #[derive(Metrics)]
+    /// #[metrics(prefix = "queue")]
+    /// struct Queue {
+    ///     /// Jobs waiting
+    ///     #[metric(gauge)]
+    ///     length: IntGauge,
+    /// }
+    ///
+    /// let waiting = Arc::new(AtomicUsize::new(3));
+    /// let registry = Registry::new();
+    /// let seen = waiting.clone();
+    /// registry.register_collector("queue", Queue::new(), move |q: &Queue| {
+    ///     q.length().set(seen.load(Ordering::Relaxed) as i64);
+    ///     Ok(())
+    /// })?;
+    /// assert!(registry.encode(Format::Text).contains("queue_length 3\n"));
+    /// waiting.store(5, Ordering::Relaxed);
+    /// assert!(registry.encode(Format::Text).contains("queue_length 5\n"));
+    /// # Ok::<(), promdecl::RegistryError>(())
+    /// ```
+    pub fn register_collector<M, F>(
+        &self,
+        name: &str,
+        metrics: M,
+        collect: F,
+    ) -> Result<Arc<M>, RegistryError>
+    where
+        M: Metrics,
+        F: Fn(&M) -> Result<(), CollectError> + Send + Sync + 'static,
+    {
+        let metrics = Arc::new(metrics);
+        let owner = std::any::type_name::<M>();
+        let addr = Arc::as_ptr(&metrics) as *const () as usize;
+        let mut groups = self.groups.write();
+        if groups
+            .iter()
+            .any(|g| g.collector.as_ref().is_some_and(|w| w.name() == name))
+        {
+            return Err(RegistryError::Invalid(format!(
+                "a collector named `{name}` is already registered; give each collector its own name"
+            )));
+        }
+        self.check(&groups, owner, &self.prefix, M::FAMILIES)?;
+        if let Some(bytes) = self.max_label_value_bytes {
+            metrics.visit(&mut |family| family.set_max_label_value_bytes(bytes));
+        }
+        let job_metrics = metrics.clone();
+        let worker = Worker::spawn(name.to_string(), Box::new(move || collect(&job_metrics)))
+            .map_err(|e| RegistryError::Invalid(format!("cannot start collector `{name}`: {e}")))?;
+        groups.push(Registered {
+            owner,
+            prefix: self.prefix.clone(),
+            group: metrics.clone(),
+            addr,
+            dynamic: None,
+            collector: Some(Arc::new(worker)),
+        });
+        Ok(metrics)
+    }
+
+    /// The message of the last failed run of collector `name`, if one failed.
+    pub fn last_collect_error(&self, name: &str) -> Option<String> {
+        self.groups
+            .read()
+            .iter()
+            .filter_map(|g| g.collector.as_ref())
+            .find(|w| w.name() == name)
+            .and_then(|w| w.last_error())
+    }
+
+    /// Runs every collector for one scrape; the groups (by address) to leave out.
+    fn collect(&self) -> Vec<usize> {
+        let workers: Vec<(usize, Arc<Worker>)> = self
+            .groups
+            .read()
+            .iter()
+            .filter_map(|g| Some((g.addr, g.collector.clone()?)))
+            .collect();
+        let deadline = Instant::now() + self.collect_timeout;
+        // All asked first, then waited for against one deadline: they run side by side.
+        let pending: Vec<_> = workers.iter().map(|(_, w)| w.request()).collect();
+        workers
+            .iter()
+            .zip(pending)
+            .filter_map(|((addr, w), p)| w.wait(p, deadline).is_err().then_some(*addr))
+            .collect()
     }
 
     /// Registers a family defined at run time ([`FamilyDesc::builder`]) and returns it shared;
@@ -474,6 +626,7 @@ impl Registry {
             group: family.clone(),
             addr: Arc::as_ptr(&family) as *const () as usize,
             dynamic: Some(family.clone()),
+            collector: None,
         });
         Ok(family)
     }
@@ -583,12 +736,24 @@ impl Registry {
         out
     }
 
-    /// Encodes every family in `format`, appending to `out`.
+    /// Encodes every family in `format`, appending to `out`: runs the collectors first
+    /// ([`register_collector`](Registry::register_collector)), and expires idle series.
     pub fn encode_into(&self, out: &mut String, format: Format) {
+        let skipped = self.collect();
         let families = |f: &mut dyn FnMut(&str, &dyn AnyFamily)| {
             let mut overflow = Counts::new(&OVERFLOW_FAMILY);
             let mut dropped = Counts::new(&DROPPED_FAMILY);
-            self.visit_prefixed(&mut |prefix, family| {
+            let mut skips = Counts::new(&COLLECTOR_SKIPS_FAMILY);
+            let groups = self.groups.read();
+            for g in groups.iter() {
+                if let Some(w) = &g.collector {
+                    for reason in Skip::ALL {
+                        skips.row(&[w.name(), reason.as_str()], w.skipped(reason));
+                    }
+                }
+            }
+            let visible = groups.iter().filter(|g| !skipped.contains(&g.addr));
+            let mut each = |prefix: &str, family: &dyn AnyFamily| {
                 family.expire_idle();
                 f(prefix, family);
                 // Named as declared plus the prefix its group was registered under (the
@@ -604,8 +769,11 @@ impl Registry {
                         dropped.note(own, desc, n);
                     }
                 }
-            });
-            for counts in [&overflow, &dropped] {
+            };
+            for g in visible {
+                g.group.visit(&mut |family| each(&g.prefix, family));
+            }
+            for counts in [&overflow, &dropped, &skips] {
                 if !counts.rows.is_empty() {
                     f(&self.prefix, counts);
                 }
@@ -623,8 +791,8 @@ impl Registry {
 /// a count per family.
 struct Counts {
     desc: &'static FamilyDesc,
-    /// `([family name], rendered labels, count)`.
-    rows: Vec<([String; 1], String, u64)>,
+    /// `(label values, rendered labels, count)`.
+    rows: Vec<(Vec<String>, String, u64)>,
 }
 
 impl Counts {
@@ -637,9 +805,13 @@ impl Counts {
 
     /// Adds the row of `family`, registered under `group_prefix`.
     fn note(&mut self, group_prefix: &str, family: &FamilyDesc, count: u64) {
-        let name = format!("{group_prefix}{}", family.name);
-        let text = encode::text::render_labels(self.desc, &[&name]);
-        self.rows.push(([name], text, count));
+        self.row(&[&format!("{group_prefix}{}", family.name)], count);
+    }
+
+    fn row(&mut self, values: &[&str], count: u64) {
+        let text = encode::text::render_labels(self.desc, values);
+        self.rows
+            .push((values.iter().map(|v| v.to_string()).collect(), text, count));
     }
 }
 
