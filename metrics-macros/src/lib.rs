@@ -24,6 +24,14 @@ use proc_macro::TokenStream;
 /// `Metrics` impl a `Registry` registers, one accessor method per family taking its labels in
 /// declared order, and an enum for every label declared with inline values.
 ///
+/// A family with a free-form label (not `info`) also gets two removal methods, which take the
+/// free-form values only, in declared order: `remove_<field>(&str, ...) -> bool` removes the
+/// series of one value tuple (in every combination of the enumerated labels), freeing its slot of
+/// the budget, and says whether it existed; `remove_<field>_matching(Option<&str>, ...) -> usize`
+/// removes every tuple matching the given values (`None` matches any) and says how many. A series
+/// updated after its removal starts from zero. A removal method named like another field's
+/// accessor is an error.
+///
 /// The enums of inline labels go in a module of their own, named after the struct in snake_case
 /// plus `_labels` and given the struct's visibility: `labels = [operation = [put, get]]` on
 /// `pub struct Dht` generates `pub mod dht_labels { pub enum Operation { Put, Get } }`, used as
@@ -55,6 +63,7 @@ use proc_macro::TokenStream;
 ///
 /// // dht.put_operations_total(Status::Success).inc();
 /// // dht.operation_latency_seconds(dht_labels::Operation::Put, "peer-1").observe(0.02);
+/// // dht.remove_operation_latency_seconds("peer-1"); // both operations of peer-1
 /// ```
 ///
 /// # On the struct: `#[metrics(...)]`
@@ -96,6 +105,9 @@ use proc_macro::TokenStream;
 ///   `_seconds`) without `buckets` gets `promdecl::buckets::DEFAULT`; any other histogram must
 ///   give them.
 /// - `max_series = n`: the series budget of a family with a free-form label.
+/// - `idle_timeout = "10m"`: a whole number followed by `s`, `m` or `h`; a free-form series not
+///   updated for that long is removed at a scrape, freeing its slot of the budget. Only on a
+///   family with a free-form label, and not on `info` (whose one label set never expires).
 /// - `note = "..."`: a remark carried in the descriptor, for generated docs.
 ///
 /// Every mistake is a compile error spanned on the offending token that says what to write; an

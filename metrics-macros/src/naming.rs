@@ -52,6 +52,16 @@ pub fn labels_module(ident: &Ident) -> Ident {
     Ident::new(&name, ident.span())
 }
 
+/// `remove_<field>` and `remove_<field>_matching`: the removal methods of a family with a
+/// free-form label, spanned on the field.
+pub fn remove_methods(field: &Ident) -> [Ident; 2] {
+    let field_name = field.unraw();
+    [
+        Ident::new(&format!("remove_{field_name}"), field.span()),
+        Ident::new(&format!("remove_{field_name}_matching"), field.span()),
+    ]
+}
+
 /// The candidate closest to `word` by edit distance, when it is close enough to be a misspelling
 /// of it (a typo, a swapped pair, a missing or extra letter).
 pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {

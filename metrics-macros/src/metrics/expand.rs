@@ -14,6 +14,7 @@ use crate::buckets::Buckets;
 use crate::crate_path::CratePath;
 use crate::label_value::expand::label_value_impl;
 use crate::label_value::model::LabelEnum;
+use crate::naming;
 
 pub fn metrics(m: &Model) -> TokenStream {
     let (krate, ident, vis) = (&m.krate, &m.ident, &m.vis);
@@ -70,10 +71,15 @@ pub fn metrics(m: &Model) -> TokenStream {
     }
 }
 
-/// The label enums and accessors: everything users call, also emitted by the fallback.
+/// The label enums, accessors and removal methods: everything users call, also emitted by the
+/// fallback.
 pub fn items(m: &Model) -> TokenStream {
     let (krate, ident, vis) = (&m.krate, &m.ident, &m.vis);
-    let accessors = m.families.iter().map(|f| accessor(krate, f, vis));
+    let accessors = m.families.iter().map(|f| {
+        let removers = removers(krate, f, vis);
+        let accessor = accessor(krate, f, vis);
+        quote!(#accessor #removers)
+    });
     let enums = labels_module(m);
     quote! {
         #enums
@@ -236,6 +242,74 @@ fn accessor(krate: &CratePath, f: &Family, vis: &syn::Visibility) -> TokenStream
             #get
         }
     }
+}
+
+/// `remove_<field>` and `remove_<field>_matching`, for a family with free-form labels: they
+/// take the free-form values only, in declared order.
+fn removers(krate: &CratePath, f: &Family, vis: &syn::Visibility) -> TokenStream {
+    if !f.removable {
+        return TokenStream::new();
+    }
+    let (at, krate_at, field_at) = at_type(krate, f);
+    let ty = &f.ty;
+    let family_type = quote_spanned!(at=> <#ty as #krate_at::__private::FamilyType>);
+    let free: Vec<&Ident> = f
+        .labels
+        .iter()
+        .filter(|l| l.ty.is_none())
+        .map(|l| &l.param)
+        .collect();
+    let [remove, remove_matching] = naming::remove_methods(&f.field);
+    let (doc, doc_matching) = remover_docs(f, &remove);
+    quote! {
+        #[doc = #doc]
+        #vis fn #remove(&self, #(#free: &str),*) -> bool {
+            #family_type::remove(&self.#field_at, &[#(#free),*])
+        }
+
+        #[doc = #doc_matching]
+        #vis fn #remove_matching(&self, #(#free: ::core::option::Option<&str>),*) -> usize {
+            #family_type::remove_matching(&self.#field_at, &[#(#free),*])
+        }
+    }
+}
+
+fn remover_docs(f: &Family, remove_method: &Ident) -> (String, String) {
+    let free: Vec<&str> = f
+        .labels
+        .iter()
+        .filter(|l| l.ty.is_none())
+        .map(|l| l.name.as_str())
+        .collect();
+    let (one, every) = match free.as_slice() {
+        [label] => (
+            format!("one `{label}` value"),
+            format!("every `{label}` value"),
+        ),
+        _ => {
+            let tuple = format!("(`{}`)", free.join("`, `"));
+            (
+                format!("one {tuple} value tuple"),
+                format!("every {tuple} value tuple"),
+            )
+        }
+    };
+    let enumerated = if f.labels.iter().any(|l| l.ty.is_some()) {
+        ", in every combination of the enumerated labels"
+    } else {
+        ""
+    };
+    let name = &f.name;
+    let remove = format!(
+        "Removes the series of `{name}` for {one}{enumerated}, freeing its slot in the series \
+         budget. Returns whether it existed; updated again, it starts from zero as a new series."
+    );
+    let matching = format!(
+        "Removes the series of `{name}` for {every} that matches{enumerated}: `Some(v)` matches \
+         `v`, `None` any value. Returns how many were removed.\n\nLike [`Self::{remove_method}`] \
+         for each match."
+    );
+    (remove, matching)
 }
 
 /// The dense slot of the enumerated labels' values: a mixed-radix number, first label first.

@@ -45,6 +45,7 @@ const FIELD_KEYS: &[&str] = &[
     "labels",
     "buckets",
     "max_series",
+    "idle_timeout",
     "allow_reserved_suffix",
 ];
 
@@ -60,6 +61,8 @@ pub struct FieldAttrs {
     pub labels: Option<LabelList>,
     pub buckets: Option<BucketSpec>,
     pub max_series: Option<SpannedValue<usize>>,
+    /// `idle_timeout = "10m"`: checked and turned into seconds by `validate`.
+    pub idle_timeout: Option<SpannedValue<String>>,
     /// Keeps a gauge name that ends in a counter or histogram suffix.
     pub allow_reserved_suffix: darling::util::Flag,
 }
@@ -320,7 +323,8 @@ mod tests {
     fn every_listed_field_key_parses() {
         let attr: syn::Attribute = syn::parse_quote! {
             #[metric(histogram, name = "n", help = "h", unit = "seconds", note = "n",
-                     labels = [a], buckets = [1.0], max_series = 1, allow_reserved_suffix)]
+                     labels = [a], buckets = [1.0], max_series = 1, idle_timeout = "1m",
+                     allow_reserved_suffix)]
         };
         let (_, attrs) = parse_metric_attr(&attr).unwrap_or_else(|e| panic!("{e}"));
         let listed = attr.meta.require_list().unwrap().tokens.clone().into_iter();

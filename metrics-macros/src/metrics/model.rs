@@ -35,6 +35,9 @@ pub struct Family {
     pub max_series: Option<usize>,
     /// `idle_timeout`, in seconds.
     pub idle_timeout: Option<u64>,
+    /// Whether `remove_<field>` and `remove_<field>_matching` are generated: the family has a
+    /// free-form label, is not an info family, and their names are not taken.
+    pub removable: bool,
 }
 
 pub struct Label {

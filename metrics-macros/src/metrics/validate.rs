@@ -37,6 +37,7 @@ pub fn metrics(input: MetricsInput) -> (Model, Option<Error>) {
         }
     }
     check_unique_names(&mut errors, &families);
+    check_method_names(&mut errors, &mut families);
     let plain = input.plain.iter().filter_map(|f| f.ident.clone()).collect();
     let model = Model {
         krate: input.attrs.krate.clone(),
@@ -139,6 +140,8 @@ fn check_family(
         check_default_buckets(errors, kind, &name, unit.as_deref(), scope.krate);
     }
     let max_series = check_max_series(errors, a.max_series.as_ref(), &labels);
+    let idle_timeout = check_idle_timeout(errors, kind, a.idle_timeout.as_ref(), &labels);
+    let removable = kind != Kind::Info && labels.iter().any(|l| l.ty.is_none());
     Some(Family {
         field,
         ty: m.field.ty.clone(),
@@ -150,7 +153,8 @@ fn check_family(
         labels,
         buckets,
         max_series,
-        idle_timeout: None,
+        idle_timeout,
+        removable,
     })
 }
 
@@ -566,6 +570,137 @@ fn check_max_series(
     Some(**max)
 }
 
+/// How to write an `idle_timeout`, ending every message about one.
+const IDLE_TIMEOUT_FORMAT: &str = "a whole number followed by `s`, `m` or `h`";
+
+/// `idle_timeout = "10m"`: a positive whole number of seconds, minutes or hours, on a family
+/// whose free-form series can expire. Returns it in seconds.
+fn check_idle_timeout(
+    errors: &mut Accumulator,
+    kind: Kind,
+    timeout: Option<&SpannedValue<String>>,
+    labels: &[Label],
+) -> Option<u64> {
+    let timeout = timeout?;
+    let fail = |errors: &mut Accumulator, msg: String| {
+        errors.push(Error::custom(msg).with_span(&timeout.span()));
+        None
+    };
+    if kind == Kind::Info {
+        return fail(
+            errors,
+            "`idle_timeout` does not apply to info families: an info family holds one label set, \
+             replaced by each call, and never expires, so remove it"
+                .to_string(),
+        );
+    }
+    if !labels.iter().any(|l| l.ty.is_none()) {
+        return fail(
+            errors,
+            "`idle_timeout` only applies to families with a free-form label; enumerated series \
+             are zero-initialised and never expire, so remove it"
+                .to_string(),
+        );
+    }
+    let value = timeout.as_str();
+    let digits = value.len() - value.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let (number, unit) = value.split_at(digits);
+    if number.is_empty() || !unit.chars().all(|c| c.is_ascii_alphabetic()) {
+        return fail(
+            errors,
+            format!(
+                "invalid `idle_timeout = \"{value}\"`; write {IDLE_TIMEOUT_FORMAT}, like \
+                 `idle_timeout = \"10m\"`"
+            ),
+        );
+    }
+    let per_unit: u64 = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "" => {
+            return fail(
+                errors,
+                format!(
+                    "`idle_timeout = \"{value}\"` has no unit; write {IDLE_TIMEOUT_FORMAT}, \
+                     like `idle_timeout = \"{value}s\"`"
+                ),
+            )
+        }
+        _ => {
+            return fail(
+                errors,
+                format!(
+                    "unknown unit `{unit}` in `idle_timeout = \"{value}\"`; write \
+                     {IDLE_TIMEOUT_FORMAT}, like `idle_timeout = \"10m\"`"
+                ),
+            )
+        }
+    };
+    let Some(secs) = number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(per_unit))
+    else {
+        return fail(
+            errors,
+            format!(
+                "`idle_timeout = \"{value}\"` is too long to count in seconds; write a shorter \
+                 one, like `idle_timeout = \"24h\"`"
+            ),
+        );
+    };
+    if secs == 0 {
+        return fail(
+            errors,
+            "`idle_timeout` must be at least `1s`; write a positive duration like \
+             `idle_timeout = \"10m\"`, or remove it to keep series until they are removed"
+                .to_string(),
+        );
+    }
+    Some(secs)
+}
+
+/// The methods generated for one family are named by no other: `remove_<field>` may be another
+/// field's accessor, and `remove_<a>_matching` is also `remove_<b>` for a field `<a>_matching`.
+/// A family whose removal methods clash loses them, so the fallback emits no duplicates.
+fn check_method_names(errors: &mut Accumulator, families: &mut [Family]) {
+    let accessors: HashMap<String, Ident> = families
+        .iter()
+        .map(|f| (f.field.unraw().to_string(), f.field.clone()))
+        .collect();
+    let mut removers: HashMap<String, Ident> = HashMap::new();
+    for f in families.iter_mut().filter(|f| f.removable) {
+        let names = naming::remove_methods(&f.field).map(|m| m.to_string());
+        let clash = names.iter().find_map(|n| {
+            let other = accessors
+                .get(n)
+                .map(|o| format!("the accessor of field `{o}`"))
+                .or_else(|| {
+                    removers
+                        .get(n)
+                        .map(|o| format!("a removal method of field `{o}`"))
+                })?;
+            Some((n, other))
+        });
+        if let Some((name, other)) = clash {
+            errors.push(
+                Error::custom(format!(
+                    "`{name}`, a removal method generated for field `{}`, is also {other}; \
+                     rename one of the two fields",
+                    f.field
+                ))
+                .with_span(&f.field),
+            );
+            f.removable = false;
+            continue;
+        }
+        for n in names {
+            removers.insert(n, f.field.clone());
+        }
+    }
+}
+
 /// No two families expose the same sample name (a histogram also takes `_bucket`, `_sum` and
 /// `_count`).
 fn check_unique_names(errors: &mut Accumulator, families: &[Family]) {
@@ -583,5 +718,85 @@ fn check_unique_names(errors: &mut Accumulator, families: &[Family]) {
             }
             taken.insert(n, &f.field);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label(free: bool) -> Label {
+        Label {
+            name: "l".to_string(),
+            param: Ident::new("l", Span::call_site()),
+            ty: (!free).then(|| syn::parse_quote!(bool)),
+        }
+    }
+
+    /// `check_idle_timeout` on a counter with a free-form label: the seconds, or the message.
+    fn idle_timeout(kind: Kind, value: &str, free: bool) -> Result<u64, String> {
+        let mut errors = Error::accumulator();
+        let value = SpannedValue::new(value.to_string(), Span::call_site());
+        let secs = check_idle_timeout(&mut errors, kind, Some(&value), &[label(free)]);
+        match (secs, errors.finish()) {
+            (Some(secs), Ok(())) => Ok(secs),
+            (None, Err(e)) => Err(e.to_string()),
+            (secs, errors) => panic!("{secs:?} together with {errors:?}"),
+        }
+    }
+
+    #[test]
+    fn idle_timeouts_in_seconds_minutes_and_hours() {
+        let ok = |v| idle_timeout(Kind::Counter, v, true);
+        assert_eq!(ok("30s"), Ok(30));
+        assert_eq!(ok("10m"), Ok(600));
+        assert_eq!(ok("2h"), Ok(7200));
+        assert_eq!(ok("0090s"), Ok(90));
+    }
+
+    #[test]
+    fn bad_idle_timeouts_say_what_to_write() {
+        let err = |v| idle_timeout(Kind::Counter, v, true).unwrap_err();
+        let how = "write a whole number followed by `s`, `m` or `h`";
+        for v in ["", "m", "ten minutes", "-5m", "1.5h", "10 m", "+3s"] {
+            assert_eq!(
+                err(v),
+                format!("invalid `idle_timeout = \"{v}\"`; {how}, like `idle_timeout = \"10m\"`")
+            );
+        }
+        assert_eq!(
+            err("600"),
+            format!("`idle_timeout = \"600\"` has no unit; {how}, like `idle_timeout = \"600s\"`")
+        );
+        for (v, unit) in [("10min", "min"), ("1d", "d"), ("500ms", "ms"), ("10M", "M")] {
+            assert_eq!(
+                err(v),
+                format!(
+                    "unknown unit `{unit}` in `idle_timeout = \"{v}\"`; {how}, like \
+                     `idle_timeout = \"10m\"`"
+                )
+            );
+        }
+        for v in ["18446744073709551616s", "5124095576030432h"] {
+            assert!(err(v).contains("is too long to count in seconds"), "{v}");
+        }
+        assert_eq!(
+            idle_timeout(Kind::Counter, "18446744073709551615s", true),
+            Ok(u64::MAX)
+        );
+        for v in ["0s", "0m", "000h"] {
+            assert!(
+                err(v).starts_with("`idle_timeout` must be at least `1s`"),
+                "{v}"
+            );
+        }
+    }
+
+    #[test]
+    fn idle_timeout_needs_a_free_form_label_and_no_info() {
+        let msg = idle_timeout(Kind::Gauge, "10m", false).unwrap_err();
+        assert!(msg.starts_with("`idle_timeout` only applies to families with a free-form label"));
+        let msg = idle_timeout(Kind::Info, "10m", true).unwrap_err();
+        assert!(msg.starts_with("`idle_timeout` does not apply to info families"));
     }
 }

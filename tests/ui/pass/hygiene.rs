@@ -24,8 +24,11 @@ enum Status {
 #[metrics(prefix = "hygiene")]
 pub struct Hygiene {
     /// Requests
-    #[metric(counter, labels = [route, status: Status, code = ["2xx", "5xx"]])]
+    #[metric(counter, labels = [route, status: Status, code = ["2xx", "5xx"]], idle_timeout = "10m")]
     requests_total: Counter,
+    /// Streams
+    #[metric(gauge, labels = [peer, protocol], max_series = 10, idle_timeout = "30s")]
+    streams: Gauge,
     /// Temperature
     #[metric(gauge, unit = "celsius")]
     temperature_celsius: Gauge,
@@ -39,9 +42,28 @@ pub struct Hygiene {
 
 fn main() {
     let m = Hygiene::new();
-    m.requests_total("/a", Status::Failure, hygiene_labels::Code::V5xx).inc();
+    m.requests_total("/a", Status::Failure, hygiene_labels::Code::V5xx)
+        .inc();
     m.temperature_celsius().set(21.5);
     m.latency_seconds(true).observe(0.01);
     m.build_info("1.0");
-    ::std::assert_eq!(<Hygiene as Metrics>::FAMILIES.len(), 4);
+    m.streams("p1", "tcp").set(1.0);
+    m.streams("p2", "tcp").set(1.0);
+    ::std::assert!(m.remove_requests_total("/a"));
+    ::std::assert!(!m.remove_requests_total("/a"));
+    ::std::assert_eq!(
+        m.remove_requests_total_matching(::core::option::Option::None),
+        0
+    );
+    ::std::assert!(m.remove_streams("p1", "tcp"));
+    let tcp = ::core::option::Option::Some("tcp");
+    ::std::assert_eq!(
+        m.remove_streams_matching(::core::option::Option::None, tcp),
+        1
+    );
+    ::std::assert_eq!(<Hygiene as Metrics>::FAMILIES.len(), 5);
+    ::std::assert_eq!(
+        <Hygiene as Metrics>::FAMILIES[0].idle_timeout,
+        ::core::option::Option::Some(::core::time::Duration::from_secs(600))
+    );
 }
