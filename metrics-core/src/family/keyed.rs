@@ -91,6 +91,11 @@ fn hash_key<'a>(
     h.finish()
 }
 
+/// A duration in whole milliseconds, saturating (a timeout of ages never wraps to a short one).
+fn millis(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
 #[inline(always)]
 fn memo_slot(place: u64) -> usize {
     (place >> 58) as usize % MEMO
@@ -119,7 +124,7 @@ impl<S: Series> Keyed<S> {
     }
 
     fn now_ms(&self) -> u64 {
-        self.clock.elapsed().as_millis() as u64
+        millis(self.clock.elapsed())
     }
 
     fn shard(&self, hash: u64) -> &Index {
@@ -167,10 +172,29 @@ impl<S: Series> Keyed<S> {
     #[inline(never)]
     pub(super) fn lookup(&self, desc: &'static FamilyDesc, free: &[&str]) -> Lookup<'_, S> {
         let max = self.max_value_bytes.load(Relaxed);
-        if free.iter().any(|v| v.len() > max) || free.contains(&OVERFLOW_VALUE) {
+        if free.iter().any(|v| v.len() > max) {
             return self.fold(desc, free.len());
         }
         let hash = hash_key(&self.hasher, free.iter().copied());
+        // The lock-free probe keeps the guard of the entry it matched: one load per hit.
+        let mut hit = None;
+        self.shard(hash).find(hash, |i| {
+            let entry = self.slot(i);
+            let matches = entry.key.matches(free);
+            if matches {
+                hit = Some((i, entry));
+            }
+            matches
+        });
+        if let Some((i, entry)) = hit {
+            entry.touch();
+            self.remember(free, i);
+            return Lookup::Entry(entry);
+        }
+        // No stored key holds the overflow value, so only a miss can see it.
+        if free.contains(&OVERFLOW_VALUE) {
+            return self.fold(desc, free.len());
+        }
         // A found slot may be emptied before it is read (a removal in between): look again.
         for attempt in 0..4 {
             let Some(i) = self.find_or_create(desc, free, hash, attempt == 0) else {
@@ -212,9 +236,6 @@ impl<S: Series> Keyed<S> {
                 .get(i)
                 .is_some_and(|s| s.load().key.matches(free))
         };
-        if let Some(i) = self.shard(hash).find(hash, eq) {
-            return Some(i);
-        }
         let create = || self.insert(desc, free, hash, None);
         match self
             .shard(hash)
@@ -223,7 +244,10 @@ impl<S: Series> Keyed<S> {
             Found::Existing(i) | Found::Inserted(i) => Some(i),
             Found::Refused => {
                 let timeout = desc.idle_timeout.filter(|_| may_sweep)?;
-                let due = self.last_sweep.load(Relaxed) + (timeout.as_millis() as u64 / 8);
+                let due = self
+                    .last_sweep
+                    .load(Relaxed)
+                    .saturating_add(millis(timeout) / 8);
                 if self.now_ms() < due {
                     return None;
                 }
@@ -346,7 +370,7 @@ impl<S: Series> Keyed<S> {
         let now = self.now_ms();
         self.last_sweep.store(now, Relaxed);
         if let Some(timeout) = desc.idle_timeout {
-            let timeout = timeout.as_millis() as u64;
+            let timeout = millis(timeout);
             for (i, slot) in self.slots.iter() {
                 let entry = slot.load();
                 if entry.touched.swap(false, Relaxed) {

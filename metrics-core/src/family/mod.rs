@@ -150,6 +150,8 @@ impl<S: Series> Family<S> {
     /// Removes the series of free-form values `free` (declared order; enumerated labels are not
     /// given: every enumerated combination of the tuple goes), freeing its share of the series
     /// budget. Returns whether it existed. Updated again, it starts from zero as a new series.
+    /// A [`Handle`] to it kept across the removal updates the removed series, whose values are
+    /// discarded.
     ///
     /// Enumerated-only families have nothing to remove: always `false`.
     pub fn remove(&self, free: &[&str]) -> bool {
