@@ -184,3 +184,21 @@ pub fn find_sample(families: &[ParsedFamily], name: &str, labels: &[(&str, &str)
 /// The README's example, compiled and run as a doctest.
 #[doc = include_str!("../../README.md")]
 pub mod readme {}
+
+/// Encodes `registry` in both text formats and checks them with promtool (text 0.0.4, lint
+/// clean) and both Python parsers; returns the text 0.0.4 exposition. Panics naming the
+/// validator and showing the exposition when one rejects it.
+pub fn validate_registry(registry: &promdecl::Registry) -> String {
+    let text = registry.encode(Format::Text);
+    if let Some(result) = promtool_check_metrics(&text) {
+        let out = result.unwrap_or_else(|e| panic!("promtool rejected:\n{e}\n---\n{text}"));
+        assert!(out.trim().is_empty(), "promtool lint:\n{out}\n---\n{text}");
+    }
+    for format in [Format::Text, Format::OpenMetrics] {
+        let out = registry.encode(format);
+        if let Some(result) = python_parse(&out, format) {
+            result.unwrap_or_else(|e| panic!("python rejected {format:?}: {e}\n---\n{out}"));
+        }
+    }
+    text
+}

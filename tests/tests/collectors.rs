@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use promdecl::{Format, IntGauge, Metrics, Registry};
-use tests::{promtool_check_metrics, python_parse};
+use tests::validate_registry;
 
 #[derive(Debug, Metrics)]
 #[metrics(prefix = "pool")]
@@ -32,21 +32,6 @@ struct Broken {
     value: IntGauge,
 }
 
-fn validate(registry: &Registry) -> String {
-    let text = registry.encode(Format::Text);
-    if let Some(result) = promtool_check_metrics(&text) {
-        let out = result.unwrap_or_else(|e| panic!("promtool rejected:\n{e}\n---\n{text}"));
-        assert!(out.trim().is_empty(), "promtool lint:\n{out}\n---\n{text}");
-    }
-    for format in [Format::Text, Format::OpenMetrics] {
-        let out = registry.encode(format);
-        if let Some(result) = python_parse(&out, format) {
-            result.unwrap_or_else(|e| panic!("python rejected {format:?}: {e}\n---\n{out}"));
-        }
-    }
-    text
-}
-
 fn pool(registry: &Registry, open: &Arc<AtomicI64>) {
     let open = open.clone();
     registry
@@ -62,9 +47,9 @@ fn values_are_read_at_every_scrape() {
     let registry = Registry::new();
     let open = Arc::new(AtomicI64::new(4));
     pool(&registry, &open);
-    assert!(validate(&registry).contains("pool_connections 4\n"));
+    assert!(validate_registry(&registry).contains("pool_connections 4\n"));
     open.store(9, Ordering::Relaxed);
-    let text = validate(&registry);
+    let text = validate_registry(&registry);
     assert!(text.contains("pool_connections 9\n"), "{text}");
     assert!(
         text.contains("metrics_collector_skips_total{collector=\"pool\",reason=\"timeout\"} 0\n")
@@ -96,7 +81,7 @@ fn a_slow_collector_is_skipped_and_counted() {
         .unwrap();
 
     let started = Instant::now();
-    let text = validate(&registry);
+    let text = validate_registry(&registry);
     // Not a benchmark: the scrape did not wait for the minute-long collector.
     assert!(started.elapsed() < Duration::from_secs(30));
     assert!(text.contains("pool_connections 2\n"), "{text}");
@@ -126,7 +111,7 @@ fn failing_and_panicking_collectors_are_reported_not_fatal() {
             panic!("index out of range")
         })
         .unwrap();
-    let text = validate(&registry);
+    let text = validate_registry(&registry);
     assert!(text.contains("pool_connections 1\n"));
     assert!(!text.contains("broken_value"));
     assert!(!text.contains("disk_backup_age_seconds"));

@@ -5,22 +5,7 @@
 use std::sync::Arc;
 
 use promdecl::{Counter, FamilyDesc, Format, Histogram, Kind, Registry, RegistryError};
-use tests::{find_sample, promtool_check_metrics, python_parse};
-
-/// Checks an exposition with promtool (text) and Python's parsers (both formats).
-fn validate(registry: &Registry) {
-    let text = registry.encode(Format::Text);
-    if let Some(result) = promtool_check_metrics(&text) {
-        let out = result.unwrap_or_else(|e| panic!("promtool rejected:\n{e}\n---\n{text}"));
-        assert!(out.trim().is_empty(), "promtool lint:\n{out}\n---\n{text}");
-    }
-    for format in [Format::Text, Format::OpenMetrics] {
-        let out = registry.encode(format);
-        if let Some(result) = python_parse(&out, format) {
-            result.unwrap_or_else(|e| panic!("python rejected {format:?}: {e}\n---\n{out}"));
-        }
-    }
-}
+use tests::{find_sample, python_parse, validate_registry};
 
 fn jobs_desc() -> &'static FamilyDesc {
     FamilyDesc::builder(
@@ -42,7 +27,7 @@ fn a_run_time_family_lives_on_a_live_registry() {
         .build()
         .unwrap();
     let jobs: Arc<Counter> = registry.register_family(jobs_desc()).unwrap();
-    validate(&registry);
+    validate_registry(&registry);
 
     std::thread::scope(|s| {
         for t in 0..4 {
@@ -69,7 +54,7 @@ fn a_run_time_family_lives_on_a_live_registry() {
         assert_eq!(ok, Some(1800.0), "2 threads x 900 ok on q0");
     }
     assert!(text.contains("jobs_total{node=\"n1\",queue=\"q1\",outcome=\"failed\"} 200\n"));
-    validate(&registry);
+    validate_registry(&registry);
 
     // A different definition under the same name: refused, naming both sides.
     let conflicting = FamilyDesc::builder("jobs_total", Kind::Counter, "Jobs run, by queue")
@@ -96,7 +81,7 @@ fn a_run_time_family_lives_on_a_live_registry() {
     assert!(registry
         .encode(Format::Text)
         .contains("outcome=\"failed\"} 200\n"));
-    validate(&registry);
+    validate_registry(&registry);
 
     // The wrong family type for the kind.
     let wrong = registry.register_family::<promdecl::value::GaugeValue>(jobs_desc());
@@ -109,7 +94,7 @@ fn a_run_time_family_lives_on_a_live_registry() {
     assert!(!registry.unregister_family("jobs_total"));
     let text = registry.encode(Format::Text);
     assert!(!text.contains("jobs_total"), "{text}");
-    validate(&registry);
+    validate_registry(&registry);
 
     // Free again: the other definition now registers, and starts empty.
     let replaced: Arc<Counter> = registry.register_family(conflicting).unwrap();
@@ -117,7 +102,7 @@ fn a_run_time_family_lives_on_a_live_registry() {
     assert!(registry
         .encode(Format::Text)
         .contains("jobs_total{node=\"n1\",queue=\"q9\"} 1\n"));
-    validate(&registry);
+    validate_registry(&registry);
 }
 
 #[test]
@@ -136,5 +121,5 @@ fn run_time_histograms_are_exposed_like_declared_ones() {
         "{text}"
     );
     assert!(text.contains("rpc_latency_seconds_bucket{method=\"get\",le=\"0.1\"} 1\n"));
-    validate(&registry);
+    validate_registry(&registry);
 }
