@@ -61,7 +61,7 @@ fn catalog_registry() -> Arc<Registry> {
 #[tokio::test]
 async fn scrapes_over_a_socket_pass_python_and_promtool_and_auth_guards_metrics() {
     let registry = catalog_registry();
-    collectors::start(&registry, collectors::Intervals::default()).unwrap();
+    collectors::start(&registry).unwrap();
     let server = start(
         registry,
         Config {
@@ -310,14 +310,7 @@ async fn a_real_prometheus_scrapes_the_server() {
         return;
     }
     let registry = catalog_registry();
-    collectors::start(
-        &registry,
-        collectors::Intervals {
-            resource: Duration::from_millis(200),
-            system: Duration::from_secs(1),
-        },
-    )
-    .unwrap();
+    collectors::start(&registry).unwrap();
     workload::spawn(registry.clone(), Duration::from_millis(100), |f| {
         f.name.starts_with("chorus_")
     });

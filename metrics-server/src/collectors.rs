@@ -1,19 +1,34 @@
-//! Background collectors: the standard process metrics, tokio runtime and host gauges,
-//! refreshed on intervals.
+//! Scrape-time collectors: the standard process metrics, tokio runtime and host gauges, read
+//! when the registry is encoded.
 //!
-//! They write into ordinary derived families, so a scrape only reads atomics and never waits
-//! for a collection. Reading `/proc` is sysinfo's job, run on the blocking pool.
+//! Each is a [`Registry::register_collector`] collector, so its values are fresh at every
+//! scrape instead of lagging by a polling interval: a file opened or a CPU second spent just
+//! before a scrape is in it. Each runs on a worker thread of its own, and a scrape waits for
+//! all of them together at most the registry's
+//! [`collect_timeout`](promdecl::RegistryBuilder::collect_timeout) (default
+//! [`DEFAULT_COLLECT_TIMEOUT`](promdecl::DEFAULT_COLLECT_TIMEOUT), 1 s). One that is slower
+//! than that (a hung network filesystem under the disk gauges, say) or fails has its families
+//! left out of that scrape and counted in `metrics_collector_skips_total{collector,reason}`
+//! ([`Registry::last_collect_error`] has the message), while everything else is served.
+//!
+//! A collection is cheap: on a 2-core Linux machine the process one (`/proc/self`: stat, file
+//! descriptor count, limits, network devices) takes about 60 µs, the system one (disk space of
+//! every mount and counters of every interface) about 0.5 ms, under 5 ms at the 99th
+//! percentile (a whole scrape of the three, encode included, about 0.9 ms:
+//! `cargo test --release -p promdecl-server --test collectors -- --ignored --nocapture`).
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use promdecl::{Counter, FloatCounter, Gauge, Info, IntGauge, Metrics};
-use sysinfo::{Disks, Networks, System};
+use promdecl::{
+    CollectError, Counter, FloatCounter, Gauge, Info, IntGauge, Metrics, Registry, RegistryError,
+};
+use sysinfo::{DiskRefreshKind, Disks, Networks, System};
 
 /// The standard process metrics, under the names the Prometheus client libraries use
 /// (client_golang's process collector), so standard process dashboards work unchanged.
 ///
-/// Read from `/proc/self` on Linux; on other systems they stay at zero.
+/// Read from `/proc/self` on Linux at every scrape; on other systems they stay at zero.
 #[derive(Debug, Metrics)]
 #[metrics(prefix = "process")]
 pub struct ProcessMetrics {
@@ -49,7 +64,7 @@ pub struct ProcessMetrics {
     pub network_transmit_bytes_total: Counter,
 }
 
-/// The tokio runtime the collectors run on (the counterpart of Go's goroutine count).
+/// The tokio runtime [`start`] was called on (the counterpart of Go's goroutine count).
 #[derive(Debug, Metrics)]
 #[metrics(prefix = "tokio_runtime")]
 pub struct RuntimeMetrics {
@@ -61,7 +76,8 @@ pub struct RuntimeMetrics {
     pub workers: IntGauge,
 }
 
-/// Host gauges (CHORUS's system collector, every 30 s by default).
+/// Host gauges (CHORUS's system collector), read at every scrape; `info` is set once, by
+/// [`start`].
 #[derive(Debug, Metrics)]
 #[metrics(prefix = "system")]
 pub struct SystemMetrics {
@@ -79,45 +95,153 @@ pub struct SystemMetrics {
     pub info: Info,
 }
 
-/// Collection intervals.
-#[derive(Debug, Clone, Copy)]
-pub struct Intervals {
-    /// Process and runtime gauges.
-    pub resource: Duration,
-    /// Disks, network and host info.
-    pub system: Duration,
+/// The collectors [`start`] registered.
+#[derive(Debug, Clone)]
+pub struct Collectors {
+    /// The standard process metrics (collector `process`).
+    pub process: Arc<ProcessMetrics>,
+    /// Tokio runtime gauges (collector `runtime`); `None` when [`start`] was called outside a
+    /// tokio runtime.
+    pub runtime: Option<Arc<RuntimeMetrics>>,
+    /// Host gauges (collector `system`).
+    pub system: Arc<SystemMetrics>,
 }
 
-impl Default for Intervals {
-    fn default() -> Self {
-        Self {
-            resource: Duration::from_secs(15),
-            system: Duration::from_secs(30),
+/// Registers the collectors in `registry` under the names `process`, `runtime` and `system`
+/// (the `collector` label of `metrics_collector_skips_total` and the argument of
+/// [`Registry::last_collect_error`]); from then on every encode reads them.
+///
+/// The runtime gauges read the tokio runtime this is called on; outside one they are not
+/// registered. On an error nothing stays registered.
+///
+/// ```
+/// use promdecl::{Format, Registry};
+/// use promdecl_server::collectors;
+///
+/// let registry = Registry::new();
+/// collectors::start(&registry)?;
+/// let text = registry.encode(Format::Text);
+/// assert!(text.contains("# TYPE process_open_fds gauge\n"));
+/// assert!(text.contains("# TYPE system_info gauge\n"));
+/// # Ok::<(), promdecl::RegistryError>(())
+/// ```
+pub fn start(registry: &Registry) -> Result<Collectors, RegistryError> {
+    let process = registry.register_collector("process", ProcessMetrics::new(), process())?;
+    let runtime = match tokio::runtime::Handle::try_current() {
+        Ok(handle) => {
+            match registry.register_collector("runtime", RuntimeMetrics::new(), runtime(handle)) {
+                Ok(runtime) => Some(runtime),
+                Err(e) => {
+                    registry.unregister(&process);
+                    return Err(e);
+                }
+            }
         }
+        Err(_) => None,
+    };
+    let host = SystemMetrics::new();
+    host.info(
+        &System::host_name().unwrap_or_default(),
+        &System::long_os_version().unwrap_or_default(),
+        &System::kernel_version().unwrap_or_default(),
+        env!("CARGO_PKG_VERSION"),
+    );
+    let system = match registry.register_collector("system", host, system()) {
+        Ok(system) => system,
+        Err(e) => {
+            registry.unregister(&process);
+            if let Some(runtime) = &runtime {
+                registry.unregister(runtime);
+            }
+            return Err(e);
+        }
+    };
+    Ok(Collectors {
+        process,
+        runtime,
+        system,
+    })
+}
+
+/// The process collector: `/proc/self`, with the counters' sources as last read kept between
+/// scrapes so the counters only go up.
+fn process() -> impl Fn(&ProcessMetrics) -> Result<(), CollectError> + Send + Sync + 'static {
+    let seen = Mutex::new(proc_self::Totals::default());
+    move |m| proc_self::collect(m, &mut seen.lock().unwrap_or_else(PoisonError::into_inner))
+}
+
+/// The runtime collector: `handle.metrics()` can be read from any thread.
+fn runtime(
+    handle: tokio::runtime::Handle,
+) -> impl Fn(&RuntimeMetrics) -> Result<(), CollectError> + Send + Sync + 'static {
+    move |m| {
+        let rt = handle.metrics();
+        m.alive_tasks().set(rt.num_alive_tasks() as i64);
+        m.workers().set(rt.num_workers() as i64);
+        Ok(())
     }
 }
 
-/// Refreshes [`ProcessMetrics`] and [`RuntimeMetrics`] every `interval` until the runtime
-/// shuts down.
-pub fn spawn_process_collector(
-    process: Arc<ProcessMetrics>,
-    runtime: Arc<RuntimeMetrics>,
-    interval: Duration,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(interval);
-        let mut seen = proc_self::Totals::default();
-        loop {
-            tick.tick().await;
-            let metrics = process.clone();
-            seen = tokio::task::spawn_blocking(move || proc_self::collect(&metrics, seen))
-                .await
-                .unwrap_or(seen);
-            let rt = tokio::runtime::Handle::current().metrics();
-            runtime.alive_tasks().set(rt.num_alive_tasks() as i64);
-            runtime.workers().set(rt.num_workers() as i64);
+/// What the system collector keeps between scrapes: sysinfo's lists (the network counters
+/// advance by what it saw since the last refresh) and the label values exposed, so a mount or
+/// interface that went away has its series removed.
+struct Host {
+    disks: Disks,
+    networks: Networks,
+    mounts: HashSet<String>,
+    interfaces: HashSet<String>,
+}
+
+/// The system collector. The disk list is first read on the collector's worker, so a hung
+/// mount cannot hold up [`start`]; the network list is read here, as the counters' baseline.
+fn system() -> impl Fn(&SystemMetrics) -> Result<(), CollectError> + Send + Sync + 'static {
+    let host = Mutex::new(Host {
+        disks: Disks::new(),
+        networks: Networks::new_with_refreshed_list(),
+        mounts: HashSet::new(),
+        interfaces: HashSet::new(),
+    });
+    move |m| {
+        let mut host = host.lock().unwrap_or_else(PoisonError::into_inner);
+        let Host {
+            disks,
+            networks,
+            mounts,
+            interfaces,
+        } = &mut *host;
+        // Only the space: no I/O counters or disk kinds, which are not exposed.
+        disks.refresh_specifics(true, DiskRefreshKind::nothing().with_storage());
+        networks.refresh(true);
+
+        let mut now = HashSet::new();
+        for d in disks.list() {
+            if d.total_space() > 0 {
+                let used = d.total_space().saturating_sub(d.available_space());
+                let mount = d.mount_point().to_string_lossy();
+                m.disk_usage_ratio(&mount)
+                    .set(used as f64 / d.total_space() as f64);
+                now.insert(mount.into_owned());
+            }
         }
-    })
+        for gone in mounts.difference(&now) {
+            m.remove_disk_usage_ratio(gone);
+        }
+        *mounts = now;
+
+        let mut now = HashSet::new();
+        for (name, data) in networks.iter() {
+            m.network_receive_bytes_total(name).inc_by(data.received());
+            m.network_transmit_bytes_total(name)
+                .inc_by(data.transmitted());
+            now.insert(name.clone());
+        }
+        for gone in interfaces.difference(&now) {
+            m.remove_network_receive_bytes_total(gone);
+            m.remove_network_transmit_bytes_total(gone);
+        }
+        *interfaces = now;
+        Ok(())
+    }
 }
 
 /// Reading `/proc/self` the way client_golang's process collector does.
@@ -126,7 +250,7 @@ mod proc_self {
     use procfs::process::{LimitValue, Process};
     use procfs::WithCurrentSystemInfo;
 
-    use super::ProcessMetrics;
+    use super::{CollectError, ProcessMetrics};
 
     /// The counters' sources as last read: the counters advance by the difference.
     #[derive(Debug, Default, Clone, Copy)]
@@ -144,23 +268,24 @@ mod proc_self {
         }
     }
 
-    pub(super) fn collect(m: &ProcessMetrics, mut seen: Totals) -> Totals {
-        let Ok(me) = Process::myself() else {
-            return seen;
-        };
-        if let Ok(stat) = me.stat() {
-            let ticks = procfs::ticks_per_second() as f64;
-            let cpu = (stat.utime + stat.stime) as f64 / ticks;
+    /// Fails only when `/proc/self/stat` cannot be read; the other sources are best effort
+    /// (a sandbox may hide one), keeping their last values.
+    pub(super) fn collect(m: &ProcessMetrics, seen: &mut Totals) -> Result<(), CollectError> {
+        let me = Process::myself()?;
+        let stat = me.stat()?;
+        let ticks = procfs::ticks_per_second() as f64;
+        let cpu = (stat.utime + stat.stime) as f64 / ticks;
+        if cpu > seen.cpu_seconds {
             m.cpu_seconds_total().inc_by(cpu - seen.cpu_seconds);
-            seen.cpu_seconds = seen.cpu_seconds.max(cpu);
-            if let Ok(boot) = procfs::boot_time_secs() {
-                m.start_time_seconds()
-                    .set(boot as f64 + stat.starttime as f64 / ticks);
-            }
-            m.resident_memory_bytes().set(stat.rss_bytes().get() as f64);
-            m.virtual_memory_bytes().set(stat.vsize as f64);
-            m.threads().set(stat.num_threads);
+            seen.cpu_seconds = cpu;
         }
+        if let Ok(boot) = procfs::boot_time_secs() {
+            m.start_time_seconds()
+                .set(boot as f64 + stat.starttime as f64 / ticks);
+        }
+        m.resident_memory_bytes().set(stat.rss_bytes().get() as f64);
+        m.virtual_memory_bytes().set(stat.vsize as f64);
+        m.threads().set(stat.num_threads);
         if let Ok(n) = me.fd_count() {
             m.open_fds().set(n as i64);
         }
@@ -180,94 +305,19 @@ mod proc_self {
             seen.received = seen.received.max(received);
             seen.transmitted = seen.transmitted.max(transmitted);
         }
-        seen
+        Ok(())
     }
 }
 
 /// No `/proc`: the process metrics stay at zero.
 #[cfg(not(target_os = "linux"))]
 mod proc_self {
-    use super::ProcessMetrics;
+    use super::{CollectError, ProcessMetrics};
 
     #[derive(Debug, Default, Clone, Copy)]
     pub(super) struct Totals;
 
-    pub(super) fn collect(_: &ProcessMetrics, seen: Totals) -> Totals {
-        seen
+    pub(super) fn collect(_: &ProcessMetrics, _: &mut Totals) -> Result<(), CollectError> {
+        Ok(())
     }
-}
-
-/// Refreshes [`SystemMetrics`] every `interval` until the runtime shuts down.
-pub fn spawn_system_collector(
-    metrics: Arc<SystemMetrics>,
-    interval: Duration,
-) -> tokio::task::JoinHandle<()> {
-    metrics.info(
-        &System::host_name().unwrap_or_default(),
-        &System::long_os_version().unwrap_or_default(),
-        &System::kernel_version().unwrap_or_default(),
-        env!("CARGO_PKG_VERSION"),
-    );
-    tokio::spawn(async move {
-        let mut state = (
-            Disks::new_with_refreshed_list(),
-            Networks::new_with_refreshed_list(),
-        );
-        let mut tick = tokio::time::interval(interval);
-        loop {
-            tick.tick().await;
-            state = tokio::task::spawn_blocking(move || {
-                let (mut disks, mut networks) = state;
-                disks.refresh(true);
-                networks.refresh(true);
-                (disks, networks)
-            })
-            .await
-            .unwrap_or_else(|_| (Disks::new(), Networks::new()));
-            let (disks, networks) = &state;
-            for d in disks.list() {
-                if d.total_space() > 0 {
-                    let used = d.total_space().saturating_sub(d.available_space());
-                    let mount = d.mount_point().to_string_lossy();
-                    metrics
-                        .disk_usage_ratio(&mount)
-                        .set(used as f64 / d.total_space() as f64);
-                }
-            }
-            for (name, data) in networks.iter() {
-                metrics
-                    .network_receive_bytes_total(name)
-                    .inc_by(data.received());
-                metrics
-                    .network_transmit_bytes_total(name)
-                    .inc_by(data.transmitted());
-            }
-        }
-    })
-}
-
-/// Registered collector families.
-#[derive(Debug, Clone)]
-pub struct Collectors {
-    /// The standard process metrics.
-    pub process: Arc<ProcessMetrics>,
-    /// Tokio runtime gauges.
-    pub runtime: Arc<RuntimeMetrics>,
-    /// Host gauges.
-    pub system: Arc<SystemMetrics>,
-}
-
-/// Registers both collectors in `registry` and starts them.
-pub fn start(
-    registry: &promdecl::Registry,
-    intervals: Intervals,
-) -> Result<Collectors, promdecl::RegistryError> {
-    let c = Collectors {
-        process: registry.register(ProcessMetrics::new())?,
-        runtime: registry.register(RuntimeMetrics::new())?,
-        system: registry.register(SystemMetrics::new())?,
-    };
-    spawn_process_collector(c.process.clone(), c.runtime.clone(), intervals.resource);
-    spawn_system_collector(c.system.clone(), intervals.system);
-    Ok(c)
 }

@@ -14,7 +14,7 @@ use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
 use promdecl::Registry;
 use promdecl_catalog::workload;
-use promdecl_server::collectors::{self, Intervals};
+use promdecl_server::collectors;
 use promdecl_server::{shutdown_signal, Auth, Check, Config, Server, HEALTH_RESERVE};
 
 /// The address the demo listens on by default. Port 7979 is allocated to no exporter in
@@ -83,12 +83,6 @@ struct Args {
     /// dropped and the process exits.
     #[arg(long, env = "METRICS_SHUTDOWN_DEADLINE", default_value_t = 10)]
     shutdown_deadline: u64,
-    /// Seconds between process collections (CHORUS's resource interval).
-    #[arg(long, env = "METRICS_RESOURCE_INTERVAL", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..))]
-    resource_interval: u64,
-    /// Seconds between system collections (CHORUS's system interval).
-    #[arg(long, env = "METRICS_SYSTEM_INTERVAL", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
-    system_interval: u64,
     /// Milliseconds between workload steps; 0 disables the workload.
     #[arg(long, env = "METRICS_WORKLOAD_MS", default_value_t = 500)]
     workload_ms: u64,
@@ -215,13 +209,8 @@ async fn serve(
             "local",
             "demo",
         ));
-    collectors::start(
-        &registry,
-        Intervals {
-            resource: Duration::from_secs(args.resource_interval),
-            system: Duration::from_secs(args.system_interval),
-        },
-    )?;
+    // Process, runtime and host metrics, read at every scrape.
+    collectors::start(&registry)?;
     if args.workload_ms > 0 {
         let catalog_names: HashSet<&str> = promdecl_catalog::SYSTEMS
             .iter()
