@@ -3,8 +3,9 @@
 //! [`router`] gives `/metrics` (or another path), `/health`, `/ready` and an HTML index `/`,
 //! ready to merge into an existing axum app; [`Server`] runs it standalone with bounded
 //! connections and graceful shutdown within a deadline. [`Config`] holds every bound with its
-//! default and checks itself ([`Config::validate`]). [`collectors`] keep process and system
-//! gauges current in the background, and [`HttpMetrics::layer`] records requests by route
+//! default and checks itself ([`Config::validate`]). [`collectors`] read process, runtime and
+//! system values at every scrape (scrape-time collectors, bounded by the registry's collect
+//! timeout), and [`HttpMetrics::layer`] records requests by route
 //! template, for these routes or the application's own.
 //!
 //! ```
