@@ -11,9 +11,11 @@
 //! `semstreams_service_status{service="..."}` examples) that name is used; the families of its
 //! `Metrics` struct that it never names take their names from semstreams' `metric/core.go`.
 //!
-//! Service-specific metrics (`RegisterCounter(service, metricName, ...)`, `Unregister`) go
-//! through [`ServiceRegistry`]: keyed by `(service, metric name)`, idempotent for the same
-//! metric, an error for a conflicting one.
+//! Service-specific metrics (`RegisterCounter(service, metricName, ...)` and its siblings,
+//! `Unregister`) are families defined at run time, registered through [`ServiceRegistry`], which
+//! implements the [`MetricsRegistrar`] trait a service takes as a dependency: keyed by
+//! `(service, metric name)`, exposed under the metric name as given, idempotent for the same
+//! definition, an error for a conflicting one.
 
 pub mod buckets;
 pub mod nats;
@@ -22,7 +24,7 @@ pub mod services;
 
 pub use nats::{CircuitBreakerState, Nats};
 pub use service::{Service, ServiceStatus};
-pub use services::ServiceRegistry;
+pub use services::{MetricsRegistrar, ServiceError, ServiceRegistry};
 
 crate::macros::system! {
     /// The semstreams core metrics (`CoreMetrics()`), one registered category struct per field.
