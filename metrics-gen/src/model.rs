@@ -4,7 +4,10 @@
 //! [`Section`]s (one struct, or any set of families: a dashboard row, a Markdown section) and the
 //! [`RuleGroup`]s that watch it.
 
-use promdecl::{FamilyDesc, Metrics};
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use promdecl::{FamilyDesc, Metrics, Registry};
 
 use crate::rules::RuleGroup;
 
@@ -147,4 +150,46 @@ impl Section {
             families: M::FAMILIES.iter().collect(),
         }
     }
+
+    /// Every family registered in `registry` now, as exposed (under its prefix), in
+    /// registration order: declared structs, families defined at run time and collectors alike.
+    ///
+    /// A family exposed under a prefix is documented under the prefixed name: its descriptor
+    /// is copied once per distinct prefixed name for the life of the process.
+    ///
+    /// ```
+    /// use promdecl::{Counter, FamilyDesc, Kind, Registry};
+    /// use promdecl_gen::Section;
+    ///
+    /// let registry = Registry::builder().prefix("shop").build()?;
+    /// let desc = FamilyDesc::builder("jobs_total", Kind::Counter, "Jobs run").label("queue").build()?;
+    /// let _jobs: std::sync::Arc<Counter> = registry.register_family(desc)?;
+    /// let section = Section::registered("Jobs", &registry);
+    /// assert_eq!(section.families[0].name, "shop_jobs_total");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn registered(title: impl Into<String>, registry: &Registry) -> Self {
+        let mut families = Vec::new();
+        registry
+            .visit_prefixed(&mut |prefix, family| families.push(exposed(prefix, family.desc())));
+        Self {
+            title: title.into(),
+            families,
+        }
+    }
+}
+
+/// `desc` under the name it is exposed with: itself without a prefix, else a copy made once.
+fn exposed(prefix: &str, desc: &'static FamilyDesc) -> &'static FamilyDesc {
+    if prefix.is_empty() {
+        return desc;
+    }
+    static COPIES: OnceLock<Mutex<HashMap<(String, usize), &'static FamilyDesc>>> = OnceLock::new();
+    let copies = COPIES.get_or_init(Default::default);
+    let mut copies = copies.lock().unwrap_or_else(|e| e.into_inner());
+    let key = (prefix.to_string(), desc as *const FamilyDesc as usize);
+    copies.entry(key).or_insert_with(|| {
+        let name: &'static str = Box::leak(format!("{prefix}{}", desc.name).into_boxed_str());
+        Box::leak(Box::new(FamilyDesc { name, ..*desc }))
+    })
 }

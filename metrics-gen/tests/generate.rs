@@ -280,3 +280,28 @@ fn freshness_reports_changed_missing_and_stale_files_with_diffs() {
     assert!(dir.join("docs/api.md").exists());
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A family defined at run time is documented once registered, under the name it is exposed
+/// with, and gone from the reference once unregistered.
+#[test]
+fn run_time_families_are_documented_when_registered() {
+    use promdecl::{FamilyDesc, Kind, Registry};
+    use promdecl_gen::{markdown, Section};
+
+    let registry = Registry::builder().prefix("svc").build().unwrap();
+    let desc = FamilyDesc::builder("imports_total", Kind::Counter, "Files imported, by source")
+        .label("source")
+        .build()
+        .unwrap();
+    let _imports: std::sync::Arc<promdecl::Counter> = registry.register_family(desc).unwrap();
+    let page = |registry: &Registry| {
+        let group = Group::new("svc", "Service").section(Section::registered("Imports", registry));
+        let project = Project::new("Metrics", "svc").group(group.clone());
+        markdown::page(&project, &group)
+    };
+    let doc = page(&registry);
+    assert!(doc.contains("svc_imports_total"), "{doc}");
+    assert!(doc.contains("Files imported, by source"), "{doc}");
+    assert!(registry.unregister_family("imports_total"));
+    assert!(!page(&registry).contains("svc_imports_total"));
+}
