@@ -9,21 +9,11 @@ use promdecl::{Counter, Format, Gauge, Histogram, Registry};
 use promdecl_catalog::semstreams::buckets::DEF_BUCKETS;
 use promdecl_catalog::semstreams::{MetricsRegistrar, Semstreams, ServiceError, ServiceRegistry};
 use promdecl_gen::{markdown, Group, Project};
-use tests::{find_sample, promtool_check_metrics, python_parse};
+use tests::{find_sample, python_parse};
 
 /// Checks an exposition with promtool (text) and Python's parsers (both formats).
 fn validate(registry: &Registry) {
-    let text = registry.encode(Format::Text);
-    if let Some(result) = promtool_check_metrics(&text) {
-        let out = result.unwrap_or_else(|e| panic!("promtool rejected:\n{e}\n---\n{text}"));
-        assert!(out.trim().is_empty(), "promtool lint:\n{out}\n---\n{text}");
-    }
-    for format in [Format::Text, Format::OpenMetrics] {
-        let out = registry.encode(format);
-        if let Some(result) = python_parse(&out, format) {
-            result.unwrap_or_else(|e| panic!("python rejected {format:?}: {e}\n---\n{out}"));
-        }
-    }
+    tests::validate_registry(registry);
 }
 
 fn services() -> (Arc<Registry>, Arc<ServiceRegistry>) {

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use promdecl::{Format, Registry};
 use promdecl_server::collectors;
-use tests::{promtool_check_metrics, python_parse};
 
 /// The tests read the process's own file descriptors and CPU time: one at a time, so a
 /// neighbour's collector or files cannot move the numbers under another.
@@ -26,18 +25,7 @@ fn sample(text: &str, series: &str) -> Option<f64> {
 /// Encodes `registry`, checks the exposition with promtool and Python (both formats) and
 /// returns the text.
 fn scrape(registry: &Registry) -> String {
-    let text = registry.encode(Format::Text);
-    if let Some(result) = promtool_check_metrics(&text) {
-        let out = result.unwrap_or_else(|e| panic!("promtool rejected:\n{e}\n---\n{text}"));
-        assert!(out.trim().is_empty(), "promtool lint:\n{out}\n---\n{text}");
-    }
-    for format in [Format::Text, Format::OpenMetrics] {
-        let out = registry.encode(format);
-        if let Some(result) = python_parse(&out, format) {
-            result.unwrap_or_else(|e| panic!("python rejected {format:?}: {e}\n---\n{out}"));
-        }
-    }
-    text
+    tests::validate_registry(registry)
 }
 
 /// Nothing was skipped or failed in any scrape so far.
