@@ -28,6 +28,15 @@ fn scrape(registry: &Registry) -> String {
     tests::validate_registry(registry)
 }
 
+/// A tokio runtime with two worker threads.
+fn two_workers() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
 /// Nothing was skipped or failed in any scrape so far.
 fn assert_no_skips(registry: &Registry, text: &str, names: &[&str]) {
     for name in names {
@@ -90,11 +99,7 @@ fn cpu_spent_shows_in_the_next_scrape() {
 #[test]
 fn runtime_gauges_read_the_runtime_start_was_called_on() {
     let _serial = serial();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = two_workers();
     let registry = Registry::new();
     let started = {
         let _in = rt.enter();
@@ -216,11 +221,7 @@ fn a_failed_start_leaves_nothing_registered() {
 #[ignore = "a measurement, not a check"]
 fn measure_a_scrape_of_the_collectors() {
     let _serial = serial();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = two_workers();
     let registry = Registry::new();
     {
         let _in = rt.enter();
