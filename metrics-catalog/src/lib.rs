@@ -52,6 +52,8 @@ pub struct System {
     pub sections: fn() -> Vec<Section>,
     /// The rule groups its document gives.
     pub rules: fn() -> Vec<RuleGroup>,
+    /// Registers the system in a registry and returns its demo workload.
+    pub start: fn(&promdecl::Registry) -> Result<Box<dyn workload::Drive>, promdecl::RegistryError>,
 }
 
 impl System {

@@ -88,7 +88,8 @@ macro_rules! system {
 /// }
 /// ```
 ///
-/// generates [`SYSTEMS`](crate::SYSTEMS) (the row's field name is the system's `name`),
+/// generates [`SYSTEMS`](crate::SYSTEMS) (the row's field name is the system's `name` and its
+/// module, whose `workload::Workload` drives it),
 /// [`Catalog`](crate::Catalog) with one field per system, and
 /// [`register_all`](crate::register_all). `rules` (a `fn() -> Vec<promdecl_gen::RuleGroup>`) may
 /// be left out when the document gives no rules. Adding a system is its module plus one row.
@@ -112,6 +113,11 @@ macro_rules! catalog {
                 seed: $seed,
                 sections: <$system>::sections,
                 rules: $crate::macros::catalog!(@rules $($rules)?),
+                start: |registry| {
+                    ::std::result::Result::Ok(::std::boxed::Box::new(
+                        $crate::$field::workload::Workload::new(<$system>::register(registry)?),
+                    ))
+                },
             },)+
         ];
 

@@ -51,10 +51,8 @@ async fn start(registry: Arc<Registry>, config: Config) -> Running {
 
 fn catalog_registry() -> Arc<Registry> {
     let registry = Arc::new(Registry::new());
-    promdecl_catalog::register_all(&registry).unwrap();
-    for tick in 0..3 {
-        workload::step(&registry, tick, &|_| true);
-    }
+    let mut drives = workload::start(&registry, None).unwrap();
+    workload::run(&mut drives, 3, 1.0);
     registry
 }
 
@@ -309,11 +307,10 @@ async fn a_real_prometheus_scrapes_the_server() {
     if !tests::require_tool("prometheus", "apt-get install -y prometheus") {
         return;
     }
-    let registry = catalog_registry();
+    let registry = Arc::new(Registry::new());
+    let drives = workload::start(&registry, Some("chorus")).unwrap();
     collectors::start(&registry).unwrap();
-    workload::spawn(registry.clone(), Duration::from_millis(100), |f| {
-        f.name.starts_with("chorus_")
-    });
+    workload::spawn(drives, Duration::from_millis(100));
     let server = start(registry, Config::default()).await;
     let target = server.base.trim_start_matches("http://").to_string();
 

@@ -1,32 +1,134 @@
-//! The demo workload against the whole catalog: every family moves, real sources stay real,
-//! and the server's index lists the catalog.
+//! The demo workload against the whole catalog, simulated for ten minutes at once: every family
+//! moves, values make sense for their names and units, counters never go back, the series count
+//! is flat after warm-up, real sources stay real, and the server's index lists the catalog.
+//!
+//! Each system's own invariants (one-hot states, state codes, terms that only grow) are tested
+//! in its `workload` module.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::{to_bytes, Body};
 use axum::http::{Request, StatusCode};
-use promdecl::Registry;
+use promdecl::{Kind, Registry};
 use promdecl_catalog::workload;
 use promdecl_server::{router, AppState, Config};
 use tower::ServiceExt;
 
-#[tokio::test]
-async fn index_lists_families_and_workload_drives_every_catalog_family() {
-    let registry = Arc::new(Registry::new());
-    promdecl_catalog::register_all(&registry).unwrap();
-    workload::step(&registry, 1, &|_| true);
-    let mut empty = Vec::new();
+/// Ticks of one second each: ten minutes of the demo.
+const TICKS: u64 = 600;
+
+/// Every series of the registry: `name{labels}` -> value (a histogram's count).
+fn snapshot(registry: &Registry) -> HashMap<String, (Kind, f64)> {
+    let mut out = HashMap::new();
     registry.visit(&mut |f| {
-        let mut any = false;
-        f.for_each_sample(&mut |_, s| any |= s.value() != 0.0);
-        if !any {
-            empty.push(f.desc().name);
+        let d = f.desc();
+        f.for_each_sample(&mut |labels, s| {
+            out.insert(format!("{}{labels:?}", d.name), (d.kind, s.value()));
+        });
+    });
+    out
+}
+
+#[test]
+fn ten_minutes_of_the_demo_make_sense() {
+    let registry = Registry::new();
+    let mut drives = workload::start(&registry, None).unwrap();
+    workload::run(&mut drives, 60, 1.0);
+    let warm = snapshot(&registry);
+    let mut previous = warm.clone();
+    for _ in 0..(TICKS - 60) / 60 {
+        workload::run(&mut drives, 60, 1.0);
+        let now = snapshot(&registry);
+        for (series, (kind, v)) in &now {
+            if let (Kind::Counter | Kind::Histogram, Some((_, before))) =
+                (kind, previous.get(series))
+            {
+                assert!(v >= before, "{series} went back from {before} to {v}");
+            }
+        }
+        previous = now;
+    }
+    let end = previous;
+    let change = (end.len() as f64 - warm.len() as f64).abs() / warm.len() as f64;
+    eprintln!(
+        "series after 1 minute: {}, after {} minutes: {}",
+        warm.len(),
+        TICKS / 60,
+        end.len()
+    );
+    assert!(
+        change < 0.05,
+        "series went from {} to {}",
+        warm.len(),
+        end.len()
+    );
+
+    let mut idle = Vec::new();
+    registry.visit(&mut |f| {
+        let d = f.desc();
+        let mut moved = false;
+        f.for_each_sample(&mut |labels, s| {
+            let v = s.value();
+            moved |= v != 0.0;
+            let series = format!("{}{labels:?} = {v}", d.name);
+            assert!(v.is_finite(), "{series}");
+            if d.unit == Some("ratio") || d.name.ends_with("_ratio") {
+                assert!((0.0..=1.0).contains(&v), "ratio out of [0, 1]: {series}");
+            }
+            if d.name.contains("percent") {
+                assert!(
+                    (0.0..=100.0).contains(&v),
+                    "percentage out of [0, 100]: {series}"
+                );
+            }
+            if d.kind != Kind::Gauge {
+                assert!(v >= 0.0, "{series}");
+            }
+        });
+        if !moved {
+            idle.push(d.name);
         }
     });
     assert!(
-        empty.is_empty(),
-        "families the workload did not drive: {empty:?}"
+        idle.is_empty(),
+        "families the workload never moved: {idle:?}"
     );
+
+    let text = tests::validate_registry(&registry);
+    assert!(!text.contains("status-0"), "invented label values");
+}
+
+#[test]
+fn one_system_per_process() {
+    let registry = Registry::new();
+    let mut drives = workload::start(&registry, Some("bridge")).unwrap();
+    assert_eq!(drives.len(), 1);
+    workload::run(&mut drives, 5, 1.0);
+    let text = registry.encode(promdecl::Format::Text);
+    assert!(text.contains("bridge_"), "{text}");
+    assert!(!text.contains("chorus_"), "only the bridge is served");
+    let err = workload::start(&Registry::new(), Some("nope")).unwrap_err();
+    assert!(err.to_string().contains("choose one of: chorus"), "{err}");
+}
+
+#[test]
+fn the_workload_leaves_process_metrics_to_their_real_source() {
+    let registry = Registry::new();
+    let process = registry
+        .register(promdecl_server::collectors::ProcessMetrics::new())
+        .unwrap();
+    process.resident_memory_bytes().set(123.0);
+    let mut drives = workload::start(&registry, None).unwrap();
+    workload::run(&mut drives, 5, 1.0);
+    assert_eq!(process.resident_memory_bytes().get(), 123.0);
+}
+
+#[tokio::test]
+async fn the_index_lists_the_catalog() {
+    let registry = Arc::new(Registry::new());
+    let mut drives = workload::start(&registry, None).unwrap();
+    workload::run(&mut drives, 1, 1.0);
     let resp = router(AppState::new(registry, Config::default()))
         .oneshot(Request::get("/").body(Body::empty()).unwrap())
         .await
@@ -35,23 +137,4 @@ async fn index_lists_families_and_workload_drives_every_catalog_family() {
     let page = to_bytes(resp.into_body(), usize::MAX).await.unwrap();
     let page = String::from_utf8_lossy(&page);
     assert!(page.contains("<code>chorus_dht_put_operations_total</code>"));
-}
-
-#[test]
-fn the_workload_leaves_unselected_families_to_their_real_sources() {
-    let registry = Registry::new();
-    promdecl_catalog::register_all(&registry).unwrap();
-    let process = registry
-        .register(promdecl_server::collectors::ProcessMetrics::new())
-        .unwrap();
-    process.resident_memory_bytes().set(123.0);
-    for tick in 0..5 {
-        workload::step(&registry, tick, &|f| f.name.starts_with("chorus_"));
-    }
-    assert_eq!(process.resident_memory_bytes().get(), 123.0);
-    let text = registry.encode(promdecl::Format::Text);
-    assert!(
-        !text.contains("chorus_dht_put_operations_total{status=\"success\"} 0\n")
-            || !text.contains("chorus_dht_put_operations_total{status=\"failure\"} 0\n")
-    );
 }

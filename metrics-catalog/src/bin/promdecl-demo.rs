@@ -4,7 +4,6 @@
 //! for a bad flag or a configuration that cannot be served (before anything is served), 1 when
 //! the address cannot be bound or serving fails.
 
-use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -83,6 +82,10 @@ struct Args {
     /// dropped and the process exits.
     #[arg(long, env = "METRICS_SHUTDOWN_DEADLINE", default_value_t = 10)]
     shutdown_deadline: u64,
+    /// Serve one catalog system only (chorus, zerostate, x0tta6bl4, semstreams, bridge), as
+    /// its own process and scrape job; all of them when not given.
+    #[arg(long, env = "METRICS_SYSTEM", value_name = "NAME")]
+    system: Option<String>,
     /// Milliseconds between workload steps; 0 disables the workload.
     #[arg(long, env = "METRICS_WORKLOAD_MS", default_value_t = 500)]
     workload_ms: u64,
@@ -199,35 +202,21 @@ async fn serve(
             .fold(Registry::builder(), |b, (k, v)| b.const_label(k, v))
             .build()?,
     );
-    let catalog = promdecl_catalog::register_all(&registry)?;
-    catalog
-        .chorus
-        .system
-        .set_info(&promdecl_catalog::chorus::NodeInfo::new(
-            "node-1",
-            env!("CARGO_PKG_VERSION"),
-            "local",
-            "demo",
-        ));
+    let drives = workload::start(&registry, args.system.as_deref())?;
     // Process, runtime and host metrics, read at every scrape.
     collectors::start(&registry)?;
     if args.workload_ms > 0 {
-        let catalog_names: HashSet<&str> = promdecl_catalog::SYSTEMS
-            .iter()
-            .flat_map(|s| s.families())
-            .map(|f| f.name)
-            .collect();
-        workload::spawn(
-            registry.clone(),
-            Duration::from_millis(args.workload_ms),
-            move |f| catalog_names.contains(f.name),
-        );
+        workload::spawn(drives, Duration::from_millis(args.workload_ms));
     }
 
     let max_connections = config.max_connections;
     let metrics_path = config.metrics_path.clone();
     let server = Server::new(registry.clone(), config)?;
-    let families = catalog.families();
+    let families: usize = promdecl_catalog::SYSTEMS
+        .iter()
+        .filter(|s| args.system.as_deref().is_none_or(|o| o == s.name))
+        .map(|s| s.families().len())
+        .sum();
     server.readiness().add(Check::new("catalog", true, move || {
         if families > 0 {
             Ok(())

@@ -18,6 +18,7 @@ pub mod performance;
 pub mod requests;
 pub mod security;
 pub mod system;
+pub mod workload;
 
 crate::macros::system! {
     /// All Chorus Bridge metric families, one registered struct per category.

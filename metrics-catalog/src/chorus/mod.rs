@@ -42,6 +42,7 @@ pub mod slurp;
 pub mod system;
 pub mod tasks;
 pub mod ucxi;
+pub mod workload;
 
 pub use labels::Status;
 pub use system::NodeInfo;

@@ -21,6 +21,7 @@ pub mod buckets;
 pub mod nats;
 pub mod service;
 pub mod services;
+pub mod workload;
 
 pub use nats::{CircuitBreakerState, Nats};
 pub use service::{Service, ServiceStatus};

@@ -32,6 +32,7 @@ pub mod performance;
 pub mod raft;
 pub mod security;
 pub mod storage;
+pub mod workload;
 
 crate::macros::system! {
     /// All x0tta6bl4 metric families, one registered struct per category.

@@ -23,6 +23,7 @@ pub mod payments;
 pub mod reputation;
 pub mod settlements;
 pub mod tasks;
+pub mod workload;
 
 pub use auctions::Auctions;
 pub use cache::Cache;
