@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use promdecl::{Registry, RegistryError};
 
 /// What a system's workload implements: one step of simulated activity.
-pub trait Drive: Send {
+pub trait Drive: Send + std::fmt::Debug {
     /// Advances the system by one tick.
     fn step(&mut self, tick: &mut Tick);
 }
