@@ -23,7 +23,7 @@ use crate::scrape;
 
 /// Every file generated from `project`: the Markdown index and one page per group, a rule file
 /// and its `promtool test rules` file per group that has rules, the Prometheus configuration,
-/// and a Grafana dashboard per group.
+/// a Grafana dashboard per group, and the project's [`extra_files`](Project::extra_files).
 pub fn generate(project: &Project) -> Vec<File> {
     let mut files = vec![File::new(layout::REFERENCE_INDEX, markdown::index(project))];
     for g in &project.groups {
@@ -38,6 +38,7 @@ pub fn generate(project: &Project) -> Vec<File> {
     files.push(File::new(layout::SCRAPE_CONFIG, scrape::config(project)));
     files.extend(dashboard::files(project));
     files.extend(rule_tests::files(project));
+    files.extend(project.extra_files.iter().cloned());
     files
 }
 

@@ -9,6 +9,7 @@ use std::sync::{Mutex, OnceLock};
 
 use promdecl::{FamilyDesc, Metrics, Registry};
 
+use crate::layout::File;
 use crate::rules::RuleGroup;
 
 /// Everything generated for one service or catalog.
@@ -29,6 +30,10 @@ pub struct Project {
     pub evaluation_interval: Option<String>,
     /// The groups, in order.
     pub groups: Vec<Group>,
+    /// Further files generated as given: artefacts a project derives from its declarations in
+    /// its own way (a document's query collection, a hand-laid dashboard), written, checked
+    /// for freshness and owned like the rest.
+    pub extra_files: Vec<File>,
 }
 
 impl Project {
@@ -42,7 +47,14 @@ impl Project {
             scrape_interval: None,
             evaluation_interval: None,
             groups: Vec::new(),
+            extra_files: Vec::new(),
         }
+    }
+
+    /// Adds a file generated as given ([`Project::extra_files`]).
+    pub fn file(mut self, file: File) -> Self {
+        self.extra_files.push(file);
+        self
     }
 
     /// Sets the global scrape interval of the scrape config (`15s`).
