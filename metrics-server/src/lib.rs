@@ -260,10 +260,9 @@ async fn health(headers: HeaderMap) -> Response {
     let json =
         negotiate::media_type(&headers, &[negotiate::TEXT_PLAIN, negotiate::JSON]) == Some(1);
     if json {
-        let ts = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+        // The shape services document for their health endpoint (semstreams' metric package):
+        // `{"status": "healthy", "timestamp": "2024-01-15T10:30:00Z"}`, RFC 3339 in UTC.
+        let ts = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
         let body = serde_json::json!({ "status": "healthy", "timestamp": ts });
         return (
             [(header::CONTENT_TYPE, "application/json")],

@@ -93,7 +93,12 @@ async fn health_is_ok_text_or_json() {
     .await;
     let json: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(json["status"], "healthy");
-    assert!(json["timestamp"].as_u64().unwrap() > 1_600_000_000);
+    // RFC 3339 in UTC, seconds: `2024-01-15T10:30:00Z`.
+    let ts = json["timestamp"].as_str().unwrap();
+    let parsed = humantime::parse_rfc3339(ts).unwrap();
+    assert!(ts.len() == 20 && ts.ends_with('Z'), "{ts}");
+    let age = std::time::SystemTime::now().duration_since(parsed).unwrap();
+    assert!(age.as_secs() < 60, "{ts} is now");
 }
 
 #[tokio::test]
