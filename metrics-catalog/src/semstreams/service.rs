@@ -128,6 +128,55 @@ impl Service {
             .inc();
     }
 
+    /// `RecordMessagesProcessed(service string, count)` (document example, "Message
+    /// processing metrics"): adds `count` messages processed successfully by `service`.
+    ///
+    /// The example gives neither a message type nor a status: `status` is `"success"` (failures
+    /// are [`record_messages_failed`](Self::record_messages_failed)) and `type` is empty, which
+    /// PromQL treats as the label being absent, so `sum by (service)` over the family counts
+    /// these along with [`record_message_processed`](Self::record_message_processed)'s typed
+    /// messages.
+    ///
+    /// ```
+    /// use promdecl::testing;
+    /// use promdecl_catalog::semstreams::Service;
+    ///
+    /// let core = Service::new();
+    /// core.record_messages_processed("processor", 100);
+    /// core.record_messages_processed("processor", 50);
+    /// let processed = ["processor", "", "success"];
+    /// assert_eq!(
+    ///     testing::value(&core, "semstreams_messages_processed_total", &processed),
+    ///     Some(150.0)
+    /// );
+    /// ```
+    pub fn record_messages_processed(&self, service: &str, count: u64) {
+        self.messages_processed_total(service, "", "success")
+            .inc_by(count);
+    }
+
+    /// `ObserveProcessingDuration(service string, seconds)` (document example,
+    /// `ObserveProcessingDuration("processor", 0.150) // 150ms`): observes one processing
+    /// duration of `service`, in seconds.
+    ///
+    /// The example gives no operation: `operation` is empty, which PromQL treats as the label
+    /// being absent. [`record_processing_duration`](Self::record_processing_duration) takes an
+    /// operation and a [`Duration`].
+    ///
+    /// ```
+    /// use promdecl::testing;
+    /// use promdecl_catalog::semstreams::Service;
+    ///
+    /// let core = Service::new();
+    /// core.observe_processing_duration("processor", 0.150);
+    /// let family = "semstreams_message_processing_duration_seconds";
+    /// assert_eq!(testing::value(&core, family, &["processor", ""]), Some(1.0));
+    /// ```
+    pub fn observe_processing_duration(&self, service: &str, seconds: f64) {
+        self.message_processing_duration_seconds(service, "")
+            .observe(seconds);
+    }
+
     /// `RecordMessagesFailed(service string, count)` (document example): adds `count` failed
     /// messages.
     pub fn record_messages_failed(&self, service: &str, count: u64) {
