@@ -283,9 +283,16 @@ pub fn spawn(mut drives: Vec<Box<dyn Drive>>, every: Duration) -> tokio::task::J
 }
 
 /// Runs `ticks` steps of `every` seconds each at once, without a runtime: for tests, which
-/// then look at what the systems expose.
+/// then look at what the systems expose. Ticks are numbered from 0; [`run_from`] continues a
+/// simulation.
 pub fn run(drives: &mut [Box<dyn Drive>], ticks: u64, every: f64) {
-    for n in 0..ticks {
+    run_from(drives, 0, ticks, every);
+}
+
+/// [`run`] with ticks numbered from `from`, so consecutive calls continue one simulation
+/// (`run_from(d, 0, 60, 1.0)` then `run_from(d, 60, 60, 1.0)`).
+pub fn run_from(drives: &mut [Box<dyn Drive>], from: u64, ticks: u64, every: f64) {
+    for n in from..from + ticks {
         let mut tick = Tick::new(n, every, n as f64 * every);
         for d in drives.iter_mut() {
             d.step(&mut tick);

@@ -12,6 +12,8 @@ use reqwest::StatusCode;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+mod common;
+
 const OPENMETRICS: &str =
     "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5";
 
@@ -277,31 +279,6 @@ async fn a_burst_of_concurrent_scrapes_while_writers_update_gets_no_errors() {
     server.stop().await;
 }
 
-/// Kills the process it holds when dropped, so a failing test leaves no Prometheus behind.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn query(client: &reqwest::Client, prom: &str, q: &str) -> Vec<serde_json::Value> {
-    let resp = client
-        .get(format!("{prom}/api/v1/query"))
-        .query(&[("query", q)])
-        .send()
-        .await;
-    let Ok(resp) = resp else { return Vec::new() };
-    let text = resp.text().await.unwrap_or_default();
-    let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-    json["data"]["result"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_real_prometheus_scrapes_the_server() {
     if !tests::require_tool("prometheus", "apt-get install -y prometheus") {
@@ -314,35 +291,12 @@ async fn a_real_prometheus_scrapes_the_server() {
     let server = start(registry, Config::default()).await;
     let target = server.base.trim_start_matches("http://").to_string();
 
-    let dir = std::env::temp_dir().join(format!("metrics-prom-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::Scratch::new("served");
     let config = format!(
         "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: promdecl-server\n    static_configs:\n      - targets: ['{target}']\n"
     );
-    std::fs::write(dir.join("prometheus.yml"), config).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let _prometheus = Child(
-        std::process::Command::new("prometheus")
-            .arg(format!(
-                "--config.file={}",
-                dir.join("prometheus.yml").display()
-            ))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.join("data").display()
-            ))
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("prometheus starts"),
-    );
-    let prom = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
+    std::fs::write(dir.0.join("prometheus.yml"), config).unwrap();
+    let prometheus = common::Prometheus::start(&dir.0).await;
     let deadline = Instant::now() + Duration::from_secs(60);
     // Some CPU work, so the process CPU counter visibly moves within the window.
     let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -371,7 +325,7 @@ async fn a_real_prometheus_scrapes_the_server() {
     while !missing.is_empty() && Instant::now() < deadline {
         let mut still = Vec::new();
         for q in missing {
-            if query(&client, &prom, q).await.is_empty() {
+            if prometheus.query(q).await.is_empty() {
                 still.push(q);
             }
         }
@@ -384,7 +338,6 @@ async fn a_real_prometheus_scrapes_the_server() {
     );
     done.store(true, std::sync::atomic::Ordering::Relaxed);
     burn.join().unwrap();
-    drop(_prometheus);
-    let _ = std::fs::remove_dir_all(&dir);
+    drop(prometheus);
     server.stop().await;
 }
