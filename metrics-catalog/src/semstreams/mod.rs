@@ -18,7 +18,6 @@
 //! definition, an error for a conflicting one.
 
 pub mod buckets;
-pub mod health;
 pub mod nats;
 pub mod service;
 pub mod services;
