@@ -75,6 +75,7 @@ pub mod cli;
 pub mod export;
 pub mod files;
 pub mod layout;
+pub mod layout_dashboard;
 pub mod markdown;
 pub mod promql;
 pub mod rule_files;
