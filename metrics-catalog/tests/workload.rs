@@ -92,7 +92,7 @@ fn ten_minutes_of_the_demo_make_sense() {
                 assert!(v >= 0.0, "{series}");
             }
         });
-        if !moved {
+        if !moved.contains(d.name) {
             idle.push(d.name);
         }
     });
@@ -101,8 +101,15 @@ fn ten_minutes_of_the_demo_make_sense() {
         "families the workload never moved: {idle:?}"
     );
 
-    let text = tests::validate_registry(&registry);
-    assert!(!text.contains("status-0"), "invented label values");
+    // Both parsers accept it (promtool runs on the populated catalog in catalog.rs, with the
+    // names the seeds force on us exempt from its lint).
+    for format in [promdecl::Format::Text, promdecl::Format::OpenMetrics] {
+        let text = registry.encode(format);
+        if let Some(parsed) = tests::python_parse(&text, format) {
+            parsed.unwrap_or_else(|e| panic!("{format:?} rejected: {e}"));
+        }
+        assert!(!text.contains("status-0"), "invented label values");
+    }
 }
 
 #[test]
