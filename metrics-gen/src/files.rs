@@ -13,7 +13,9 @@ use std::path::Path;
 
 use similar::TextDiff;
 
+use crate::alertmanager;
 use crate::dashboard;
+use crate::kubernetes;
 use crate::layout::{self, File};
 use crate::markdown;
 use crate::model::Project;
@@ -23,7 +25,10 @@ use crate::scrape;
 
 /// Every file generated from `project`: the Markdown index and one page per group, a rule file
 /// and its `promtool test rules` file per group that has rules, the Prometheus configuration,
-/// a Grafana dashboard per group, and the project's [`extra_files`](Project::extra_files).
+/// the Alertmanager configuration when the project has one
+/// ([`alertmanager_config`](Project::alertmanager_config)), a Grafana dashboard per group, a
+/// Kubernetes `ServiceMonitor` per group that asks for one, and the project's
+/// [`extra_files`](Project::extra_files).
 pub fn generate(project: &Project) -> Vec<File> {
     let mut files = vec![File::new(layout::REFERENCE_INDEX, markdown::index(project))];
     for g in &project.groups {
@@ -36,8 +41,15 @@ pub fn generate(project: &Project) -> Vec<File> {
         }
     }
     files.push(File::new(layout::SCRAPE_CONFIG, scrape::config(project)));
+    if let Some(config) = &project.alertmanager_config {
+        files.push(File::new(
+            layout::ALERTMANAGER_CONFIG,
+            alertmanager::config(config),
+        ));
+    }
     files.extend(dashboard::files(project));
     files.extend(rule_tests::files(project));
+    files.extend(kubernetes::files(project));
     files.extend(project.extra_files.iter().cloned());
     files
 }

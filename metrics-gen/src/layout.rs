@@ -26,8 +26,14 @@ pub const DASHBOARD_DIR: &str = "docs/dashboards";
 /// The Markdown index of all groups.
 pub const REFERENCE_INDEX: &str = "docs/metrics/README.md";
 
-/// The Prometheus configuration: the scrape job and the rule files.
+/// The Prometheus configuration: the scrape jobs, the rule files and the Alertmanagers.
 pub const SCRAPE_CONFIG: &str = "docs/prometheus.yml";
+
+/// The Alertmanager configuration: routing and receivers.
+pub const ALERTMANAGER_CONFIG: &str = "docs/alertmanager.yml";
+
+/// Directory of the Kubernetes manifests.
+pub const KUBERNETES_DIR: &str = "docs/kubernetes";
 
 /// The Markdown reference page of group `group`.
 pub fn reference(group: &str) -> String {
@@ -47,6 +53,15 @@ pub fn rule_tests(group: &str) -> String {
 /// The Grafana dashboard of group `group`.
 pub fn dashboard(group: &str) -> String {
     format!("{DASHBOARD_DIR}/{group}.json")
+}
+
+/// The Prometheus operator `ServiceMonitor` of group `group`.
+///
+/// ```
+/// assert_eq!(promdecl_gen::layout::service_monitor("shop"), "docs/kubernetes/shop-servicemonitor.yaml");
+/// ```
+pub fn service_monitor(group: &str) -> String {
+    format!("{KUBERNETES_DIR}/{group}-servicemonitor.yaml")
 }
 
 /// The path of generated file `to` relative to the directory of generated file `from` (both

@@ -67,6 +67,7 @@
 mod model;
 mod rules;
 
+pub mod alertmanager;
 pub mod dashboard;
 pub mod diff;
 pub mod rule_tests;
@@ -74,6 +75,7 @@ pub mod rule_tests;
 pub mod cli;
 pub mod export;
 pub mod files;
+pub mod kubernetes;
 pub mod layout;
 pub mod layout_dashboard;
 pub mod markdown;
@@ -86,3 +88,4 @@ pub use layout::File;
 pub use model::{Group, Project, Section};
 pub use promql::RuleError;
 pub use rules::{Alert, Correction, Record, Rule, RuleGroup, TestSeries};
+pub use scrape::{Job, Relabel};

@@ -9,8 +9,11 @@ use std::sync::{Mutex, OnceLock};
 
 use promdecl::{FamilyDesc, Metrics, Registry};
 
+use crate::alertmanager::Alertmanager;
+use crate::kubernetes::ServiceMonitor;
 use crate::layout::File;
 use crate::rules::RuleGroup;
+use crate::scrape::Job;
 
 /// Everything generated for one service or catalog.
 #[derive(Debug, Clone)]
@@ -30,6 +33,12 @@ pub struct Project {
     pub evaluation_interval: Option<String>,
     /// The groups, in order.
     pub groups: Vec<Group>,
+    /// Alertmanagers (`host:port`) Prometheus sends the alerts of the rules to: the
+    /// `alerting:` block of the scrape config, left out when empty.
+    pub alertmanagers: Vec<String>,
+    /// The Alertmanager configuration (routing and receivers), generated as
+    /// `docs/alertmanager.yml` when given.
+    pub alertmanager_config: Option<Alertmanager>,
     /// Further files generated as given: artefacts a project derives from its declarations in
     /// its own way (a document's query collection, a hand-laid dashboard), written, checked
     /// for freshness and owned like the rest.
@@ -47,8 +56,57 @@ impl Project {
             scrape_interval: None,
             evaluation_interval: None,
             groups: Vec::new(),
+            alertmanagers: Vec::new(),
+            alertmanager_config: None,
             extra_files: Vec::new(),
         }
+    }
+
+    /// Adds Alertmanagers (`host:port`) that Prometheus sends alerts to (the field of the same
+    /// name).
+    ///
+    /// ```
+    /// let project = promdecl_gen::Project::new("Shop", "shop").alertmanagers(["alertmanager:9093"]);
+    /// assert!(promdecl_gen::scrape::config(&project).contains("alertmanagers:\n  - static_configs:\n    - targets:\n      - alertmanager:9093\n"));
+    /// ```
+    pub fn alertmanagers<T: Into<String>>(mut self, targets: impl IntoIterator<Item = T>) -> Self {
+        self.alertmanagers
+            .extend(targets.into_iter().map(Into::into));
+        self
+    }
+
+    /// Sets the Alertmanager configuration generated as `docs/alertmanager.yml`.
+    ///
+    /// ```
+    /// use promdecl_gen::alertmanager::{Alertmanager, Receiver, Route, Webhook};
+    ///
+    /// let routing = Alertmanager::new(Route::new("ops"))
+    ///     .receiver(Receiver::new("ops").webhook(Webhook::new("http://127.0.0.1:5001/")));
+    /// let project = promdecl_gen::Project::new("Shop", "shop").alertmanager_config(routing);
+    /// let files = promdecl_gen::generate(&project);
+    /// assert!(files.iter().any(|f| f.path == "docs/alertmanager.yml"));
+    /// ```
+    pub fn alertmanager_config(mut self, config: Alertmanager) -> Self {
+        self.alertmanager_config = Some(config);
+        self
+    }
+
+    /// The `job` label of the series of `group`: its own [`Job`]'s name, else the project's
+    /// [`job`](Project::job). What a dashboard or rule of the group selects.
+    ///
+    /// ```
+    /// use promdecl_gen::{scrape::Job, Group, Project};
+    ///
+    /// let project = Project::new("Shop", "shop");
+    /// assert_eq!(project.job_of(&Group::new("cache", "Cache")), "shop");
+    /// let orders = Group::new("orders", "Orders").job(Job::new("orders-api"));
+    /// assert_eq!(project.job_of(&orders), "orders-api");
+    /// ```
+    pub fn job_of<'a>(&'a self, group: &'a Group) -> &'a str {
+        group
+            .job
+            .as_ref()
+            .map_or(self.job.as_str(), |j| j.name.as_str())
     }
 
     /// Adds a file generated as given ([`Project::extra_files`]).
@@ -100,6 +158,11 @@ pub struct Group {
     pub sections: Vec<Section>,
     /// Alerting and recording rules that watch these families.
     pub rules: Vec<RuleGroup>,
+    /// The scrape job the group's families are served under; the project's job when `None`.
+    pub job: Option<Job>,
+    /// A Kubernetes `ServiceMonitor` that has the Prometheus operator discover the group's
+    /// service, generated as `docs/kubernetes/<name>-servicemonitor.yaml` when given.
+    pub service_monitor: Option<ServiceMonitor>,
 }
 
 impl Group {
@@ -111,7 +174,39 @@ impl Group {
             intro: None,
             sections: Vec::new(),
             rules: Vec::new(),
+            job: None,
+            service_monitor: None,
         }
+    }
+
+    /// Scrapes the group as its own job (one process per group), with its own targets,
+    /// interval and relabelling (the field of the same name).
+    ///
+    /// ```
+    /// use promdecl_gen::{scrape::Job, Group, Project};
+    ///
+    /// let orders = Group::new("orders", "Orders").job(Job::new("orders-api").target("127.0.0.1:3001"));
+    /// let yaml = promdecl_gen::scrape::config(&Project::new("Shop", "shop").group(orders));
+    /// assert!(yaml.contains("- job_name: orders-api\n"));
+    /// ```
+    pub fn job(mut self, job: Job) -> Self {
+        self.job = Some(job);
+        self
+    }
+
+    /// Has a Kubernetes `ServiceMonitor` generated for the group (the field of the same name).
+    ///
+    /// ```
+    /// use promdecl_gen::{kubernetes::ServiceMonitor, Group, Project};
+    ///
+    /// let monitor = ServiceMonitor::new("metrics").selector("app", "orders");
+    /// let project = Project::new("Shop", "shop").group(Group::new("orders", "Orders").service_monitor(monitor));
+    /// let files = promdecl_gen::generate(&project);
+    /// assert!(files.iter().any(|f| f.path == "docs/kubernetes/orders-servicemonitor.yaml"));
+    /// ```
+    pub fn service_monitor(mut self, monitor: ServiceMonitor) -> Self {
+        self.service_monitor = Some(monitor);
+        self
     }
 
     /// Sets the intro text.

@@ -1,5 +1,9 @@
-//! `docs/prometheus.yml`: a Prometheus configuration that scrapes the project's job and loads
-//! its generated rule files, valid for `promtool check config`.
+//! `docs/prometheus.yml`: a Prometheus configuration that scrapes the project's jobs, loads its
+//! generated rule files and names its Alertmanagers, valid for `promtool check config`.
+//!
+//! A [`Group`](crate::Group) given a [`Job`] is scraped as that job; the groups without one
+//! are scraped as the project's own job ([`Project::job`] at [`Project::targets`]), which is
+//! left out when every group has a job of its own.
 
 use serde_yaml::{Mapping, Value};
 
@@ -7,15 +11,250 @@ use crate::layout;
 use crate::model::Project;
 use crate::rule_files::rule_file;
 
+/// One Prometheus scrape job: an entry of `scrape_configs`.
+///
+/// ```
+/// use promdecl_gen::scrape::{Job, Relabel};
+///
+/// let job = Job::new("nodes")
+///     .target("127.0.0.1:9000")
+///     .scrape_interval("15s")
+///     .scrape_timeout("10s")
+///     .relabel(Relabel::new(["__address__"], "node").regex("([^:]+):.*").replacement("${1}"));
+/// assert_eq!(job.metrics_path, "/metrics");
+/// assert_eq!(job.relabel_configs[0].target_label, "node");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    /// `job_name`: the value of the `job` label of every series scraped by this job, which
+    /// rules and dashboards select.
+    pub name: String,
+    /// Scrape targets (`host:port`), one static config.
+    pub targets: Vec<String>,
+    /// Path of the exposition on the targets (`/metrics`).
+    pub metrics_path: String,
+    /// How often this job is scraped; the global interval when `None`.
+    pub scrape_interval: Option<String>,
+    /// How long a scrape may take; the global timeout when `None`. Not above the interval.
+    pub scrape_timeout: Option<String>,
+    /// Target relabelling applied before the scrape, in order.
+    pub relabel_configs: Vec<Relabel>,
+}
+
+impl Job {
+    /// A job named `name` scraping `/metrics`, with no targets yet.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            targets: Vec::new(),
+            metrics_path: "/metrics".into(),
+            scrape_interval: None,
+            scrape_timeout: None,
+            relabel_configs: Vec::new(),
+        }
+    }
+
+    /// Adds a scrape target (`host:port`).
+    pub fn target(mut self, target: impl Into<String>) -> Self {
+        self.targets.push(target.into());
+        self
+    }
+
+    /// Sets the path of the exposition.
+    pub fn metrics_path(mut self, path: impl Into<String>) -> Self {
+        self.metrics_path = path.into();
+        self
+    }
+
+    /// Sets the job's scrape interval (`5s`).
+    pub fn scrape_interval(mut self, interval: impl Into<String>) -> Self {
+        self.scrape_interval = Some(interval.into());
+        self
+    }
+
+    /// Sets the job's scrape timeout (`5s`).
+    pub fn scrape_timeout(mut self, timeout: impl Into<String>) -> Self {
+        self.scrape_timeout = Some(timeout.into());
+        self
+    }
+
+    /// Adds a relabelling step.
+    pub fn relabel(mut self, relabel: Relabel) -> Self {
+        self.relabel_configs.push(relabel);
+        self
+    }
+
+    /// The job as a `scrape_configs` entry, its keys in the order Prometheus' documentation
+    /// gives them.
+    fn to_yaml(&self) -> Value {
+        let mut job = Mapping::new();
+        job.insert("job_name".into(), self.name.as_str().into());
+        let intervals = [
+            ("scrape_interval", &self.scrape_interval),
+            ("scrape_timeout", &self.scrape_timeout),
+        ];
+        for (key, value) in intervals {
+            if let Some(v) = value {
+                job.insert(key.into(), v.as_str().into());
+            }
+        }
+        job.insert("metrics_path".into(), self.metrics_path.as_str().into());
+        job.insert("static_configs".into(), static_configs(&self.targets));
+        if !self.relabel_configs.is_empty() {
+            let steps = self.relabel_configs.iter().map(Relabel::to_yaml).collect();
+            job.insert("relabel_configs".into(), Value::Sequence(steps));
+        }
+        Value::Mapping(job)
+    }
+}
+
+/// One `replace` relabelling step: the values of `source_labels`, joined with `;`, matched
+/// against `regex` (all of it, `(.*)` by default), give `target_label` the value
+/// `replacement` (`$1` by default) when they match.
+///
+/// The same step is rendered as a `relabel_configs` entry of a [`Job`] and as a `relabelings`
+/// entry of a Kubernetes `ServiceMonitor` endpoint.
+///
+/// ```
+/// use promdecl_gen::scrape::Relabel;
+///
+/// let r = Relabel::new(["__address__"], "instance");
+/// assert_eq!((r.regex, r.replacement), (None, None));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relabel {
+    /// The labels whose values are joined and matched; none for a constant `replacement`.
+    pub source_labels: Vec<String>,
+    /// The regular expression; Prometheus' default `(.*)` when `None`.
+    pub regex: Option<String>,
+    /// The label written.
+    pub target_label: String,
+    /// The value written, with `${1}`-style references to the regex's groups; Prometheus'
+    /// default `$1` when `None`.
+    pub replacement: Option<String>,
+}
+
+impl Relabel {
+    /// Writes the value of `source_labels` to `target_label`.
+    pub fn new<S: Into<String>>(
+        source_labels: impl IntoIterator<Item = S>,
+        target_label: impl Into<String>,
+    ) -> Self {
+        Self {
+            source_labels: source_labels.into_iter().map(Into::into).collect(),
+            regex: None,
+            target_label: target_label.into(),
+            replacement: None,
+        }
+    }
+
+    /// Sets the regular expression.
+    pub fn regex(mut self, regex: impl Into<String>) -> Self {
+        self.regex = Some(regex.into());
+        self
+    }
+
+    /// Sets the replacement.
+    pub fn replacement(mut self, replacement: impl Into<String>) -> Self {
+        self.replacement = Some(replacement.into());
+        self
+    }
+
+    /// The step with Prometheus' key names (`source_labels`, `target_label`) when `camel` is
+    /// false, with the Kubernetes operator's (`sourceLabels`, `targetLabel`) when it is true.
+    pub(crate) fn to_mapping(&self, camel: bool) -> Mapping {
+        let key = |snake: &'static str, camel_case: &'static str| {
+            Value::from(if camel { camel_case } else { snake })
+        };
+        let mut step = Mapping::new();
+        if !self.source_labels.is_empty() {
+            let labels = self
+                .source_labels
+                .iter()
+                .map(|l| l.as_str().into())
+                .collect();
+            step.insert(
+                key("source_labels", "sourceLabels"),
+                Value::Sequence(labels),
+            );
+        }
+        if let Some(regex) = &self.regex {
+            step.insert("regex".into(), regex.as_str().into());
+        }
+        step.insert(
+            key("target_label", "targetLabel"),
+            self.target_label.as_str().into(),
+        );
+        if let Some(replacement) = &self.replacement {
+            step.insert("replacement".into(), replacement.as_str().into());
+        }
+        step
+    }
+
+    fn to_yaml(&self) -> Value {
+        Value::Mapping(self.to_mapping(false))
+    }
+}
+
+/// `[{targets: [...]}]`: one static config holding `targets`.
+fn static_configs(targets: &[String]) -> Value {
+    let targets = targets.iter().map(|t| t.as_str().into()).collect();
+    let mut config = Mapping::new();
+    config.insert("targets".into(), Value::Sequence(targets));
+    Value::Sequence(vec![Value::Mapping(config)])
+}
+
+/// The jobs `project` is scraped as, in group order: each group's own [`Job`] (once, when
+/// groups share one), and the project's job first when a group has none (or there are no
+/// groups).
+///
+/// ```
+/// use promdecl_gen::{scrape::{self, Job}, Group, Project};
+///
+/// let project = Project::new("Shop", "shop").target("127.0.0.1:3000");
+/// let names = |p: &Project| scrape::jobs(p).into_iter().map(|j| j.name).collect::<Vec<_>>();
+/// assert_eq!(names(&project), ["shop"]);
+/// let project = project.group(Group::new("orders", "Orders").job(Job::new("orders-api")));
+/// assert_eq!(names(&project), ["orders-api"]);
+/// let project = project.group(Group::new("cache", "Cache"));
+/// assert_eq!(names(&project), ["shop", "orders-api"]);
+/// ```
+pub fn jobs(project: &Project) -> Vec<Job> {
+    let mut jobs: Vec<Job> = Vec::new();
+    if project.groups.is_empty() || project.groups.iter().any(|g| g.job.is_none()) {
+        let mut own = Job::new(project.job.as_str()).metrics_path(project.metrics_path.as_str());
+        own.targets.clone_from(&project.targets);
+        jobs.push(own);
+    }
+    for job in project.groups.iter().filter_map(|g| g.job.as_ref()) {
+        if !jobs.contains(job) {
+            jobs.push(job.clone());
+        }
+    }
+    jobs
+}
+
 /// The Prometheus configuration of `project`.
 ///
 /// ```
-/// let project = promdecl_gen::Project::new("Shop", "shop").target("127.0.0.1:3000");
+/// use promdecl_gen::{scrape::Job, Group, Project};
+///
+/// let project = Project::new("Shop", "shop").target("127.0.0.1:3000");
 /// let yaml = promdecl_gen::scrape::config(&project);
 /// assert!(yaml.contains("- job_name: shop\n  metrics_path: /metrics\n  static_configs:\n  - targets:\n    - 127.0.0.1:3000\n"));
 /// assert!(!yaml.contains("global:"));
-/// let yaml = promdecl_gen::scrape::config(&project.scrape_interval("15s"));
+/// let yaml = promdecl_gen::scrape::config(&project.clone().scrape_interval("15s"));
 /// assert!(yaml.contains("global:\n  scrape_interval: 15s\n"));
+///
+/// // A group scraped as its own job, and the Alertmanager the rules' alerts go to.
+/// let orders = Job::new("orders-api").target("127.0.0.1:3001").scrape_interval("5s");
+/// let project = project
+///     .group(Group::new("orders", "Orders").job(orders))
+///     .alertmanagers(["127.0.0.1:9093"]);
+/// let yaml = promdecl_gen::scrape::config(&project);
+/// assert!(yaml.contains("- job_name: orders-api\n  scrape_interval: 5s\n  metrics_path: /metrics\n"));
+/// assert!(!yaml.contains("job_name: shop"), "every group has its own job");
+/// assert!(yaml.ends_with("alerting:\n  alertmanagers:\n  - static_configs:\n    - targets:\n      - 127.0.0.1:9093\n"));
 /// ```
 pub fn config(project: &Project) -> String {
     let rule_files: Vec<Value> = project
@@ -24,16 +263,6 @@ pub fn config(project: &Project) -> String {
         .filter(|g| rule_file(g).is_some())
         .map(|g| layout::relative(layout::SCRAPE_CONFIG, &layout::rule_file(&g.name)).into())
         .collect();
-    let targets: Vec<Value> = project.targets.iter().map(|t| t.as_str().into()).collect();
-    let mut static_config = Mapping::new();
-    static_config.insert("targets".into(), Value::Sequence(targets));
-    let mut job = Mapping::new();
-    job.insert("job_name".into(), project.job.as_str().into());
-    job.insert("metrics_path".into(), project.metrics_path.as_str().into());
-    job.insert(
-        "static_configs".into(),
-        Value::Sequence(vec![Value::Mapping(static_config)]),
-    );
     let mut config = Mapping::new();
     let mut global = Mapping::new();
     let intervals = [
@@ -51,10 +280,21 @@ pub fn config(project: &Project) -> String {
     if !rule_files.is_empty() {
         config.insert("rule_files".into(), Value::Sequence(rule_files));
     }
-    config.insert(
-        "scrape_configs".into(),
-        Value::Sequence(vec![Value::Mapping(job)]),
-    );
+    let jobs = jobs(project).iter().map(Job::to_yaml).collect();
+    config.insert("scrape_configs".into(), Value::Sequence(jobs));
+    if !project.alertmanagers.is_empty() {
+        let mut alertmanager = Mapping::new();
+        alertmanager.insert(
+            "static_configs".into(),
+            static_configs(&project.alertmanagers),
+        );
+        let mut alerting = Mapping::new();
+        alerting.insert(
+            "alertmanagers".into(),
+            Value::Sequence(vec![Value::Mapping(alertmanager)]),
+        );
+        config.insert("alerting".into(), Value::Mapping(alerting));
+    }
     let yaml = serde_yaml::to_string(&config).unwrap_or_default();
     format!("# {}\n{yaml}", layout::GENERATED)
 }
