@@ -19,6 +19,7 @@ mod rule_input;
 
 pub mod bridge;
 pub mod chorus;
+pub mod queries;
 pub mod semstreams;
 pub mod workload;
 pub mod x0tta6bl4;
@@ -134,7 +135,7 @@ impl Catalog {
 }
 
 /// The whole catalog as `promdecl-gen` reads it: one group per system (in [`SYSTEMS`] order),
-/// scraped as [`JOB`] at [`TARGET`].
+/// scraped as [`JOB`] at [`TARGET`], and the documents' query pages ([`queries::files`]).
 ///
 /// ```
 /// let project = promdecl_catalog::project();
@@ -146,8 +147,9 @@ pub fn project() -> Project {
         .target(TARGET)
         .scrape_interval("15s")
         .evaluation_interval("30s");
-    SYSTEMS
+    let project = SYSTEMS
         .iter()
         .map(System::group)
-        .fold(project, Project::group)
+        .fold(project, Project::group);
+    queries::files().into_iter().fold(project, Project::file)
 }

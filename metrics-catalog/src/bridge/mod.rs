@@ -15,6 +15,7 @@ pub mod conductor;
 pub mod custom;
 pub mod database;
 pub mod performance;
+pub mod queries;
 pub mod requests;
 pub mod security;
 pub mod system;

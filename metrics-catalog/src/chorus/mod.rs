@@ -36,6 +36,7 @@ pub mod health;
 pub mod labels;
 pub mod p2p;
 pub mod pubsub;
+pub mod queries;
 pub mod resources;
 pub mod shhh;
 pub mod slurp;

@@ -29,6 +29,7 @@ pub mod mesh;
 pub mod ml;
 pub mod mtls;
 pub mod performance;
+pub mod queries;
 pub mod raft;
 pub mod security;
 pub mod storage;

@@ -20,6 +20,7 @@ pub mod labels;
 pub mod p2p;
 pub mod payment_channels;
 pub mod payments;
+pub mod queries;
 pub mod reputation;
 pub mod settlements;
 pub mod tasks;
