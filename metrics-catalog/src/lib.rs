@@ -19,6 +19,7 @@ mod rule_input;
 
 pub mod bridge;
 pub mod chorus;
+pub mod dashboards;
 pub mod queries;
 pub mod semstreams;
 pub mod workload;
@@ -135,7 +136,8 @@ impl Catalog {
 }
 
 /// The whole catalog as `promdecl-gen` reads it: one group per system (in [`SYSTEMS`] order),
-/// scraped as [`JOB`] at [`TARGET`], and the documents' query pages ([`queries::files`]).
+/// scraped as [`JOB`] at [`TARGET`], with the documents' query pages ([`queries::files`]) and
+/// their own dashboards ([`dashboards::document_dashboard_files`]).
 ///
 /// ```
 /// let project = promdecl_catalog::project();
@@ -151,5 +153,8 @@ pub fn project() -> Project {
         .iter()
         .map(System::group)
         .fold(project, Project::group);
-    queries::files().into_iter().fold(project, Project::file)
+    let project = queries::files().into_iter().fold(project, Project::file);
+    dashboards::document_dashboard_files()
+        .into_iter()
+        .fold(project, Project::file)
 }

@@ -13,6 +13,7 @@ pub mod buckets;
 pub mod business;
 pub mod conductor;
 pub mod custom;
+pub mod dashboards;
 pub mod database;
 pub mod performance;
 pub mod queries;

@@ -29,6 +29,7 @@ use promdecl::{Registry, RegistryError};
 
 pub mod alerts;
 pub mod buckets;
+pub mod dashboards;
 pub mod dht;
 pub mod election;
 pub mod errors;

@@ -19,6 +19,7 @@ pub mod buckets;
 pub mod contracts;
 pub mod crdt;
 pub mod dao;
+pub mod dashboards;
 pub mod fl;
 pub mod http;
 pub mod infrastructure;

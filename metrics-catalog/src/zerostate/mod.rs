@@ -15,6 +15,7 @@ pub mod alerts;
 pub mod auctions;
 pub mod buckets;
 pub mod cache;
+pub mod dashboards;
 pub mod escrow;
 pub mod labels;
 pub mod p2p;
