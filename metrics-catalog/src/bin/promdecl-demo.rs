@@ -12,7 +12,7 @@ use std::time::Duration;
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
 use promdecl::Registry;
-use promdecl_catalog::workload;
+use promdecl_catalog::{jobs, workload};
 use promdecl_server::collectors;
 use promdecl_server::{shutdown_signal, Auth, Check, Config, Server, HEALTH_RESERVE};
 
@@ -29,9 +29,9 @@ const DEFAULT_LISTEN: &str = "127.0.0.1:7979";
 #[derive(Parser)]
 #[command(name = "promdecl-demo", version)]
 struct Args {
-    /// Address to listen on.
-    #[arg(long, env = "METRICS_LISTEN", default_value = DEFAULT_LISTEN)]
-    listen: SocketAddr,
+    // Address to listen on: its help, with the ports, is `listen_help()`.
+    #[arg(long, env = "METRICS_LISTEN", value_name = "ADDR:PORT", help = listen_help())]
+    listen: Option<SocketAddr>,
     /// Path of the exposition: starts with `/`, not `/`, `/health` or `/ready`.
     #[arg(long, env = "METRICS_PATH", default_value = "/metrics")]
     metrics_path: String,
@@ -91,6 +91,19 @@ struct Args {
     workload_ms: u64,
 }
 
+/// The help of `--listen`: the default address, and each system's port with `--system`.
+fn listen_help() -> String {
+    let ports: Vec<String> = promdecl_catalog::SYSTEMS
+        .iter()
+        .filter_map(|s| jobs::port(s.name).map(|port| format!("{port} {}", s.name)))
+        .collect();
+    format!(
+        "Address to listen on [default: {DEFAULT_LISTEN}; with --system, port {} on the same \
+         host: the target of that system's job in the generated scrape config]",
+        ports.join(", ")
+    )
+}
+
 fn parse_pair(s: &str) -> Result<(String, String), String> {
     s.split_once('=')
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -98,6 +111,18 @@ fn parse_pair(s: &str) -> Result<(String, String), String> {
 }
 
 impl Args {
+    /// The address to listen on: `--listen` (or `METRICS_LISTEN`) when given, else the port of
+    /// the `--system` served (from `promdecl_catalog::jobs`), else [`DEFAULT_LISTEN`].
+    fn listen(&self) -> SocketAddr {
+        let system_port = self.system.as_deref().and_then(jobs::port);
+        self.listen.unwrap_or_else(|| {
+            let default: SocketAddr = DEFAULT_LISTEN
+                .parse()
+                .expect("DEFAULT_LISTEN is an address");
+            system_port.map_or(default, |port| SocketAddr::new(default.ip(), port))
+        })
+    }
+
     /// The server configuration, checked by [`Config::validate`]. Error messages never
     /// contain a credential (the basic-auth value is split here, not by a clap value parser,
     /// whose errors would quote it).
@@ -161,20 +186,21 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: Args, config: Config) -> ExitCode {
-    let listener = match promdecl_server::bind(args.listen) {
+    let listen = args.listen();
+    let listener = match promdecl_server::bind(listen) {
         Ok(listener) => listener,
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
             eprintln!(
                 "promdecl-demo: cannot listen on {}: the address is already in use; \
                  choose another with --listen ADDR:PORT (or METRICS_LISTEN)",
-                args.listen
+                listen
             );
             return ExitCode::FAILURE;
         }
         Err(e) => {
             eprintln!(
                 "promdecl-demo: cannot listen on {}: {e}; choose another address with --listen",
-                args.listen
+                listen
             );
             return ExitCode::FAILURE;
         }
