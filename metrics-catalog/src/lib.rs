@@ -20,6 +20,7 @@ mod rule_input;
 pub mod bridge;
 pub mod chorus;
 pub mod dashboards;
+pub mod jobs;
 pub mod queries;
 pub mod semstreams;
 pub mod workload;
@@ -82,7 +83,8 @@ impl System {
         );
         let group = Group::new(self.name, self.title).intro(intro);
         let group = (self.sections)().into_iter().fold(group, Group::section);
-        (self.rules)().into_iter().fold(group, Group::rules)
+        let group = (self.rules)().into_iter().fold(group, Group::rules);
+        jobs::attach(self.name, group)
     }
 }
 
@@ -149,6 +151,7 @@ pub fn project() -> Project {
         .target(TARGET)
         .scrape_interval("15s")
         .evaluation_interval("30s");
+    let project = jobs::alerting(project);
     let project = SYSTEMS
         .iter()
         .map(System::group)

@@ -79,7 +79,7 @@ pub fn dashboard(project: &Project, group: &Group) -> Value {
             "name": "job", "label": "job", "type": "query", "datasource": datasource(),
             "query": "label_values(up, job)", "definition": "label_values(up, job)",
             "refresh": 1, "sort": 1, "hide": 0,
-            "current": { "text": project.job, "value": project.job },
+            "current": { "text": project.job_of(group), "value": project.job_of(group) },
         }),
         query_variable("instance", r#"label_values(up{job="$job"}, instance)"#),
     ];
@@ -91,8 +91,8 @@ pub fn dashboard(project: &Project, group: &Group) -> Value {
         )
     }));
     let mut tags = vec![json!("promdecl"), json!(group.name)];
-    if project.job != group.name {
-        tags.push(json!(project.job));
+    if project.job_of(group) != group.name {
+        tags.push(json!(project.job_of(group)));
     }
     json!({
         "id": null,

@@ -19,7 +19,7 @@ use crate::rules::Rule;
 
 /// `{"title", "job", "families": [...], "rules": [...]}`.
 ///
-/// Each family: `group`, `section`, `name`, `type`, `help`, `unit`, `labels` (`name` and
+/// Each family: `group`, `job` (the scrape job whose series carry it), `section`, `name`, `type`, `help`, `unit`, `labels` (`name` and
 /// `values`, `null` for a free-form label), `buckets`, `max_series` (the series budget when it has
 /// free-form labels), `note`. Each rule: `group` (the project group), `rule_group`, `name`,
 /// `kind` (`alert` or `record`), `expr`, and `families`, the families it reads (through
@@ -29,7 +29,11 @@ pub fn export(project: &Project) -> Value {
     let mut rules = Vec::new();
     for g in &project.groups {
         for s in &g.sections {
-            families.extend(s.families.iter().map(|f| family(&g.name, &s.title, f)));
+            families.extend(s.families.iter().map(|f| {
+                let mut f = family(&g.name, &s.title, f);
+                f["job"] = project.job_of(g).into();
+                f
+            }));
         }
         for rg in &g.rules {
             for r in &rg.rules {

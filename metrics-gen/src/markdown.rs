@@ -39,10 +39,21 @@ pub fn index(project: &Project) -> String {
             link_to(layout::REFERENCE_INDEX, &layout::dashboard(&g.name)),
         );
     }
+    let mut jobs: Vec<String> = Vec::new();
+    for g in &project.groups {
+        let job = format!("`{}`", project.job_of(g));
+        if !jobs.contains(&job) {
+            jobs.push(job);
+        }
+    }
+    if jobs.is_empty() {
+        jobs.push(format!("`{}`", project.job));
+    }
     let _ = writeln!(
         out,
-        "\nPrometheus scrapes them as job `{}` at `{}`; configuration: {}.",
-        project.job,
+        "\nPrometheus scrapes them as {} {} at `{}`; configuration: {}.",
+        if jobs.len() == 1 { "job" } else { "jobs" },
+        jobs.join(", "),
         project.metrics_path,
         link_to(layout::REFERENCE_INDEX, layout::SCRAPE_CONFIG)
     );
