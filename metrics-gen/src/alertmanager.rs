@@ -22,9 +22,21 @@
 //! assert!(yaml.contains("- name: chat\n  slack_configs:\n  - api_url: https://hooks.slack.com/services/X\n    channel: '#alerts'\n"));
 //! ```
 
-use serde_yaml::{Mapping, Value};
+use serde_yaml::Value;
 
 use crate::layout;
+use crate::yaml::Fields;
+
+/// The `send_resolved` setter every notification has, documented with `$doc`.
+macro_rules! send_resolved_setter {
+    ($doc:literal) => {
+        #[doc = $doc]
+        pub fn send_resolved(mut self, send: bool) -> Self {
+            self.send_resolved = Some(send);
+            self
+        }
+    };
+}
 
 /// A whole Alertmanager configuration: global settings, the routing tree and the receivers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,32 +158,16 @@ impl Route {
     }
 
     fn to_yaml(&self) -> Value {
-        let mut route = Mapping::new();
-        route.insert("receiver".into(), self.receiver.as_str().into());
-        if !self.group_by.is_empty() {
-            route.insert("group_by".into(), strings(&self.group_by));
-        }
-        let times = [
-            ("group_wait", &self.group_wait),
-            ("group_interval", &self.group_interval),
-            ("repeat_interval", &self.repeat_interval),
-        ];
-        for (key, value) in times {
-            if let Some(v) = value {
-                route.insert(key.into(), v.as_str().into());
-            }
-        }
-        if !self.matchers.is_empty() {
-            route.insert("matchers".into(), strings(&self.matchers));
-        }
-        if self.continue_ {
-            route.insert("continue".into(), true.into());
-        }
-        if !self.routes.is_empty() {
-            let routes = self.routes.iter().map(Route::to_yaml).collect();
-            route.insert("routes".into(), Value::Sequence(routes));
-        }
-        Value::Mapping(route)
+        Fields::new()
+            .set("receiver", self.receiver.as_str())
+            .strings("group_by", &self.group_by)
+            .opt("group_wait", self.group_wait.as_deref())
+            .opt("group_interval", self.group_interval.as_deref())
+            .opt("repeat_interval", self.repeat_interval.as_deref())
+            .strings("matchers", &self.matchers)
+            .opt("continue", self.continue_.then_some(true))
+            .seq("routes", self.routes.iter().map(Route::to_yaml))
+            .value()
     }
 }
 
@@ -227,35 +223,19 @@ impl Receiver {
     }
 
     fn to_yaml(&self) -> Value {
-        let mut receiver = Mapping::new();
-        receiver.insert("name".into(), self.name.as_str().into());
-        let integrations = [
-            (
+        Fields::new()
+            .set("name", self.name.as_str())
+            .seq(
                 "webhook_configs",
-                self.webhooks
-                    .iter()
-                    .map(Webhook::to_yaml)
-                    .collect::<Vec<_>>(),
-            ),
-            (
-                "slack_configs",
-                self.slack.iter().map(Slack::to_yaml).collect(),
-            ),
-            (
+                self.webhooks.iter().map(Webhook::to_yaml),
+            )
+            .seq("slack_configs", self.slack.iter().map(Slack::to_yaml))
+            .seq(
                 "pagerduty_configs",
-                self.pagerduty.iter().map(PagerDuty::to_yaml).collect(),
-            ),
-            (
-                "email_configs",
-                self.email.iter().map(Email::to_yaml).collect(),
-            ),
-        ];
-        for (key, configs) in integrations {
-            if !configs.is_empty() {
-                receiver.insert(key.into(), Value::Sequence(configs));
-            }
-        }
-        Value::Mapping(receiver)
+                self.pagerduty.iter().map(PagerDuty::to_yaml),
+            )
+            .seq("email_configs", self.email.iter().map(Email::to_yaml))
+            .value()
     }
 }
 
@@ -277,17 +257,13 @@ impl Webhook {
         }
     }
 
-    /// Sets whether resolved alerts are posted too.
-    pub fn send_resolved(mut self, send: bool) -> Self {
-        self.send_resolved = Some(send);
-        self
-    }
+    send_resolved_setter!("Sets whether resolved alerts are posted too.");
 
     fn to_yaml(&self) -> Value {
-        let mut config = Mapping::new();
-        config.insert("url".into(), self.url.as_str().into());
-        insert_bool(&mut config, "send_resolved", self.send_resolved);
-        Value::Mapping(config)
+        Fields::new()
+            .set("url", self.url.as_str())
+            .opt("send_resolved", self.send_resolved)
+            .value()
     }
 }
 
@@ -336,27 +312,16 @@ impl Slack {
         self
     }
 
-    /// Sets whether resolved alerts are sent too.
-    pub fn send_resolved(mut self, send: bool) -> Self {
-        self.send_resolved = Some(send);
-        self
-    }
+    send_resolved_setter!("Sets whether resolved alerts are sent too.");
 
     fn to_yaml(&self) -> Value {
-        let mut config = Mapping::new();
-        config.insert("api_url".into(), self.api_url.as_str().into());
-        let texts = [
-            ("channel", &self.channel),
-            ("title", &self.title),
-            ("text", &self.text),
-        ];
-        for (key, value) in texts {
-            if let Some(v) = value {
-                config.insert(key.into(), v.as_str().into());
-            }
-        }
-        insert_bool(&mut config, "send_resolved", self.send_resolved);
-        Value::Mapping(config)
+        Fields::new()
+            .set("api_url", self.api_url.as_str())
+            .opt("channel", self.channel.as_deref())
+            .opt("title", self.title.as_deref())
+            .opt("text", self.text.as_deref())
+            .opt("send_resolved", self.send_resolved)
+            .value()
     }
 }
 
@@ -405,24 +370,18 @@ impl PagerDuty {
         self
     }
 
-    /// Sets whether resolved alerts resolve the incident.
-    pub fn send_resolved(mut self, send: bool) -> Self {
-        self.send_resolved = Some(send);
-        self
-    }
+    send_resolved_setter!("Sets whether resolved alerts resolve the incident.");
 
     fn to_yaml(&self) -> Value {
-        let mut config = Mapping::new();
         let (key, value) = match &self.key {
             PagerDutyKey::Service(k) => ("service_key", k),
             PagerDutyKey::Routing(k) => ("routing_key", k),
         };
-        config.insert(key.into(), value.as_str().into());
-        if let Some(d) = &self.description {
-            config.insert("description".into(), d.as_str().into());
-        }
-        insert_bool(&mut config, "send_resolved", self.send_resolved);
-        Value::Mapping(config)
+        Fields::new()
+            .set(key, value.as_str())
+            .opt("description", self.description.as_deref())
+            .opt("send_resolved", self.send_resolved)
+            .value()
     }
 }
 
@@ -462,33 +421,15 @@ impl Email {
         self
     }
 
-    /// Sets whether resolved alerts are mailed too.
-    pub fn send_resolved(mut self, send: bool) -> Self {
-        self.send_resolved = Some(send);
-        self
-    }
+    send_resolved_setter!("Sets whether resolved alerts are mailed too.");
 
     fn to_yaml(&self) -> Value {
-        let mut config = Mapping::new();
-        config.insert("to".into(), self.to.as_str().into());
-        let texts = [("from", &self.from), ("smarthost", &self.smarthost)];
-        for (key, value) in texts {
-            if let Some(v) = value {
-                config.insert(key.into(), v.as_str().into());
-            }
-        }
-        insert_bool(&mut config, "send_resolved", self.send_resolved);
-        Value::Mapping(config)
-    }
-}
-
-fn strings(values: &[String]) -> Value {
-    Value::Sequence(values.iter().map(|v| v.as_str().into()).collect())
-}
-
-fn insert_bool(config: &mut Mapping, key: &str, value: Option<bool>) {
-    if let Some(v) = value {
-        config.insert(key.into(), v.into());
+        Fields::new()
+            .set("to", self.to.as_str())
+            .opt("from", self.from.as_deref())
+            .opt("smarthost", self.smarthost.as_deref())
+            .opt("send_resolved", self.send_resolved)
+            .value()
     }
 }
 
@@ -514,23 +455,15 @@ fn insert_bool(config: &mut Mapping, key: &str, value: Option<bool>) {
 /// );
 /// ```
 pub fn config(config: &Alertmanager) -> String {
-    let mut yaml = Mapping::new();
-    let mut global = Mapping::new();
-    let smtp = [
-        ("smtp_smarthost", &config.smtp_smarthost),
-        ("smtp_from", &config.smtp_from),
-    ];
-    for (key, value) in smtp {
-        if let Some(v) = value {
-            global.insert(key.into(), v.as_str().into());
-        }
-    }
-    if !global.is_empty() {
-        yaml.insert("global".into(), Value::Mapping(global));
-    }
-    yaml.insert("route".into(), config.route.to_yaml());
+    let global = Fields::new()
+        .opt("smtp_smarthost", config.smtp_smarthost.as_deref())
+        .opt("smtp_from", config.smtp_from.as_deref());
     let receivers = config.receivers.iter().map(Receiver::to_yaml).collect();
-    yaml.insert("receivers".into(), Value::Sequence(receivers));
+    let yaml = Fields::new()
+        .map("global", global)
+        .set("route", config.route.to_yaml())
+        .set("receivers", Value::Sequence(receivers))
+        .value();
     let text = serde_yaml::to_string(&yaml).unwrap_or_default();
     format!("# {}\n{text}", layout::GENERATED)
 }

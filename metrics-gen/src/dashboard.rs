@@ -37,10 +37,10 @@ pub const TOP_SERIES: usize = 20;
 const UID_MAX: usize = 40;
 
 /// Width of the Grafana grid.
-const GRID_WIDTH: u32 = 24;
+pub(crate) const GRID_WIDTH: u32 = 24;
 
 /// Height of every panel except rows.
-const PANEL_HEIGHT: u32 = 8;
+pub(crate) const PANEL_HEIGHT: u32 = 8;
 
 /// The percentiles charted for a histogram, with their legends.
 const QUANTILES: [(&str, &str); 3] = [("0.5", "p50"), ("0.9", "p90"), ("0.99", "p99")];
@@ -263,9 +263,52 @@ fn target(ref_id: &str, expr: String, legend: String) -> Value {
     })
 }
 
+/// Turns a range query `target` into an instant query read as a table: the latest value of
+/// each series, one row each.
+pub(crate) fn instant_table(target: &mut Value) {
+    target["format"] = json!("table");
+    target["instant"] = json!(true);
+    target["range"] = json!(false);
+}
+
+/// The options of a stat panel showing the latest value.
+pub(crate) fn stat_options() -> Value {
+    json!({
+        "reduceOptions": last_value(),
+        "colorMode": "value", "graphMode": "area", "textMode": "auto",
+    })
+}
+
+/// The `reduceOptions` of a panel showing the latest value of each series.
+pub(crate) fn last_value() -> Value {
+    json!({ "calcs": ["lastNotNull"], "fields": "", "values": false })
+}
+
+/// The options of a heatmap of histogram buckets (the query's result read as buckets, as
+/// given, not calculated by Grafana) on a value axis in `unit`.
+pub(crate) fn heatmap_options(unit: &str) -> Value {
+    json!({
+        "calculate": false,
+        "cellGap": 1,
+        "color": { "mode": "scheme", "scheme": "Oranges", "steps": 64 },
+        "yAxis": { "axisPlacement": "left", "unit": unit },
+        "rowsFrame": { "layout": "auto" },
+        "tooltip": { "show": true, "yHistogram": false },
+        "legend": { "show": true },
+    })
+}
+
+/// A row heading panel numbered `id`, titled `title`, on a line of its own of `grid`.
+pub(crate) fn row_panel(id: usize, title: &str, grid: &mut Grid) -> Value {
+    json!({
+        "id": id, "type": "row", "title": title,
+        "gridPos": grid.row(), "collapsed": false, "panels": [],
+    })
+}
+
 /// Panels laid out left to right in rows of [`GRID_WIDTH`].
 #[derive(Default)]
-struct Grid {
+pub(crate) struct Grid {
     x: u32,
     y: u32,
     line_height: u32,
@@ -273,7 +316,7 @@ struct Grid {
 
 impl Grid {
     /// Starts a new line if the current one has panels.
-    fn newline(&mut self) {
+    pub(crate) fn newline(&mut self) {
         if self.x > 0 {
             self.y += self.line_height;
             self.x = 0;
@@ -281,7 +324,9 @@ impl Grid {
         }
     }
 
-    fn place(&mut self, w: u32, h: u32) -> Value {
+    /// The `gridPos` of a panel `w` wide and `h` high, after the panels placed before it: on
+    /// the current line if it fits, else at the start of the next.
+    pub(crate) fn place(&mut self, w: u32, h: u32) -> Value {
         if self.x + w > GRID_WIDTH {
             self.newline();
         }
@@ -291,7 +336,8 @@ impl Grid {
         pos
     }
 
-    fn row(&mut self) -> Value {
+    /// The `gridPos` of a row heading: the full width, on a line of its own.
+    pub(crate) fn row(&mut self) -> Value {
         self.newline();
         let pos = self.place(GRID_WIDTH, 1);
         self.newline();
@@ -320,10 +366,7 @@ impl Board {
     }
 
     fn row(&mut self, title: &str) {
-        let panel = json!({
-            "id": self.next_id(), "type": "row", "title": title,
-            "gridPos": self.grid.row(), "collapsed": false, "panels": [],
-        });
+        let panel = row_panel(self.next_id(), title, &mut self.grid);
         self.panels.push(panel);
     }
 
@@ -432,15 +475,7 @@ impl Board {
                     width: 8,
                     unit: y_unit,
                     targets: vec![heat],
-                    options: json!({
-                        "calculate": false,
-                        "cellGap": 1,
-                        "color": { "mode": "scheme", "scheme": "Oranges", "steps": 64 },
-                        "yAxis": { "axisPlacement": "left", "unit": y_unit },
-                        "rowsFrame": { "layout": "auto" },
-                        "tooltip": { "show": true, "yHistogram": false },
-                        "legend": { "show": true },
-                    }),
+                    options: heatmap_options(y_unit),
                 };
                 self.push(f, heatmap);
                 self.grid.newline();
@@ -448,11 +483,7 @@ impl Board {
             Kind::Gauge => {
                 let value = selector(f.name, &labels);
                 let (kind, width, expr, options) = if f.labels.is_empty() {
-                    let stat = json!({
-                        "reduceOptions": { "calcs": ["lastNotNull"], "fields": "", "values": false },
-                        "colorMode": "value", "graphMode": "area", "textMode": "auto",
-                    });
-                    ("stat", 6, value, stat)
+                    ("stat", 6, value, stat_options())
                 } else if f.free_form_count() > 0 {
                     let top = format!("topk({TOP_SERIES}, {value})");
                     ("timeseries", 12, top, timeseries)
@@ -473,9 +504,7 @@ impl Board {
             }
             Kind::Info => {
                 let mut t = target("A", selector(f.name, &labels), String::new());
-                t["format"] = json!("table");
-                t["instant"] = json!(true);
-                t["range"] = json!(false);
+                instant_table(&mut t);
                 let panel = Panel {
                     kind: "table",
                     title: title(),

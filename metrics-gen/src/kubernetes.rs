@@ -9,11 +9,12 @@
 //! timeout and relabelling come from the group's [`Job`](crate::scrape::Job) unless the
 //! monitor sets its own.
 
-use serde_yaml::{Mapping, Value};
+use serde_yaml::Value;
 
 use crate::layout::{self, File};
 use crate::model::{Group, Project};
 use crate::scrape::Relabel;
+use crate::yaml::{self, Fields};
 
 /// What a group's `ServiceMonitor` says beyond its job: which services it selects, through
 /// which port, and which Prometheus selects it.
@@ -91,14 +92,6 @@ impl ServiceMonitor {
     }
 }
 
-fn labels(pairs: &[(String, String)]) -> Value {
-    let mut map = Mapping::new();
-    for (k, v) in pairs {
-        map.insert(k.as_str().into(), v.as_str().into());
-    }
-    Value::Mapping(map)
-}
-
 /// The `ServiceMonitor` manifest of `group`, or `None` when the group asks for none.
 ///
 /// ```
@@ -136,56 +129,45 @@ pub fn service_monitor(project: &Project, group: &Group) -> Option<String> {
     let job = group.job.as_ref();
     let name = project.job_of(group);
 
-    let mut metadata = Mapping::new();
-    metadata.insert("name".into(), name.into());
-    if let Some(namespace) = &monitor.namespace {
-        metadata.insert("namespace".into(), namespace.as_str().into());
-    }
-    if !monitor.labels.is_empty() {
-        metadata.insert("labels".into(), labels(&monitor.labels));
-    }
+    let metadata = Fields::new()
+        .set("name", name)
+        .opt("namespace", monitor.namespace.as_deref())
+        .map("labels", yaml::pairs(&monitor.labels));
 
-    let mut endpoint = Mapping::new();
-    endpoint.insert("port".into(), monitor.port.as_str().into());
     let path = monitor
         .path
         .as_deref()
         .or(job.map(|j| j.metrics_path.as_str()))
         .unwrap_or("/metrics");
-    endpoint.insert("path".into(), path.into());
     let interval = monitor
         .interval
         .as_deref()
         .or(job.and_then(|j| j.scrape_interval.as_deref()));
     let timeout = job.and_then(|j| j.scrape_timeout.as_deref());
-    for (key, value) in [("interval", interval), ("scrapeTimeout", timeout)] {
-        if let Some(v) = value {
-            endpoint.insert(key.into(), v.into());
-        }
-    }
     let set_job = Relabel::new(Vec::<String>::new(), "job").replacement(name);
     let relabelings = std::iter::once(&set_job)
         .chain(job.into_iter().flat_map(|j| &j.relabel_configs))
         .map(|r| Value::Mapping(r.to_mapping(true)))
         .collect();
-    endpoint.insert("relabelings".into(), Value::Sequence(relabelings));
+    let endpoint = Fields::new()
+        .set("port", monitor.port.as_str())
+        .set("path", path)
+        .opt("interval", interval)
+        .opt("scrapeTimeout", timeout)
+        .set("relabelings", Value::Sequence(relabelings));
 
-    let mut selector = Mapping::new();
-    if !monitor.selector.is_empty() {
-        selector.insert("matchLabels".into(), labels(&monitor.selector));
-    }
-    let mut spec = Mapping::new();
-    spec.insert("selector".into(), Value::Mapping(selector));
-    spec.insert(
-        "endpoints".into(),
-        Value::Sequence(vec![Value::Mapping(endpoint)]),
-    );
+    // With no `matchLabels`, the selector is `{}`: every service of the namespace.
+    let selector = Fields::new().map("matchLabels", yaml::pairs(&monitor.selector));
+    let spec = Fields::new()
+        .set("selector", selector.value())
+        .set("endpoints", Value::Sequence(vec![endpoint.value()]));
 
-    let mut manifest = Mapping::new();
-    manifest.insert("apiVersion".into(), "monitoring.coreos.com/v1".into());
-    manifest.insert("kind".into(), "ServiceMonitor".into());
-    manifest.insert("metadata".into(), Value::Mapping(metadata));
-    manifest.insert("spec".into(), Value::Mapping(spec));
+    let manifest = Fields::new()
+        .set("apiVersion", "monitoring.coreos.com/v1")
+        .set("kind", "ServiceMonitor")
+        .set("metadata", metadata.value())
+        .set("spec", spec.value())
+        .value();
     let yaml = serde_yaml::to_string(&manifest).unwrap_or_default();
     Some(format!("# {}\n{yaml}", layout::GENERATED))
 }

@@ -29,16 +29,14 @@
 
 use serde_json::{json, Value};
 
+use crate::dashboard::{
+    heatmap_options, instant_table, last_value, row_panel, stat_options, Grid, GRID_WIDTH,
+    PANEL_HEIGHT,
+};
 use crate::layout::File;
 use crate::model::{Group, Project};
 use crate::promql::Checker;
 use crate::rules::Correction;
-
-/// Width of the Grafana grid.
-const GRID_WIDTH: u32 = 24;
-
-/// Height of every panel except rows.
-const PANEL_HEIGHT: u32 = 8;
 
 /// Reference ids of a panel's queries, in order.
 const REF_IDS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -196,29 +194,17 @@ impl Kind {
     }
 
     fn options(self, unit: &str) -> Value {
-        let reduce = json!({ "calcs": ["lastNotNull"], "fields": "", "values": false });
         match self {
             Kind::Timeseries => {
                 json!({ "legend": { "displayMode": "list", "placement": "bottom", "showLegend": true } })
             }
-            Kind::Stat => json!({
-                "reduceOptions": reduce,
-                "colorMode": "value", "graphMode": "area", "textMode": "auto",
-            }),
+            Kind::Stat => stat_options(),
             Kind::Gauge => json!({
-                "reduceOptions": reduce,
+                "reduceOptions": last_value(),
                 "showThresholdLabels": false, "showThresholdMarkers": true,
             }),
             Kind::Table => json!({ "showHeader": true }),
-            Kind::Heatmap => json!({
-                "calculate": false,
-                "cellGap": 1,
-                "color": { "mode": "scheme", "scheme": "Oranges", "steps": 64 },
-                "yAxis": { "axisPlacement": "left", "unit": unit },
-                "rowsFrame": { "layout": "auto" },
-                "tooltip": { "show": true, "yHistogram": false },
-                "legend": { "show": true },
-            }),
+            Kind::Heatmap => heatmap_options(unit),
             Kind::Row => json!({}),
         }
     }
@@ -345,10 +331,7 @@ impl Query {
 
     /// Records that `expr` corrects `original` from the source, and why.
     pub fn corrects(mut self, original: impl Into<String>, why: impl Into<String>) -> Self {
-        self.correction = Some(Correction {
-            original: original.into(),
-            why: why.into(),
-        });
+        self.correction = Some(Correction::new(original, why));
         self
     }
 }
@@ -410,10 +393,7 @@ fn panels(layout: &Layout, datasource: &Value) -> Vec<Value> {
     for (i, p) in layout.panels.iter().enumerate() {
         let id = i + 1;
         if p.kind == Kind::Row {
-            out.push(json!({
-                "id": id, "type": "row", "title": p.title,
-                "gridPos": grid.row(), "collapsed": false, "panels": [],
-            }));
+            out.push(row_panel(id, &p.title, &mut grid));
             continue;
         }
         let targets: Vec<Value> = p
@@ -460,48 +440,9 @@ fn target(kind: Kind, ref_id: char, q: &Query, datasource: &Value) -> Value {
         "datasource": datasource, "range": true, "instant": false,
     });
     match kind {
-        Kind::Table => {
-            t["format"] = json!("table");
-            t["range"] = json!(false);
-            t["instant"] = json!(true);
-        }
+        Kind::Table => instant_table(&mut t),
         Kind::Heatmap => t["format"] = json!("heatmap"),
         _ => {}
     }
     t
-}
-
-/// Panels laid out left to right in lines of [`GRID_WIDTH`].
-#[derive(Default)]
-struct Grid {
-    x: u32,
-    y: u32,
-    line_height: u32,
-}
-
-impl Grid {
-    fn newline(&mut self) {
-        if self.x > 0 {
-            self.y += self.line_height;
-            self.x = 0;
-            self.line_height = 0;
-        }
-    }
-
-    fn place(&mut self, w: u32, h: u32) -> Value {
-        if self.x + w > GRID_WIDTH {
-            self.newline();
-        }
-        let pos = json!({ "h": h, "w": w, "x": self.x, "y": self.y });
-        self.x += w;
-        self.line_height = self.line_height.max(h);
-        pos
-    }
-
-    fn row(&mut self) -> Value {
-        self.newline();
-        let pos = self.place(GRID_WIDTH, 1);
-        self.newline();
-        pos
-    }
 }

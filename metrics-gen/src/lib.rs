@@ -66,6 +66,7 @@
 
 mod model;
 mod rules;
+mod yaml;
 
 pub mod alertmanager;
 pub mod dashboard;

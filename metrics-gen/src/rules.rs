@@ -165,6 +165,16 @@ pub struct Correction {
     pub why: String,
 }
 
+impl Correction {
+    /// `original` from a source, corrected because of `why`.
+    pub fn new(original: impl Into<String>, why: impl Into<String>) -> Self {
+        Self {
+            original: original.into(),
+            why: why.into(),
+        }
+    }
+}
+
 impl Alert {
     /// An alert named `name`; set at least its expression.
     pub fn new(name: impl Into<String>) -> Self {
@@ -227,10 +237,7 @@ impl Alert {
 
     /// Records that this rule corrects `original` from a source document, and why.
     pub fn corrects(mut self, original: impl Into<String>, why: impl Into<String>) -> Self {
-        self.correction = Some(Correction {
-            original: original.into(),
-            why: why.into(),
-        });
+        self.correction = Some(Correction::new(original, why));
         self
     }
 }

@@ -10,6 +10,7 @@ use serde_yaml::{Mapping, Value};
 use crate::layout;
 use crate::model::Project;
 use crate::rule_files::rule_file;
+use crate::yaml::Fields;
 
 /// One Prometheus scrape job: an entry of `scrape_configs`.
 ///
@@ -87,24 +88,17 @@ impl Job {
     /// The job as a `scrape_configs` entry, its keys in the order Prometheus' documentation
     /// gives them.
     fn to_yaml(&self) -> Value {
-        let mut job = Mapping::new();
-        job.insert("job_name".into(), self.name.as_str().into());
-        let intervals = [
-            ("scrape_interval", &self.scrape_interval),
-            ("scrape_timeout", &self.scrape_timeout),
-        ];
-        for (key, value) in intervals {
-            if let Some(v) = value {
-                job.insert(key.into(), v.as_str().into());
-            }
-        }
-        job.insert("metrics_path".into(), self.metrics_path.as_str().into());
-        job.insert("static_configs".into(), static_configs(&self.targets));
-        if !self.relabel_configs.is_empty() {
-            let steps = self.relabel_configs.iter().map(Relabel::to_yaml).collect();
-            job.insert("relabel_configs".into(), Value::Sequence(steps));
-        }
-        Value::Mapping(job)
+        Fields::new()
+            .set("job_name", self.name.as_str())
+            .opt("scrape_interval", self.scrape_interval.as_deref())
+            .opt("scrape_timeout", self.scrape_timeout.as_deref())
+            .set("metrics_path", self.metrics_path.as_str())
+            .set("static_configs", static_configs(&self.targets))
+            .seq(
+                "relabel_configs",
+                self.relabel_configs.iter().map(Relabel::to_yaml),
+            )
+            .value()
     }
 }
 
@@ -163,32 +157,17 @@ impl Relabel {
     /// The step with Prometheus' key names (`source_labels`, `target_label`) when `camel` is
     /// false, with the Kubernetes operator's (`sourceLabels`, `targetLabel`) when it is true.
     pub(crate) fn to_mapping(&self, camel: bool) -> Mapping {
-        let key = |snake: &'static str, camel_case: &'static str| {
-            Value::from(if camel { camel_case } else { snake })
-        };
-        let mut step = Mapping::new();
-        if !self.source_labels.is_empty() {
-            let labels = self
-                .source_labels
-                .iter()
-                .map(|l| l.as_str().into())
-                .collect();
-            step.insert(
-                key("source_labels", "sourceLabels"),
-                Value::Sequence(labels),
-            );
-        }
-        if let Some(regex) = &self.regex {
-            step.insert("regex".into(), regex.as_str().into());
-        }
-        step.insert(
-            key("target_label", "targetLabel"),
-            self.target_label.as_str().into(),
-        );
-        if let Some(replacement) = &self.replacement {
-            step.insert("replacement".into(), replacement.as_str().into());
-        }
-        step
+        let key =
+            |snake: &'static str, camel_case: &'static str| if camel { camel_case } else { snake };
+        Fields::new()
+            .strings(key("source_labels", "sourceLabels"), &self.source_labels)
+            .opt("regex", self.regex.as_deref())
+            .set(
+                key("target_label", "targetLabel"),
+                self.target_label.as_str(),
+            )
+            .opt("replacement", self.replacement.as_deref())
+            .mapping()
     }
 
     fn to_yaml(&self) -> Value {
@@ -199,9 +178,8 @@ impl Relabel {
 /// `[{targets: [...]}]`: one static config holding `targets`.
 fn static_configs(targets: &[String]) -> Value {
     let targets = targets.iter().map(|t| t.as_str().into()).collect();
-    let mut config = Mapping::new();
-    config.insert("targets".into(), Value::Sequence(targets));
-    Value::Sequence(vec![Value::Mapping(config)])
+    let config = Fields::new().set("targets", Value::Sequence(targets));
+    Value::Sequence(vec![config.value()])
 }
 
 /// The jobs `project` is scraped as, in group order: each group's own [`Job`] (once, when
@@ -263,38 +241,23 @@ pub fn config(project: &Project) -> String {
         .filter(|g| rule_file(g).is_some())
         .map(|g| layout::relative(layout::SCRAPE_CONFIG, &layout::rule_file(&g.name)).into())
         .collect();
-    let mut config = Mapping::new();
-    let mut global = Mapping::new();
-    let intervals = [
-        ("scrape_interval", &project.scrape_interval),
-        ("evaluation_interval", &project.evaluation_interval),
-    ];
-    for (key, value) in intervals {
-        if let Some(v) = value {
-            global.insert(key.into(), v.as_str().into());
-        }
-    }
-    if !global.is_empty() {
-        config.insert("global".into(), Value::Mapping(global));
-    }
-    if !rule_files.is_empty() {
-        config.insert("rule_files".into(), Value::Sequence(rule_files));
-    }
+    let global = Fields::new()
+        .opt("scrape_interval", project.scrape_interval.as_deref())
+        .opt(
+            "evaluation_interval",
+            project.evaluation_interval.as_deref(),
+        );
     let jobs = jobs(project).iter().map(Job::to_yaml).collect();
-    config.insert("scrape_configs".into(), Value::Sequence(jobs));
-    if !project.alertmanagers.is_empty() {
-        let mut alertmanager = Mapping::new();
-        alertmanager.insert(
-            "static_configs".into(),
-            static_configs(&project.alertmanagers),
-        );
-        let mut alerting = Mapping::new();
-        alerting.insert(
-            "alertmanagers".into(),
-            Value::Sequence(vec![Value::Mapping(alertmanager)]),
-        );
-        config.insert("alerting".into(), Value::Mapping(alerting));
-    }
+    // `alerting:` only when there are Alertmanagers to name.
+    let alertmanagers = (!project.alertmanagers.is_empty())
+        .then(|| Fields::new().set("static_configs", static_configs(&project.alertmanagers)));
+    let alerting = Fields::new().seq("alertmanagers", alertmanagers.map(Fields::value));
+    let config = Fields::new()
+        .map("global", global)
+        .seq("rule_files", rule_files)
+        .set("scrape_configs", Value::Sequence(jobs))
+        .map("alerting", alerting)
+        .value();
     let yaml = serde_yaml::to_string(&config).unwrap_or_default();
     format!("# {}\n{yaml}", layout::GENERATED)
 }

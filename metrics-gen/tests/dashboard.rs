@@ -1,8 +1,11 @@
 //! The generated dashboard, checked field by field against what Grafana requires of a dashboard,
 //! its variables, panels and targets.
 
+mod common;
+
 use std::collections::BTreeSet;
 
+use common::{assert_no_overlap, panels, rects, u64_of};
 use promdecl::{Counter, Gauge, Histogram, Info, LabelValue, Metrics};
 use promdecl_gen::{dashboard, Group, Project};
 use serde_json::Value;
@@ -62,10 +65,6 @@ fn board() -> Value {
     dashboard::dashboard(&project, &project.groups[0])
 }
 
-fn panels(board: &Value) -> &Vec<Value> {
-    board["panels"].as_array().expect("panels")
-}
-
 fn panel<'a>(board: &'a Value, title: &str) -> &'a Value {
     panels(board)
         .iter()
@@ -92,12 +91,6 @@ fn unit(panel: &Value) -> &str {
 /// A panel's type and unit.
 fn shown(panel: &Value) -> (&str, &str) {
     (panel["type"].as_str().unwrap_or_default(), unit(panel))
-}
-
-fn u64_of(v: &Value, key: &str) -> u64 {
-    v[key]
-        .as_u64()
-        .unwrap_or_else(|| panic!("{key} of {v} is not a number"))
 }
 
 #[test]
@@ -216,25 +209,7 @@ fn every_panel_is_complete() {
 #[test]
 fn panels_do_not_overlap() {
     let board = board();
-    let rects: Vec<(u64, u64, u64, u64)> = panels(&board)
-        .iter()
-        .map(|p| {
-            let g = &p["gridPos"];
-            (
-                u64_of(g, "x"),
-                u64_of(g, "y"),
-                u64_of(g, "w"),
-                u64_of(g, "h"),
-            )
-        })
-        .collect();
-    for (i, a) in rects.iter().enumerate() {
-        for b in &rects[i + 1..] {
-            let apart =
-                a.0 + a.2 <= b.0 || b.0 + b.2 <= a.0 || a.1 + a.3 <= b.1 || b.1 + b.3 <= a.1;
-            assert!(apart, "{a:?} overlaps {b:?}");
-        }
-    }
+    assert_no_overlap(&rects(&board));
 }
 
 #[test]

@@ -6,16 +6,8 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{project, scratch};
-use promdecl_gen::{check_fresh, export, generate, write, File, Group, Project};
-
-fn file<'a>(files: &'a [File], path: &str) -> &'a str {
-    &files
-        .iter()
-        .find(|f| f.path == path)
-        .unwrap_or_else(|| panic!("{path} not generated"))
-        .contents
-}
+use common::{file, project, scratch};
+use promdecl_gen::{check_fresh, export, generate, write, Group, Project};
 
 #[test]
 fn one_page_and_rule_file_per_group_an_index_and_a_config() {

@@ -6,21 +6,13 @@ mod common;
 
 use std::process::Command;
 
-use common::{project, scratch};
+use common::{file, project, scratch};
 use promdecl_gen::alertmanager::{
     self, Alertmanager, Email, PagerDuty, Receiver, Route, Slack, Webhook,
 };
 use promdecl_gen::kubernetes::{self, ServiceMonitor};
-use promdecl_gen::{generate, write, File, Group, Job, Project, Relabel};
+use promdecl_gen::{generate, write, Group, Job, Project, Relabel};
 use serde_yaml::Value;
-
-fn file<'a>(files: &'a [File], path: &str) -> &'a str {
-    &files
-        .iter()
-        .find(|f| f.path == path)
-        .unwrap_or_else(|| panic!("{path} not generated"))
-        .contents
-}
 
 fn yaml(text: &str) -> Value {
     serde_yaml::from_str(text).unwrap_or_else(|e| panic!("{e}\n---\n{text}"))

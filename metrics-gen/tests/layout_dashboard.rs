@@ -1,8 +1,11 @@
 //! Hand-laid dashboards: rendered with what Grafana requires, laid out in order without overlap,
 //! sharing the generated dashboards' data source variable, and checked against the declarations.
 
+mod common;
+
 use std::collections::BTreeSet;
 
+use common::{assert_no_overlap, panels, rects, u64_of};
 use promdecl::{Counter, Gauge, Histogram, Metrics};
 use promdecl_gen::layout_dashboard::{self, render, Kind, Layout, Panel, Query};
 use promdecl_gen::{dashboard, promql::Checker, Group, Project};
@@ -81,16 +84,6 @@ fn layout() -> Layout {
                 .query("sum by (route) (web_requests_total)", "")
                 .width(24),
         )
-}
-
-fn panels(board: &Value) -> &Vec<Value> {
-    board["panels"].as_array().expect("panels")
-}
-
-fn u64_of(v: &Value, key: &str) -> u64 {
-    v[key]
-        .as_u64()
-        .unwrap_or_else(|| panic!("{key} of {v} is not a number"))
 }
 
 #[test]
@@ -210,32 +203,16 @@ fn every_panel_is_complete_and_in_order() {
 #[test]
 fn panels_follow_each_other_without_overlap() {
     let board = render(&layout());
-    let rects: Vec<(u64, u64, u64, u64)> = panels(&board)
-        .iter()
-        .map(|p| {
-            let g = &p["gridPos"];
-            (
-                u64_of(g, "x"),
-                u64_of(g, "y"),
-                u64_of(g, "w"),
-                u64_of(g, "h"),
-            )
-        })
-        .collect();
-    for (i, a) in rects.iter().enumerate() {
-        for b in &rects[i + 1..] {
-            let apart =
-                a.0 + a.2 <= b.0 || b.0 + b.2 <= a.0 || a.1 + a.3 <= b.1 || b.1 + b.3 <= a.1;
-            assert!(apart, "{a:?} overlaps {b:?}");
-        }
-        // Reading order: each panel starts below, or on the same line to the right of, the
-        // one before.
-        if let Some(next) = rects.get(i + 1) {
-            assert!(
-                next.1 > a.1 || (next.1 == a.1 && next.0 >= a.0 + a.2),
-                "{a:?} {next:?}"
-            );
-        }
+    let rects = rects(&board);
+    assert_no_overlap(&rects);
+    // Reading order: each panel starts below, or on the same line to the right of, the one
+    // before.
+    for pair in rects.windows(2) {
+        let (a, next) = (pair[0], pair[1]);
+        assert!(
+            next.1 > a.1 || (next.1 == a.1 && next.0 >= a.0 + a.2),
+            "{a:?} {next:?}"
+        );
     }
     // Two half-width panels share a line; the stat after them starts the next.
     assert_eq!(rects[1], (0, 1, 12, 8));

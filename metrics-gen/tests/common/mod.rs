@@ -1,8 +1,10 @@
-//! A small project shared by the integration tests: two structs, rules, a correction.
+//! A small project shared by the integration tests: two structs, rules, a correction; and
+//! helpers reading generated files and dashboards.
 #![allow(dead_code)]
 
 use promdecl::{Counter, Gauge, Histogram, Info, LabelValue, Metrics};
-use promdecl_gen::{Alert, Group, Project, RuleGroup};
+use promdecl_gen::{Alert, File, Group, Project, RuleGroup};
+use serde_json::Value;
 
 /// Where a cache lookup was answered.
 #[derive(Clone, Copy, LabelValue)]
@@ -92,4 +94,55 @@ pub fn scratch(name: &str) -> std::path::PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create scratch dir");
     dir
+}
+
+/// The contents of the file generated at `path`.
+pub fn file<'a>(files: &'a [File], path: &str) -> &'a str {
+    &files
+        .iter()
+        .find(|f| f.path == path)
+        .unwrap_or_else(|| panic!("{path} not generated"))
+        .contents
+}
+
+/// The panels of a Grafana dashboard.
+pub fn panels(board: &Value) -> &Vec<Value> {
+    board["panels"].as_array().expect("panels")
+}
+
+/// The number at `key` of `v`.
+pub fn u64_of(v: &Value, key: &str) -> u64 {
+    v[key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{key} of {v} is not a number"))
+}
+
+/// Where a panel is on the grid: `(x, y, w, h)`.
+pub type Rect = (u64, u64, u64, u64);
+
+/// The place of every panel of a dashboard, in order.
+pub fn rects(board: &Value) -> Vec<Rect> {
+    panels(board)
+        .iter()
+        .map(|p| {
+            let g = &p["gridPos"];
+            (
+                u64_of(g, "x"),
+                u64_of(g, "y"),
+                u64_of(g, "w"),
+                u64_of(g, "h"),
+            )
+        })
+        .collect()
+}
+
+/// Fails when two of the panels placed at `rects` overlap.
+pub fn assert_no_overlap(rects: &[Rect]) {
+    for (i, a) in rects.iter().enumerate() {
+        for b in &rects[i + 1..] {
+            let apart =
+                a.0 + a.2 <= b.0 || b.0 + b.2 <= a.0 || a.1 + a.3 <= b.1 || b.1 + b.3 <= a.1;
+            assert!(apart, "{a:?} overlaps {b:?}");
+        }
+    }
 }
