@@ -3,9 +3,12 @@
 //! declared families, labels and values; every correction is needed; the generated pages
 //! `docs/queries/<system>.md` are committed and fresh.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use common::Scratch;
 use promdecl_catalog::queries::{self, all_queries, Query};
 use promdecl_catalog::{project, REGENERATE, SYSTEMS};
 use promdecl_gen::promql::Checker;
@@ -13,33 +16,6 @@ use promdecl_gen::promql::Checker;
 /// The repository root, which `docs/` is under.
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// A fresh scratch directory, removed when dropped; one per process and use, since other
-/// test runs may share the target directory.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(what: &str) -> Self {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join("queries")
-            .join(format!("{what}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-
-    fn write(&self, name: &str, contents: &str) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, contents).unwrap();
-        path.display().to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// `s` (one line) as a single-quoted YAML scalar.
@@ -83,7 +59,7 @@ fn every_query_parses_in_prometheus() {
         return;
     }
     let exprs: Vec<&str> = all_queries().iter().map(|(_, q)| q.expr).collect();
-    let dir = Scratch::new("parse");
+    let dir = Scratch::new("queries-parse");
     let path = dir.write("queries.rules.yml", &rule_file(&exprs));
     let Some((ok, out)) = tests::promtool(&["check", "rules", &path]) else {
         return;
@@ -176,7 +152,7 @@ fn originals_that_fail_to_parse_fail_in_prometheus_too() {
     if !tests::require_tool("promtool", "apt-get install -y prometheus") {
         return;
     }
-    let dir = Scratch::new("originals");
+    let dir = Scratch::new("queries-originals");
     for (system, q) in all_queries() {
         let Some(c) = q.correction else { continue };
         if promdecl_gen::promql::selectors(c.original).is_ok() {
@@ -199,7 +175,7 @@ fn valid_originals_compute_the_wrong_thing_under_promtool() {
     if !tests::require_tool("promtool", "apt-get install -y prometheus") {
         return;
     }
-    let dir = Scratch::new("evaluate");
+    let dir = Scratch::new("queries-evaluate");
     for (system, title, input, original, corrected) in EVALUATED {
         let q = queries::queries(system)
             .into_iter()

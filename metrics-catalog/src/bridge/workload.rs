@@ -86,7 +86,7 @@
 
 use super::conductor::{CircuitBreakerState, Conductor as ConductorMetrics};
 use super::Bridge;
-use crate::workload::{Drive, Population, ProcessStats, Rng, Tick};
+use crate::workload::{Breaker, BreakerState, CpuMeter, Drive, Members, Outages, Population, Tick};
 
 /// `status` of a processed federation event that succeeded.
 const SUCCESS: &str = "success";
@@ -349,6 +349,8 @@ const OUTAGES_PER_SECOND: f64 = 1.0 / 1800.0;
 const OUTAGE_SECONDS: f64 = 40.0;
 /// The restart that opens the demo: node, start and end in seconds.
 const FIRST_OUTAGE: (usize, f64, f64) = (1, 12.0, 52.0);
+/// Real seconds over which the CPU percentage averages the process's CPU time.
+const CPU_WINDOW: f64 = 1.0;
 
 /// Stage instances and their turnover a tick.
 const STAGES: usize = 6;
@@ -383,7 +385,8 @@ const BLACKLIST: i64 = 7;
 pub struct Workload {
     m: Bridge,
     stages: Population,
-    targets: Hosts,
+    /// ActivityPub servers: their host names.
+    targets: Members<String>,
     conductor: ConductorPool,
     /// Envelopes accepted this tick, submitted to the Conductor in one batch.
     batch: u64,
@@ -403,14 +406,14 @@ impl Workload {
         let w = Self {
             m,
             stages: Population::new("stage-", STAGES, STAGE_TURNOVER),
-            targets: Hosts::new(TARGETS, TARGET_TURNOVER),
+            targets: Members::new(Population::new("", TARGETS, TARGET_TURNOVER), host_name),
             conductor: ConductorPool::new(),
             batch: 0,
             db_busy: 0.0,
             peers: PEERS.0,
             trust_store: TRUST_STORE,
             blacklist: BLACKLIST,
-            cpu: CpuMeter::default(),
+            cpu: CpuMeter::new(CPU_WINDOW),
             clock: 0.0,
         };
         w.create_series();
@@ -463,7 +466,7 @@ impl Workload {
         for stage in self.stages.members() {
             self.stage_joined(stage);
         }
-        for target in self.targets.names() {
+        for target in self.targets.iter() {
             self.target_joined(target);
         }
         self.conductor.expose(&m.conductor);
@@ -500,7 +503,10 @@ impl Workload {
                 .custom
                 .remove_federation_messages_by_type_total_matching(None, Some(&stage));
         }
-        for target in self.targets.churn(&mut t.rng) {
+        for target in self
+            .targets
+            .churn(&mut t.rng, |member, _| host_name(member))
+        {
             self.m
                 .custom
                 .remove_activitypub_exports_total_matching(None, Some(&target));
@@ -509,7 +515,7 @@ impl Workload {
         for stage in self.stages.members() {
             self.stage_joined(stage);
         }
-        for target in self.targets.names() {
+        for target in self.targets.iter() {
             self.target_joined(target);
         }
     }
@@ -649,7 +655,7 @@ impl Workload {
             } else {
                 "delivered"
             };
-            let target = self.targets.pick(&mut t.rng);
+            let target = t.rng.pick(&self.targets);
             self.m.custom.record_activitypub_export(status, target);
             self.query(t, ("update", "export_ledger"), &mut 0.0);
         }
@@ -786,8 +792,8 @@ impl Workload {
             .system
             .memory_usage_bytes()
             .set(t.process.resident_bytes);
-        if let Some(percent) = self.cpu.percent(&t.process) {
-            self.m.system.cpu_usage_percent().set(percent);
+        if let Some(share) = self.cpu.update(&t.process) {
+            self.m.system.cpu_usage_percent().set(100.0 * share);
         }
     }
 }
@@ -811,34 +817,18 @@ impl Drive for Workload {
 #[derive(Debug)]
 struct Node {
     endpoint: &'static str,
-    /// When it is (or was last) down: `[start, end)` in seconds of the demo.
-    outage: (f64, f64),
+    /// When it is down (restarts, crashes).
+    outages: Outages,
     /// Whether the pool's last health check found it up.
     in_pool: bool,
+    /// Its circuit breaker (`services/conductor.py`'s `CircuitBreaker`): a fixed recovery
+    /// time.
     breaker: Breaker,
 }
 
 impl Node {
     fn is_down(&self, now: f64) -> bool {
-        self.outage.0 <= now && now < self.outage.1
-    }
-}
-
-/// A node's circuit breaker (`services/conductor.py`'s `CircuitBreaker`).
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Breaker {
-    Closed { failures: u32 },
-    Open { since: f64 },
-    HalfOpen,
-}
-
-impl Breaker {
-    fn state(self) -> CircuitBreakerState {
-        match self {
-            Breaker::Closed { .. } => CircuitBreakerState::Closed,
-            Breaker::Open { .. } => CircuitBreakerState::Open,
-            Breaker::HalfOpen => CircuitBreakerState::HalfOpen,
-        }
+        self.outages.is_down(now)
     }
 }
 
@@ -856,11 +846,12 @@ impl ConductorPool {
             .enumerate()
             .map(|(i, endpoint)| {
                 let (first, start, end) = FIRST_OUTAGE;
+                let first = (i == first).then_some((start, end));
                 Node {
                     endpoint,
-                    outage: if i == first { (start, end) } else { (0.0, 0.0) },
+                    outages: Outages::new(OUTAGES_PER_SECOND, (OUTAGE_SECONDS, 0.5), first),
                     in_pool: true,
-                    breaker: Breaker::Closed { failures: 0 },
+                    breaker: Breaker::new(BREAKER_THRESHOLD, BREAKER_RECOVERY, BREAKER_RECOVERY),
                 }
             })
             .collect();
@@ -882,21 +873,17 @@ impl ConductorPool {
             self.next_health_check += HEALTH_CHECK_INTERVAL;
         }
         for node in &mut self.nodes {
-            if now >= node.outage.1 && t.rng.chance(OUTAGES_PER_SECOND * t.dt) {
-                node.outage = (now, now + t.rng.lognormal(OUTAGE_SECONDS, 0.5));
-            }
+            node.outages.advance(t, now);
             if check {
                 node.in_pool = !node.is_down(now);
             }
-            node.breaker = match node.breaker {
+            match node.breaker.state() {
                 // The trial call of the last tick: it went through if the node is back.
-                Breaker::HalfOpen if node.is_down(now) => Breaker::Open { since: now },
-                Breaker::HalfOpen => Breaker::Closed { failures: 0 },
-                Breaker::Open { since } if node.in_pool && now - since >= BREAKER_RECOVERY => {
-                    Breaker::HalfOpen
-                }
-                other => other,
-            };
+                BreakerState::HalfOpen if node.is_down(now) => node.breaker.failure(now),
+                BreakerState::HalfOpen => node.breaker.success(),
+                BreakerState::Open if node.in_pool => node.breaker.half_open_when_due(now),
+                _ => {}
+            }
         }
     }
 
@@ -912,13 +899,13 @@ impl ConductorPool {
         let mut spent = 0.0;
         for _ in 0..CONDUCTOR_ATTEMPTS {
             // Round robin among the healthy clients; a half-open one takes only its trial.
-            let usable = |n: &&mut Node| n.in_pool && n.breaker != Breaker::HalfOpen;
+            let usable = |n: &&mut Node| n.in_pool && n.breaker.state() != BreakerState::HalfOpen;
             let count = self.nodes.iter_mut().filter(usable).count();
             let pick = t.rng.below(count);
             let Some(node) = self.nodes.iter_mut().filter(usable).nth(pick) else {
                 break;
             };
-            if let Breaker::Open { .. } = node.breaker {
+            if node.breaker.state() == BreakerState::Open {
                 m.requests_total(method, CALL_REFUSED, node.endpoint).inc();
                 continue;
             }
@@ -933,16 +920,11 @@ impl ConductorPool {
             let status = if ok { CALL_SUCCESS } else { CALL_ERROR };
             m.record_request(method, status, node.endpoint, took);
             spent += took;
-            node.breaker = match node.breaker {
-                _ if ok => Breaker::Closed { failures: 0 },
-                Breaker::Closed { failures } if failures + 1 >= BREAKER_THRESHOLD => {
-                    Breaker::Open { since: now }
-                }
-                Breaker::Closed { failures } => Breaker::Closed {
-                    failures: failures + 1,
-                },
-                other => other,
-            };
+            if ok {
+                node.breaker.success();
+            } else {
+                node.breaker.failure(now);
+            }
             if ok {
                 return (true, spent);
             }
@@ -953,7 +935,12 @@ impl ConductorPool {
     /// Breaker states and the pool's healthy and unhealthy clients.
     fn expose(&self, m: &ConductorMetrics) {
         for node in &self.nodes {
-            m.set_circuit_breaker_state(CLIENT_TYPE, node.endpoint, node.breaker.state());
+            let state = match node.breaker.state() {
+                BreakerState::Closed => CircuitBreakerState::Closed,
+                BreakerState::Open => CircuitBreakerState::Open,
+                BreakerState::HalfOpen => CircuitBreakerState::HalfOpen,
+            };
+            m.set_circuit_breaker_state(CLIENT_TYPE, node.endpoint, state);
         }
         let healthy = self.healthy();
         let unhealthy = self.nodes.len() - healthy;
@@ -964,222 +951,69 @@ impl ConductorPool {
     }
 }
 
-/// ActivityPub servers: a [`Population`] whose members are shown as host names
-/// (`mastodon.social`, `fosstodon.org`, ..., then `mastodon2.social`, ...).
-#[derive(Debug)]
-struct Hosts {
-    population: Population,
-    names: Vec<String>,
-}
-
-impl Hosts {
-    fn new(size: usize, turnover: f64) -> Self {
-        let population = Population::new("", size, turnover);
-        let names = Self::name_all(&population);
-        Self { population, names }
-    }
-
-    /// The host name of member `n` of the population.
-    fn name(member: &str) -> String {
-        let n: usize = member.parse().unwrap_or_default();
-        let stem = HOST_STEMS[n % HOST_STEMS.len()];
-        let tld = HOST_TLDS[(n / HOST_STEMS.len()) % HOST_TLDS.len()];
-        match n / (HOST_STEMS.len() * HOST_TLDS.len()) {
-            0 => format!("{stem}.{tld}"),
-            round => format!("{stem}{}.{tld}", round + 1),
-        }
-    }
-
-    fn name_all(population: &Population) -> Vec<String> {
-        population.members().iter().map(|m| Self::name(m)).collect()
-    }
-
-    fn names(&self) -> &[String] {
-        &self.names
-    }
-
-    fn pick(&self, rng: &mut Rng) -> &str {
-        rng.pick(&self.names).as_str()
-    }
-
-    /// Replaces hosts at the turnover rate; returns the names of those that left.
-    fn churn(&mut self, rng: &mut Rng) -> Vec<String> {
-        let left = self.population.churn(rng);
-        if !left.is_empty() {
-            self.names = Self::name_all(&self.population);
-        }
-        left.iter().map(|m| Self::name(m)).collect()
-    }
-}
-
-/// CPU usage of the process from its CPU time and uptime, as a share of all cores.
-#[derive(Debug, Default)]
-struct CpuMeter {
-    /// `(cpu_seconds, uptime_seconds)` of the last reading that started a window.
-    last: Option<(f64, f64)>,
-}
-
-impl CpuMeter {
-    /// Readings less than this many seconds of uptime apart are too close to tell.
-    const WINDOW: f64 = 1.0;
-
-    /// The percentage since the last reading at least a window ago; until there is one, the
-    /// average since the process started (`None` before it has a measurable uptime).
-    fn percent(&mut self, p: &ProcessStats) -> Option<f64> {
-        let (cpu, uptime) = match self.last {
-            Some((_, uptime)) if p.uptime_seconds - uptime < Self::WINDOW => return None,
-            Some(last) => last,
-            None => (0.0, 0.0),
-        };
-        let wall = p.uptime_seconds - uptime;
-        if wall <= 0.0 {
-            return None;
-        }
-        if wall >= Self::WINDOW {
-            self.last = Some((p.cpu_seconds, p.uptime_seconds));
-        }
-        let cores = std::thread::available_parallelism().map_or(1.0, |n| n.get() as f64);
-        Some(((p.cpu_seconds - cpu) / wall / cores * 100.0).clamp(0.0, 100.0))
+/// The host name of ActivityPub server `member` (a number) of its population:
+/// `mastodon.social`, `fosstodon.org`, ..., then `mastodon2.social`, ...
+fn host_name(member: &str) -> String {
+    let n: usize = member.parse().unwrap_or_default();
+    let stem = HOST_STEMS[n % HOST_STEMS.len()];
+    let tld = HOST_TLDS[(n / HOST_STEMS.len()) % HOST_TLDS.len()];
+    match n / (HOST_STEMS.len() * HOST_TLDS.len()) {
+        0 => format!("{stem}.{tld}"),
+        round => format!("{stem}{}.{tld}", round + 1),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
-    use promdecl::value::Sample;
     use promdecl::Registry;
 
-    use crate::workload::{start, Drive, ProcessStats, Tick};
+    use crate::workload::testing::{histogram_buckets, Sim, Snapshot};
+    use crate::workload::ProcessStats;
 
     use super::{CONDUCTOR_NODES, DB_POOL, ROUTES};
 
-    /// Every series of a family: label values -> sample.
-    fn series(registry: &Registry, family: &str) -> BTreeMap<Vec<String>, Sample> {
-        let mut out = BTreeMap::new();
-        registry.visit(&mut |f| {
-            if f.desc().name == family {
-                f.for_each_sample(&mut |labels, s| {
-                    out.insert(labels.iter().map(|l| l.to_string()).collect(), s);
-                });
-            }
-        });
-        out
-    }
-
-    /// Every series of a family: label values -> value (a histogram's count).
-    fn values(registry: &Registry, family: &str) -> BTreeMap<Vec<String>, f64> {
-        series(registry, family)
-            .into_iter()
-            .map(|(k, s)| (k, s.value()))
-            .collect()
-    }
-
-    /// Sum of a family's series whose label `at` is `value` (`None`: all).
-    fn sum(registry: &Registry, family: &str, at: Option<(usize, &str)>) -> f64 {
-        values(registry, family)
-            .iter()
-            .filter(|(k, _)| at.is_none_or(|(i, v)| k[i] == v))
-            .map(|(_, v)| v)
-            .sum()
-    }
-
-    fn value(registry: &Registry, family: &str, labels: &[&str]) -> f64 {
-        let key: Vec<String> = labels.iter().map(|l| l.to_string()).collect();
-        values(registry, family)
-            .get(&key)
-            .copied()
-            .unwrap_or_else(|| panic!("no series {family}{labels:?}"))
-    }
-
+    /// The bridge's series.
     fn series_count(registry: &Registry) -> usize {
-        let mut n = 0;
-        registry.visit(&mut |f| {
-            if f.desc().name.starts_with("bridge_") {
-                n += f.series_count();
-            }
-        });
-        n
+        Snapshot::of_prefixed(registry, "bridge_").series_count()
     }
 
     /// The `q` quantile (upper bucket bound) of every series of a histogram family together.
     fn quantile(registry: &Registry, family: &str, q: f64) -> f64 {
-        let mut merged: BTreeMap<u64, u64> = BTreeMap::new();
-        for s in series(registry, family).into_values() {
-            if let Sample::Histogram { buckets, .. } = s {
-                for (le, n) in buckets {
-                    *merged.entry(le.to_bits()).or_default() += n;
-                }
-            }
-        }
-        let mut cumulative: Vec<(f64, u64)> = merged
-            .into_iter()
-            .map(|(le, n)| (f64::from_bits(le), n))
-            .collect();
-        cumulative.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let total = cumulative.last().map_or(0, |c| c.1) as f64;
-        cumulative
+        let buckets = histogram_buckets(registry, family);
+        let total = buckets.last().map_or(0, |b| b.1) as f64;
+        buckets
             .iter()
             .find(|(_, n)| *n as f64 >= q * total)
-            .map_or(f64::INFINITY, |c| c.0)
+            .map_or(f64::INFINITY, |b| b.0)
     }
 
-    /// Ticks `from..to`, one second each. Unlike `workload::run`, which starts at tick 0 on
-    /// every call (the same random draws, `elapsed` from 0 again), a later call continues
-    /// where the last one stopped.
-    fn ticks(drives: &mut [Box<dyn Drive>], from: u64, to: u64) {
-        for n in from..to {
-            let mut tick = Tick::new(n, 1.0, n as f64);
-            for d in drives.iter_mut() {
-                d.step(&mut tick);
-            }
-        }
-    }
-
-    fn bridge() -> (Registry, Vec<Box<dyn Drive>>) {
-        let registry = Registry::new();
-        let drives = start(&registry, Some("bridge")).unwrap();
-        (registry, drives)
-    }
-
-    fn assert_breakers_within_codes(registry: &Registry) {
-        let breakers = values(registry, "bridge_conductor_circuit_breaker_state");
+    fn assert_breakers_within_codes(s: &Snapshot) {
+        let breakers = s.family("bridge_conductor_circuit_breaker_state");
         assert_eq!(breakers.len(), CONDUCTOR_NODES.len());
-        for (labels, v) in &breakers {
+        for (labels, v) in breakers {
             assert!([0.0, 1.0, 2.0].contains(v), "breaker {labels:?} = {v}");
         }
     }
 
     #[test]
     fn the_first_minute_shows_what_the_alerts_and_dashboards_select() {
-        let (registry, mut drives) = bridge();
-        ticks(&mut drives, 0, 30);
+        let mut sim = Sim::new("bridge");
+        let s = sim.ticks(30);
         // conductor-2 restarted at 12 s: its breaker is open (`CircuitBreakerOpen`).
         assert_eq!(
-            value(
-                &registry,
+            s.get(
                 "bridge_conductor_circuit_breaker_state",
                 &["grpc", "conductor-2:50051"]
             ),
             1.0
         );
-        assert_breakers_within_codes(&registry);
-        let refused = sum(
-            &registry,
-            "bridge_conductor_requests_total",
-            Some((1, "circuit_breaker_open")),
-        );
+        assert_breakers_within_codes(&s);
+        let refused = s.sum_where("bridge_conductor_requests_total", 1, "circuit_breaker_open");
         assert!(refused > 0.0);
-        ticks(&mut drives, 30, 60);
-        assert_breakers_within_codes(&registry);
+        let s = sim.ticks(30);
+        assert_breakers_within_codes(&s);
         // `ConductorCommunicationIssues` selects status="error".
-        assert!(
-            sum(
-                &registry,
-                "bridge_conductor_requests_total",
-                Some((1, "error"))
-            ) > 0.0
-        );
+        assert!(s.sum_where("bridge_conductor_requests_total", 1, "error") > 0.0);
         // The dashboards' and alerts' rates: events, failures, auth failures, the rest.
         for family in [
             "bridge_events_received_total",
@@ -1189,98 +1023,65 @@ mod tests {
             "bridge_signature_failures_total",
             "bridge_conductor_requests_total",
         ] {
-            assert!(sum(&registry, family, None) > 0.0, "{family} did not move");
+            assert!(s.sum(family) > 0.0, "{family} did not move");
         }
         // 4xx from the gates and the handlers.
         for code in ["401", "429", "404"] {
             assert!(
-                sum(
-                    &registry,
-                    "bridge_request_duration_seconds",
-                    Some((2, code))
-                ) > 0.0,
+                s.sum_where("bridge_request_duration_seconds", 2, code) > 0.0,
                 "no {code}"
             );
         }
         // Every family moved.
-        let mut idle = Vec::new();
-        registry.visit(&mut |f| {
-            let mut moved = false;
-            f.for_each_sample(&mut |_, s| moved |= s.value() != 0.0);
-            if !moved {
-                idle.push(f.desc().name);
-            }
-        });
+        let idle = s.idle(&[]);
         assert!(idle.is_empty(), "families that did not move: {idle:?}");
     }
 
     #[test]
     fn ten_minutes_hold_the_guides_targets_and_invariants() {
-        let (registry, mut drives) = bridge();
-        ticks(&mut drives, 0, 60);
-        let warm = series_count(&registry);
+        let mut sim = Sim::new("bridge");
+        sim.run(60);
+        let warm = series_count(&sim.registry);
         let mut blacklist_seen = Vec::new();
-        for minute in 1..10 {
-            ticks(&mut drives, minute * 60, minute * 60 + 60);
-            assert_breakers_within_codes(&registry);
-            assert!(value(&registry, "bridge_database_connections_active", &[]) >= 1.0);
-            let active = value(&registry, "bridge_database_connections_active", &[]);
-            let idle = value(&registry, "bridge_database_connections_idle", &[]);
+        for _ in 1..10 {
+            let s = sim.ticks(60);
+            assert_breakers_within_codes(&s);
+            assert!(s.one("bridge_database_connections_active") >= 1.0);
+            let active = s.one("bridge_database_connections_active");
+            let idle = s.one("bridge_database_connections_idle");
             assert_eq!(idle, (DB_POOL as f64 - active).max(0.0));
-            let healthy = value(
-                &registry,
-                "bridge_conductor_connection_pool_size",
-                &["grpc", "healthy"],
-            );
-            let unhealthy = value(
-                &registry,
-                "bridge_conductor_connection_pool_size",
-                &["grpc", "unhealthy"],
-            );
+            let pool = "bridge_conductor_connection_pool_size";
+            let healthy = s.get(pool, &["grpc", "healthy"]);
+            let unhealthy = s.get(pool, &["grpc", "unhealthy"]);
             assert_eq!(healthy + unhealthy, CONDUCTOR_NODES.len() as f64);
-            blacklist_seen.push(value(&registry, "bridge_blacklist_size", &[]));
-            let cpu = value(&registry, "bridge_cpu_usage_percent", &[]);
+            blacklist_seen.push(s.one("bridge_blacklist_size"));
+            let cpu = s.one("bridge_cpu_usage_percent");
             assert!((0.0..=100.0).contains(&cpu), "{cpu}");
         }
-        let now = series_count(&registry);
+        let now = series_count(&sim.registry);
         assert!(
             (now as f64 - warm as f64).abs() / (warm as f64) < 0.05,
             "series went from {warm} to {now}"
         );
         assert!(blacklist_seen.iter().all(|b| *b >= 0.0));
 
+        let s = sim.snapshot();
         // Counted once each: received = processed; failed = processed{failed}.
-        let received = value(&registry, "bridge_events_received_total", &[]);
-        let processed = sum(&registry, "bridge_events_processed_total", None);
+        let received = s.one("bridge_events_received_total");
+        let processed = s.sum("bridge_events_processed_total");
         assert_eq!(received, processed);
-        let failed = sum(&registry, "bridge_events_failed_total", None);
-        let processed_failed = sum(
-            &registry,
-            "bridge_events_processed_total",
-            Some((1, "failed")),
-        );
+        let failed = s.sum("bridge_events_failed_total");
+        let processed_failed = s.sum_where("bridge_events_processed_total", 1, "failed");
         // Stages that left took their failure series along: at most equal.
         assert!(failed <= processed_failed && failed > 0.0);
         // Failures stay under `HighErrorRate`'s 0.1 a second.
         assert!(processed_failed / 600.0 < 0.1, "{processed_failed}");
         // Every 401 and 429 is an auth failure or a rate-limit violation.
-        let http = |code| {
-            sum(
-                &registry,
-                "bridge_request_duration_seconds",
-                Some((2, code)),
-            )
-        };
-        assert_eq!(
-            http("401"),
-            value(&registry, "bridge_auth_failures_total", &[])
-        );
-        assert_eq!(
-            http("429"),
-            value(&registry, "bridge_rate_limit_violations_total", &[])
-        );
+        let http = |code| s.sum_where("bridge_request_duration_seconds", 2, code);
+        assert_eq!(http("401"), s.one("bridge_auth_failures_total"));
+        assert_eq!(http("429"), s.one("bridge_rate_limit_violations_total"));
         // 5xx occur, rarely: availability above 99.9%, error rate under 1%.
-        let total = sum(&registry, "bridge_request_duration_seconds", None);
+        let total = s.sum("bridge_request_duration_seconds");
         let errors: f64 = ["500", "503"].into_iter().map(http).sum();
         assert!(
             errors > 0.0 && errors / total < 0.001,
@@ -1289,12 +1090,12 @@ mod tests {
         // About 100 requests a second.
         assert!((80.0..120.0).contains(&(total / 600.0)), "{total}");
         // Latency targets: p95 <= 0.5 s, p99 <= 1 s (bucket bounds).
-        let p95 = quantile(&registry, "bridge_request_duration_seconds", 0.95);
-        let p99 = quantile(&registry, "bridge_request_duration_seconds", 0.99);
+        let p95 = quantile(&sim.registry, "bridge_request_duration_seconds", 0.95);
+        let p99 = quantile(&sim.registry, "bridge_request_duration_seconds", 0.99);
         assert!(p95 <= 0.5 && p99 <= 1.0, "p95 {p95}, p99 {p99}");
         assert!(p95 <= 0.05, "mostly well under the target: p95 {p95}");
         // Every route and status code has its series.
-        let routes = values(&registry, "bridge_request_duration_seconds");
+        let routes = s.family("bridge_request_duration_seconds");
         for r in ROUTES {
             for code in r.codes {
                 let key = [r.method, r.endpoint, code].map(String::from).to_vec();
@@ -1303,8 +1104,7 @@ mod tests {
         }
         // The breaker that opened at start closed again.
         assert_eq!(
-            value(
-                &registry,
+            s.get(
                 "bridge_conductor_circuit_breaker_state",
                 &["grpc", "conductor-2:50051"]
             ),
@@ -1314,10 +1114,9 @@ mod tests {
 
     #[test]
     fn resource_gauges_are_the_processs() {
-        let (registry, mut drives) = bridge();
-        crate::workload::run(&mut drives, 3, 1.0);
+        let s = Sim::new("bridge").ticks(3);
         let rss = ProcessStats::read().resident_bytes;
-        let memory = value(&registry, "bridge_memory_usage_bytes", &[]);
+        let memory = s.one("bridge_memory_usage_bytes");
         assert!(
             rss > 0.0 && (memory - rss).abs() / rss < 0.5,
             "{memory} vs {rss}"

@@ -76,7 +76,9 @@ use super::pubsub::Direction;
 use super::shhh::Severity;
 use super::slurp::Slurp;
 use super::{Chorus, NodeInfo, Status};
-use crate::workload::{Drive, Population, ProcessStats, Rng, Tick};
+use crate::workload::{
+    ewma, libp2p_peer_id, stable_label, CpuMeter, Drive, Members, Population, Rng, Tick,
+};
 
 /// This node, as `chorus_system_info` shows it.
 const NODE: NodeInfo<'static> = NodeInfo::new("node-1", env!("CARGO_PKG_VERSION"), "local", "demo");
@@ -549,64 +551,8 @@ fn expired(t: &mut Tick, records: i64) -> i64 {
     i64::try_from(expiring).unwrap_or(i64::MAX).min(records)
 }
 
-/// Base58 digits (Bitcoin alphabet), as libp2p peer ids use them.
-const BASE58: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 /// Lowercase hex digits.
 const HEX: &[u8] = b"0123456789abcdef";
-
-/// A realistic label value for population member `member`: `prefix` then `len` digits of
-/// `alphabet`, always the same for the same member.
-fn label(member: &str, prefix: &str, alphabet: &[u8], len: usize) -> String {
-    // FNV-1a of the member's name seeds the digits.
-    let seed = member.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    let mut rng = Rng::new(seed);
-    let mut value = String::from(prefix);
-    value.extend((0..len).map(|_| char::from(*rng.pick(alphabet))));
-    value
-}
-
-/// A [`Population`] whose members carry state, kept in step as members come and go.
-#[derive(Debug)]
-struct Members<S> {
-    population: Population,
-    names: Vec<String>,
-    states: Vec<S>,
-}
-
-impl<S> Members<S> {
-    /// The population's members, each given its state by `join`.
-    fn new(
-        population: Population,
-        rng: &mut Rng,
-        mut join: impl FnMut(&str, &mut Rng) -> S,
-    ) -> Self {
-        let names = population.members().to_vec();
-        let states = names.iter().map(|n| join(n, rng)).collect();
-        Self {
-            population,
-            names,
-            states,
-        }
-    }
-
-    /// Replaces members at the population's turnover, newcomers joining with `join`; returns
-    /// the states of the members that left, whose series the caller removes.
-    fn churn(&mut self, rng: &mut Rng, mut join: impl FnMut(&str, &mut Rng) -> S) -> Vec<S> {
-        if self.population.churn(rng).is_empty() {
-            return Vec::new();
-        }
-        let mut left = Vec::new();
-        for (i, member) in self.population.members().iter().enumerate() {
-            if self.names[i] != *member {
-                self.names[i].clone_from(member);
-                left.push(std::mem::replace(&mut self.states[i], join(member, rng)));
-            }
-        }
-        left
-    }
-}
 
 /// A libp2p peer this node knows.
 #[derive(Debug)]
@@ -626,7 +572,7 @@ impl Peer {
     /// A peer met at `now`, first dialled about `dial_delay` seconds later; creates its series.
     fn join(p2p: &P2p, member: &str, rng: &mut Rng, now: f64, dial_delay: f64) -> Self {
         let dial_at = now + rng.lognormal(dial_delay, 0.5);
-        let id = label(member, "12D3KooW", BASE58, 44);
+        let id = libp2p_peer_id(member);
         // Most peers are good; some are far away or overloaded.
         let quality = if rng.chance(0.15) {
             rng.range(0.3, 0.6)
@@ -911,28 +857,6 @@ struct Traffic {
     bytes_out: f64,
 }
 
-/// The process's CPU use, from its readings over at least [`CPU_WINDOW`] real seconds.
-#[derive(Debug, Default)]
-struct CpuMeter {
-    cpu_seconds: f64,
-    at: f64,
-    ratio: f64,
-}
-
-impl CpuMeter {
-    /// Share of all cores the process used since the previous window.
-    fn update(&mut self, p: &ProcessStats) -> f64 {
-        let cores = std::thread::available_parallelism().map_or(1.0, |n| n.get() as f64);
-        let elapsed = p.uptime_seconds - self.at;
-        if elapsed >= CPU_WINDOW || (self.ratio == 0.0 && elapsed > 0.0) {
-            self.ratio = ((p.cpu_seconds - self.cpu_seconds) / elapsed / cores).clamp(0.0, 1.0);
-            self.cpu_seconds = p.cpu_seconds;
-            self.at = p.uptime_seconds;
-        }
-        self.ratio
-    }
-}
-
 /// The chorus workload.
 #[derive(Debug)]
 pub struct Workload {
@@ -966,15 +890,12 @@ impl Workload {
         m.system.set_info(&NODE);
         let mut rng = Rng::new(0xC0_4D05);
         let p2p = &m.p2p;
-        let peers = Members::new(
-            Population::new("peer", PEERS, PEER_TURNOVER),
-            &mut rng,
-            |member, rng| Peer::join(p2p, member, rng, HOST_STARTUP, BOOT_DIAL_DELAY),
-        );
+        let peers = Members::new(Population::new("peer", PEERS, PEER_TURNOVER), |member| {
+            Peer::join(p2p, member, &mut rng, HOST_STARTUP, BOOT_DIAL_DELAY)
+        });
         let keys = Members::new(
             Population::new("key", TRACKED_KEYS, KEY_TURNOVER),
-            &mut rng,
-            |member, rng| Self::track_key(&m, member, rng),
+            |member| Self::track_key(&m, member, &mut rng),
         );
         Self::create_series(&m);
         let vote = Vote::boot(&mut rng);
@@ -997,7 +918,7 @@ impl Workload {
                 tally: Default::default(),
             },
             traffic: Traffic::default(),
-            cpu: CpuMeter::default(),
+            cpu: CpuMeter::new(CPU_WINDOW),
             uptime: 0.0,
             root_volume: ROOT_VOLUME_BASE,
             log_volume: LOG_VOLUME_START,
@@ -1061,7 +982,7 @@ impl Workload {
 
     /// A tracked key: usually at its replication target; creates its series.
     fn track_key(m: &Chorus, member: &str, rng: &mut Rng) -> Key {
-        let hash = label(member, "", HEX, 16);
+        let hash = stable_label(member, "", HEX, 16);
         let replicas = REPLICATION_TARGET + *rng.weighted(&[(0, 0.8), (-1, 0.12), (1, 0.08)]);
         #[allow(clippy::cast_precision_loss)]
         m.dht.replication_factor(&hash).set(replicas as f64);
@@ -1070,7 +991,6 @@ impl Workload {
 
     fn connected_peers(&self) -> usize {
         self.peers
-            .states
             .iter()
             .filter(|p| p.connected_since.is_some())
             .count()
@@ -1084,7 +1004,7 @@ impl Workload {
         }) {
             peer.leave(p2p);
         }
-        for peer in &mut self.peers.states {
+        for peer in self.peers.iter_mut() {
             match peer.connected_since {
                 Some(since) if t.rng.chance(CONNECTION_CLOSE_RATE * t.dt) => {
                     p2p.observe_connection_duration(&peer.id, secs(now - since));
@@ -1117,8 +1037,8 @@ impl Workload {
                 None => {}
             }
             // The score drifts back to the peer's quality.
-            let pull = 0.05 * t.dt * (peer.quality - peer.score);
-            peer.score = (peer.score + pull + 0.01 * t.rng.normal()).clamp(0.0, 1.0);
+            let pulled = ewma(peer.score, peer.quality, 0.05 * t.dt);
+            peer.score = (pulled + 0.01 * t.rng.normal()).clamp(0.0, 1.0);
             p2p.peer_score(&peer.id).set(peer.score);
         }
         let connected = self.connected_peers();
@@ -1132,7 +1052,7 @@ impl Workload {
         }) {
             dht.remove_replication_factor(&key.hash);
         }
-        for key in &mut self.keys.states {
+        for key in self.keys.iter_mut() {
             if t.rng.chance(REPLICA_CHANGE_RATE * t.dt) {
                 // Back to the target when off it; at the target a holder leaves, or a new one
                 // takes a copy.
@@ -1317,7 +1237,9 @@ impl Workload {
         r.set_memory_usage(p.resident_bytes as u64);
         #[allow(clippy::cast_possible_truncation)]
         r.goroutines().set(p.threads as i64);
-        r.cpu_usage_ratio().set(self.cpu.update(&p));
+        if let Some(ratio) = self.cpu.update(&p) {
+            r.cpu_usage_ratio().set(ratio);
+        }
 
         self.root_volume += ROOT_VOLUME_GROWTH * t.dt;
         if self.root_volume > ROOT_VOLUME_ROTATE {
@@ -1397,7 +1319,7 @@ impl Workload {
             };
             let score = &mut self.scores[component as usize];
             if let Some(current) = current {
-                *score += SCORE_SMOOTHING * (current - *score);
+                *score = ewma(*score, current, SCORE_SMOOTHING);
             }
             health.component_health_score(component.name()).set(*score);
         }
@@ -1427,98 +1349,11 @@ impl Drive for Workload {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::{BTreeSet, HashMap};
-
-    use promdecl::Registry;
+    use std::collections::BTreeSet;
 
     use super::*;
-    use crate::workload::{run, start};
-
-    /// Every chorus series: family -> label values -> value (a histogram's count).
-    #[derive(Debug, Clone)]
-    struct Snapshot(HashMap<&'static str, HashMap<Vec<String>, f64>>);
-
-    impl Snapshot {
-        fn of(registry: &Registry) -> Self {
-            let mut families = HashMap::new();
-            registry.visit(&mut |f| {
-                let name = f.desc().name;
-                if !name.starts_with("chorus_") {
-                    return;
-                }
-                let series: &mut HashMap<Vec<String>, f64> = families.entry(name).or_default();
-                f.for_each_sample(&mut |labels, s| {
-                    series.insert(labels.iter().map(ToString::to_string).collect(), s.value());
-                });
-            });
-            Self(families)
-        }
-
-        fn family(&self, name: &str) -> &HashMap<Vec<String>, f64> {
-            self.0
-                .get(name)
-                .unwrap_or_else(|| panic!("no family {name}"))
-        }
-
-        /// The value of one series.
-        fn get(&self, name: &str, labels: &[&str]) -> f64 {
-            let key: Vec<String> = labels.iter().map(ToString::to_string).collect();
-            *self
-                .family(name)
-                .get(&key)
-                .unwrap_or_else(|| panic!("no series {name}{labels:?}"))
-        }
-
-        /// The sum of the series of `name` whose label number `at` is `value`.
-        fn sum_where(&self, name: &str, at: usize, value: &str) -> f64 {
-            self.family(name)
-                .iter()
-                .filter(|(labels, _)| labels[at] == value)
-                .map(|(_, v)| v)
-                .sum()
-        }
-
-        fn sum(&self, name: &str) -> f64 {
-            self.family(name).values().sum()
-        }
-
-        fn series(&self) -> usize {
-            self.0.values().map(HashMap::len).sum()
-        }
-    }
-
-    /// The chorus workload alone, stepped one tick of a second at a time.
-    struct Sim {
-        registry: Registry,
-        drives: Vec<Box<dyn Drive>>,
-        n: u64,
-    }
-
-    impl Sim {
-        fn new() -> Self {
-            let registry = Registry::new();
-            let drives = start(&registry, Some("chorus")).unwrap();
-            Self {
-                registry,
-                drives,
-                n: 0,
-            }
-        }
-
-        /// Runs `ticks` more ticks (unlike `run`, numbering on from the previous ones), then
-        /// snapshots.
-        fn ticks(&mut self, ticks: u64) -> Snapshot {
-            for _ in 0..ticks {
-                #[allow(clippy::cast_precision_loss)]
-                let mut tick = Tick::new(self.n, 1.0, self.n as f64);
-                for d in &mut self.drives {
-                    d.step(&mut tick);
-                }
-                self.n += 1;
-            }
-            Snapshot::of(&self.registry)
-        }
-    }
+    use crate::workload::testing::{Sim, Snapshot};
+    use crate::workload::{ProcessStats, BASE58};
 
     fn state_names() -> Vec<&'static str> {
         Election::STATES
@@ -1529,7 +1364,7 @@ mod tests {
 
     #[test]
     fn info_is_set_once_for_this_node() {
-        let mut sim = Sim::new();
+        let mut sim = Sim::new("chorus");
         let info = [
             "node-1",
             env!("CARGO_PKG_VERSION"),
@@ -1546,7 +1381,7 @@ mod tests {
 
     #[test]
     fn the_election_is_one_hot_and_its_term_only_grows() {
-        let mut sim = Sim::new();
+        let mut sim = Sim::new("chorus");
         let mut seen = BTreeSet::new();
         let mut before = sim.ticks(0);
         let mut previous = String::from("discovering");
@@ -1602,7 +1437,7 @@ mod tests {
 
     #[test]
     fn the_values_the_document_queries_occur_within_a_minute() {
-        let s = Sim::new().ticks(60);
+        let s = Sim::new("chorus").ticks(60);
         // DHT success rate and the HighDHTFailureRate alert.
         for status in ["success", "failure"] {
             assert!(
@@ -1660,7 +1495,7 @@ mod tests {
 
     #[test]
     fn paired_metrics_agree() {
-        let s = Sim::new().ticks(600);
+        let s = Sim::new("chorus").ticks(600);
         let errors = |component| s.sum_where("chorus_errors_total", 0, component);
         let failures = |name, at| s.sum_where(name, at, "failure");
         assert_eq!(
@@ -1720,7 +1555,7 @@ mod tests {
 
     #[test]
     fn values_stay_in_their_ranges_and_labels_look_real() {
-        let mut sim = Sim::new();
+        let mut sim = Sim::new("chorus");
         for _ in 0..10 {
             let s = sim.ticks(60);
             for name in [
@@ -1775,22 +1610,17 @@ mod tests {
 
     #[test]
     fn every_family_moves_in_the_first_minute_and_series_stay_flat() {
-        let mut sim = Sim::new();
+        let mut sim = Sim::new("chorus");
         let warm = sim.ticks(60);
-        let idle: Vec<&str> = warm
-            .0
-            .iter()
-            .filter(|(_, series)| series.values().all(|v| *v == 0.0))
-            .map(|(name, _)| *name)
-            .collect();
+        let idle = warm.idle(&[]);
         assert!(idle.is_empty(), "families that never moved: {idle:?}");
-        assert_eq!(warm.0.len(), Chorus::families().count());
+        assert_eq!(warm.families().len(), Chorus::families().count());
 
         // Peers and keys come and go, but the series count does not change.
         let mut before = warm.clone();
         for _ in 0..9 {
             let s = sim.ticks(60);
-            assert_eq!(s.series(), warm.series());
+            assert_eq!(s.series_count(), warm.series_count());
             for name in ["chorus_election_term", "chorus_uptime_seconds"] {
                 assert!(
                     s.get(name, &[]) >= before.get(name, &[]),
@@ -1809,7 +1639,7 @@ mod tests {
 
     #[test]
     fn the_run_keeps_the_node_busy() {
-        let mut sim = Sim::new();
+        let mut sim = Sim::new("chorus");
         sim.ticks(60);
         let mut empty = [0; 4];
         for _ in 0..540 {
@@ -1834,10 +1664,7 @@ mod tests {
 
     #[test]
     fn resource_gauges_mirror_the_process() {
-        let registry = Registry::new();
-        let mut drives = start(&registry, Some("chorus")).unwrap();
-        run(&mut drives, 600, 1.0);
-        let s = Snapshot::of(&registry);
+        let s = Sim::new("chorus").ticks(600);
         let p = ProcessStats::read();
         let memory = s.get("chorus_memory_usage_bytes", &[]);
         assert!(

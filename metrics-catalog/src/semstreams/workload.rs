@@ -55,7 +55,7 @@ use std::time::Duration;
 use super::nats::CircuitBreakerState;
 use super::service::ServiceStatus;
 use super::Semstreams;
-use crate::workload::{Drive, Rng, Tick};
+use crate::workload::{ewma, Breaker, BreakerState, Drive, Outages, Rng, Tick};
 
 /// A service of the process.
 #[derive(Debug)]
@@ -407,312 +407,200 @@ impl Lifecycle {
 /// The process's NATS connection and its circuit breaker (semstreams' `natsclient`).
 #[derive(Debug)]
 struct Connection {
-    state: Link,
-    /// When the server is (or was last) away: `[start, end)` in seconds of the demo.
-    outage: (f64, f64),
+    connected: bool,
+    /// Opens after failed reconnect attempts: no attempts until its backoff has passed.
+    breaker: Breaker,
+    /// When the server is away.
+    outages: Outages,
     /// Smoothed round-trip time, in milliseconds.
     rtt: f64,
-    /// The breaker's next backoff, in seconds.
-    backoff: f64,
-}
-
-/// The connection's state.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Link {
-    Connected,
-    /// Lost; reconnect attempts failed so far.
-    Reconnecting {
-        failures: u32,
-    },
-    /// The breaker is open until then: no attempts.
-    Open {
-        until: f64,
-    },
-    /// The breaker lets one attempt through.
-    HalfOpen,
 }
 
 impl Connection {
     fn new() -> Self {
         Self {
-            state: Link::Connected,
-            outage: FIRST_NATS_OUTAGE,
+            connected: true,
+            breaker: Breaker::new(BREAKER_THRESHOLD, BACKOFF.0, BACKOFF.1),
+            outages: Outages::new(
+                NATS_OUTAGES_PER_SECOND,
+                (NATS_OUTAGE_SECONDS, 0.6),
+                Some(FIRST_NATS_OUTAGE),
+            ),
             rtt: RTT_MILLISECONDS,
-            backoff: BACKOFF.0,
         }
     }
 
     fn connected(&self) -> bool {
-        self.state == Link::Connected
-    }
-
-    fn server_up(&self, now: f64) -> bool {
-        !(self.outage.0 <= now && now < self.outage.1)
+        self.connected
     }
 
     /// The server comes and goes; the client measures, loses, retries, reconnects: true when
     /// it reconnected.
     fn advance(&mut self, t: &mut Tick, now: f64) -> bool {
-        if now >= self.outage.1 && t.rng.chance(NATS_OUTAGES_PER_SECOND * t.dt) {
-            self.outage = (now, now + t.rng.lognormal(NATS_OUTAGE_SECONDS, 0.6));
-        }
-        let up = self.server_up(now);
-        let was_down = !self.connected();
-        self.state = match self.state {
-            Link::Connected if up => {
+        self.outages.advance(t, now);
+        let up = !self.outages.is_down(now);
+        let was_down = !self.connected;
+        if self.connected {
+            if up {
                 let sample = t.rng.lognormal(RTT_MILLISECONDS, RTT_SIGMA);
-                self.rtt += RTT_SMOOTHING * (sample - self.rtt);
-                Link::Connected
+                self.rtt = ewma(self.rtt, sample, RTT_SMOOTHING);
+            } else {
+                self.connected = false;
             }
-            Link::Connected => Link::Reconnecting { failures: 0 },
-            Link::Reconnecting { .. } | Link::HalfOpen if up => self.reconnected(),
-            Link::Reconnecting { failures } if failures + 1 >= BREAKER_THRESHOLD => self.open(now),
-            Link::Reconnecting { failures } => Link::Reconnecting {
-                failures: failures + 1,
-            },
-            Link::HalfOpen => self.open(now),
-            Link::Open { until } if now >= until => Link::HalfOpen,
-            open @ Link::Open { .. } => open,
-        };
-        was_down && self.connected()
-    }
-
-    fn reconnected(&mut self) -> Link {
-        self.backoff = BACKOFF.0;
-        Link::Connected
-    }
-
-    /// Opens the breaker for the current backoff, and doubles the next one.
-    fn open(&mut self, now: f64) -> Link {
-        let until = now + self.backoff;
-        self.backoff = (self.backoff * 2.0).min(BACKOFF.1);
-        Link::Open { until }
+        } else {
+            match self.breaker.state() {
+                BreakerState::Open => self.breaker.half_open_when_due(now),
+                // A reconnect attempt, or the half-open breaker's one trial.
+                BreakerState::Closed | BreakerState::HalfOpen if up => {
+                    self.breaker.success();
+                    self.connected = true;
+                }
+                BreakerState::Closed | BreakerState::HalfOpen => self.breaker.failure(now),
+            }
+        }
+        was_down && self.connected
     }
 
     fn expose(&self, m: &Semstreams) {
         let nats = &m.nats;
-        nats.record_nats_status(self.connected());
+        nats.record_nats_status(self.connected);
         nats.record_nats_rtt(Duration::from_secs_f64(self.rtt / 1000.0));
-        nats.record_circuit_breaker_state(match self.state {
-            Link::Open { .. } => CircuitBreakerState::Open,
-            Link::HalfOpen => CircuitBreakerState::HalfOpen,
-            Link::Connected | Link::Reconnecting { .. } => CircuitBreakerState::Closed,
+        nats.record_circuit_breaker_state(match self.breaker.state() {
+            BreakerState::Open => CircuitBreakerState::Open,
+            BreakerState::HalfOpen => CircuitBreakerState::HalfOpen,
+            BreakerState::Closed => CircuitBreakerState::Closed,
         });
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
-    use promdecl::Registry;
-
-    use crate::workload::{run, start, Drive, Tick};
+    use crate::workload::run;
+    use crate::workload::testing::{Sim, Snapshot};
 
     use super::SERVICES;
 
-    /// Every series of a family: label values -> value (a histogram's count).
-    fn values(registry: &Registry, family: &str) -> BTreeMap<Vec<String>, f64> {
-        let mut out = BTreeMap::new();
-        registry.visit(&mut |f| {
-            if f.desc().name == family {
-                f.for_each_sample(&mut |labels, s| {
-                    out.insert(labels.iter().map(|l| l.to_string()).collect(), s.value());
-                });
-            }
-        });
-        out
-    }
-
-    /// Sum of a family's series whose first label is `service`, and whose label `at` is
-    /// `value` when given.
-    fn sum(registry: &Registry, family: &str, service: &str, at: Option<(usize, &str)>) -> f64 {
-        values(registry, family)
-            .iter()
-            .filter(|(k, _)| k[0] == service && at.is_none_or(|(i, v)| k[i] == v))
-            .map(|(_, v)| v)
-            .sum()
-    }
-
-    fn value(registry: &Registry, family: &str, labels: &[&str]) -> f64 {
-        let key: Vec<String> = labels.iter().map(|l| l.to_string()).collect();
-        values(registry, family)
-            .get(&key)
-            .copied()
-            .unwrap_or_else(|| panic!("no series {family}{labels:?}"))
-    }
-
-    fn series_count(registry: &Registry) -> usize {
-        let mut n = 0;
-        registry.visit(&mut |f| {
-            if f.desc().name.starts_with("semstreams_") {
-                n += f.series_count();
-            }
-        });
-        n
-    }
-
-    /// Tick `n`, one second. Unlike `workload::run`, which starts at tick 0 on every call,
-    /// consecutive calls continue the run.
-    fn tick(drives: &mut [Box<dyn Drive>], n: u64) {
-        let mut tick = Tick::new(n, 1.0, n as f64);
-        for d in drives.iter_mut() {
-            d.step(&mut tick);
-        }
-    }
-
-    fn semstreams() -> (Registry, Vec<Box<dyn Drive>>) {
-        let registry = Registry::new();
-        let drives = start(&registry, Some("semstreams")).unwrap();
-        (registry, drives)
-    }
-
     /// States within the codes their HELP gives; health is running and connected.
-    fn assert_states(registry: &Registry) {
-        let connected = value(registry, "semstreams_nats_connection_status", &[]);
+    fn assert_states(s: &Snapshot) {
+        let connected = s.one("semstreams_nats_connection_status");
         assert!([0.0, 1.0].contains(&connected));
-        let breaker = value(registry, "semstreams_nats_circuit_breaker", &[]);
+        let breaker = s.one("semstreams_nats_circuit_breaker");
         assert!([0.0, 1.0, 2.0].contains(&breaker), "{breaker}");
         if connected == 1.0 {
             assert_eq!(breaker, 0.0);
         }
-        let statuses = values(registry, "semstreams_service_status");
+        let statuses = s.family("semstreams_service_status");
         assert_eq!(statuses.len(), SERVICES.len());
-        for (service, status) in &statuses {
+        for (service, status) in statuses {
             assert!(
                 [0.0, 1.0, 2.0, 3.0].contains(status),
                 "{service:?} {status}"
             );
-            let health = value(registry, "semstreams_health_status", &[&service[0]]);
+            let health = s.get("semstreams_health_status", &[&service[0]]);
             let expected = f64::from(u8::from(*status == 2.0 && connected == 1.0));
             assert_eq!(health, expected, "{service:?}");
         }
-        let rtt = value(registry, "semstreams_nats_rtt_milliseconds", &[]);
+        let rtt = s.one("semstreams_nats_rtt_milliseconds");
         assert!((0.2..10.0).contains(&rtt), "{rtt} ms");
     }
 
     #[test]
     fn the_first_minute_starts_the_services_and_rides_out_a_nats_restart() {
-        let (registry, mut drives) = semstreams();
-        assert!(values(&registry, "semstreams_service_status")
-            .values()
-            .all(|s| *s == 1.0));
+        let mut sim = Sim::new("semstreams");
+        let all_are = |s: &Snapshot, status: f64| {
+            let statuses = s.family("semstreams_service_status");
+            statuses.values().all(|v| *v == status)
+        };
+        assert!(all_are(&sim.snapshot(), 1.0), "starting");
         let mut breaker_seen = Vec::new();
         let mut connected_seen = Vec::new();
         for n in 0..60 {
-            tick(&mut drives, n);
-            assert_states(&registry);
-            breaker_seen.push(value(&registry, "semstreams_nats_circuit_breaker", &[]));
-            connected_seen.push(value(&registry, "semstreams_nats_connection_status", &[]));
+            let s = sim.ticks(1);
+            assert_states(&s);
+            breaker_seen.push(s.one("semstreams_nats_circuit_breaker"));
+            connected_seen.push(s.one("semstreams_nats_connection_status"));
             if n == 10 {
-                assert!(values(&registry, "semstreams_service_status")
-                    .values()
-                    .all(|s| *s == 2.0));
+                assert!(all_are(&s, 2.0), "running");
             }
         }
         // The restart at 25 s: disconnected, breaker open then half-open, reconnected once.
         assert!(connected_seen.contains(&0.0));
         assert!(breaker_seen.contains(&1.0) && breaker_seen.contains(&2.0));
         assert_eq!(connected_seen.last(), Some(&1.0));
-        assert_eq!(
-            value(&registry, "semstreams_nats_reconnects_total", &[]),
-            1.0
-        );
+        let s = sim.snapshot();
+        assert_eq!(s.one("semstreams_nats_reconnects_total"), 1.0);
         // Every family moved, the breaker's 1 and 2 above.
-        let mut idle = Vec::new();
-        registry.visit(&mut |f| {
-            let mut moved = false;
-            f.for_each_sample(&mut |_, s| moved |= s.value() != 0.0);
-            if !moved && f.desc().name != "semstreams_nats_circuit_breaker" {
-                idle.push(f.desc().name);
-            }
-        });
+        let idle = s.idle(&["semstreams_nats_circuit_breaker"]);
         assert!(idle.is_empty(), "families that did not move: {idle:?}");
         // The document's example subject.
-        assert!(
-            value(
-                &registry,
-                "semstreams_nats_messages_total",
-                &["input-subject"]
-            ) > 0.0
-        );
+        assert!(s.get("semstreams_nats_messages_total", &["input-subject"]) > 0.0);
     }
 
     #[test]
     fn ten_minutes_keep_the_books_straight() {
-        let (registry, mut drives) = semstreams();
-        for n in 0..60 {
-            tick(&mut drives, n);
-        }
-        let warm = series_count(&registry);
+        let mut sim = Sim::new("semstreams");
+        sim.run(60);
+        let series_count =
+            |sim: &Sim| Snapshot::of_prefixed(&sim.registry, "semstreams_").series_count();
+        let warm = series_count(&sim);
         let mut reconnects = 0.0;
         for n in 60..600 {
-            tick(&mut drives, n);
+            sim.run(1);
             if n % 30 == 0 {
-                assert_states(&registry);
-                let now = value(&registry, "semstreams_nats_reconnects_total", &[]);
+                let s = sim.snapshot();
+                assert_states(&s);
+                let now = s.one("semstreams_nats_reconnects_total");
                 assert!(now >= reconnects);
                 reconnects = now;
             }
         }
-        assert_eq!(series_count(&registry), warm, "a closed set: flat");
+        assert_eq!(series_count(&sim), warm, "a closed set: flat");
+        let s = sim.snapshot();
         for spec in SERVICES {
-            let s = spec.name;
-            let received = sum(&registry, "semstreams_messages_received_total", s, None);
-            let failed = value(&registry, "semstreams_messages_failed_total", &[s]);
-            let errors = sum(&registry, "semstreams_errors_total", s, None);
-            let panics = value(&registry, "semstreams_panic_total", &[s]);
+            let name = spec.name;
+            let received = s.sum_where("semstreams_messages_received_total", 0, name);
+            let failed = s.get("semstreams_messages_failed_total", &[name]);
+            let errors = s.sum_where("semstreams_errors_total", 0, name);
+            let panics = s.get("semstreams_panic_total", &[name]);
             let processed = "semstreams_messages_processed_total";
-            let succeeded = sum(&registry, processed, s, Some((2, "success")));
-            let published = value(
-                &registry,
-                "semstreams_messages_published_total",
-                &[s, spec.output],
-            );
-            assert!(received > 0.0 && failed > 0.0, "{s}");
-            assert_eq!(failed, errors + panics, "{s}");
-            assert_eq!(succeeded, published, "{s}");
+            let with_status = |status| s.sum_matching(processed, &[Some(name), None, Some(status)]);
+            let succeeded = with_status("success");
+            let published = s.get("semstreams_messages_published_total", &[name, spec.output]);
+            assert!(received > 0.0 && failed > 0.0, "{name}");
+            assert_eq!(failed, errors + panics, "{name}");
+            assert_eq!(succeeded, published, "{name}");
             if spec.batched {
                 // The document's batch form: successes untyped, failures apart.
-                assert_eq!(received, succeeded + failed, "{s}");
-                assert_eq!(succeeded, value(&registry, processed, &[s, "", "success"]));
+                assert_eq!(received, succeeded + failed, "{name}");
+                assert_eq!(succeeded, s.get(processed, &[name, "", "success"]));
             } else {
-                assert_eq!(received, sum(&registry, processed, s, None), "{s}");
-                assert_eq!(
-                    failed,
-                    sum(&registry, processed, s, Some((2, "error"))),
-                    "{s}"
-                );
+                assert_eq!(received, s.sum_where(processed, 0, name), "{name}");
+                assert_eq!(failed, with_status("error"), "{name}");
             }
             // About 0.4% fail.
-            assert!(failed / received < 0.01, "{s}: {failed} of {received}");
+            assert!(failed / received < 0.01, "{name}: {failed} of {received}");
         }
         // Queries reach the database service as the API service publishes them.
-        let api = value(
-            &registry,
+        let api = s.get(
             "semstreams_messages_published_total",
             &["api-service", "graph.query.entity"],
         );
-        let db = sum(
-            &registry,
-            "semstreams_messages_received_total",
-            "database-service",
-            None,
-        );
+        let db = s.sum_where("semstreams_messages_received_total", 0, "database-service");
         assert!(db <= api && db > 0.9 * api, "{db} of {api}");
     }
 
     #[test]
     fn run_as_the_demo_and_the_catalog_test_do() {
         // `run` starts at tick 0 on every call: the workload keeps its own clock.
-        let (registry, mut drives) = semstreams();
-        run(&mut drives, 60, 1.0);
-        run(&mut drives, 60, 1.0);
-        assert_states(&registry);
+        let mut sim = Sim::new("semstreams");
+        run(&mut sim.drives, 60, 1.0);
+        run(&mut sim.drives, 60, 1.0);
+        let s = sim.snapshot();
+        assert_states(&s);
         // The restart at 25 s happened once, not once a call.
-        let reconnects = value(&registry, "semstreams_nats_reconnects_total", &[]);
+        let reconnects = s.one("semstreams_nats_reconnects_total");
         assert!((1.0..=3.0).contains(&reconnects), "{reconnects}");
-        let text = registry.encode(promdecl::Format::Text);
+        let text = sim.registry.encode(promdecl::Format::Text);
         assert!(text.contains("semstreams_service_status{service=\"processor\"} 2\n"));
     }
 }

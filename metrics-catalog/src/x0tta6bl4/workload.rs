@@ -29,8 +29,9 @@
 //! - the performance families summarise the rest: throughput and p99 of the HTTP requests,
 //!   MAPE-K cycles, RAG retrievals, storage operations, CRDT syncs and ledger writes, and the
 //!   ratio of failed operations among them;
-//! - the infrastructure gauges mirror the real process ([`ProcessStats`]): the memory and CPU
-//!   of the components add up to the process's resident memory and CPU use.
+//! - the infrastructure gauges mirror the real process
+//!   ([`ProcessStats`](crate::workload::ProcessStats)): the memory and CPU of the components
+//!   add up to the process's resident memory and CPU use.
 //!
 //! # Populations (free-form label values)
 //! - **Mesh peers** (`node_id` of `graphsage_anomaly_score` and `fl_local_updates_total`): 24
@@ -64,7 +65,7 @@ use std::sync::Arc;
 use super::labels::CycleStatus;
 use super::mapek::Phase;
 use super::X0tta6bl4;
-use crate::workload::{Drive, Population, ProcessStats, Rng, Tick};
+use crate::workload::{ewma, CpuMeter, Drive, Members, Population, Rng, Tick};
 
 // ---------------------------------------------------------------------------------------------
 // Mesh
@@ -720,8 +721,6 @@ impl Rare {
 /// A mesh peer as this node sees it.
 #[derive(Debug)]
 struct Peer {
-    /// Its population member name.
-    member: String,
     /// Its node id, the label value.
     id: String,
     up: bool,
@@ -736,7 +735,6 @@ impl Peer {
     fn new(member: &str, rng: &mut Rng) -> Self {
         let baseline = rng.range(0.02, 0.12);
         Self {
-            member: member.to_owned(),
             id: node_id(member),
             up: true,
             baseline,
@@ -800,8 +798,7 @@ pub struct Workload {
     tally: Tally,
     perf: Perf,
     // Mesh
-    population: Population,
-    peers: Vec<Peer>,
+    peers: Members<Peer>,
     loss_drift: f64,
     // MAPE-K and ML
     next_cycle: f64,
@@ -840,11 +837,7 @@ pub struct Workload {
     threats: Rare,
     byzantine: Rare,
     // Infrastructure
-    cpus: f64,
-    /// CPU seconds and uptime at the start of the current CPU window.
-    cpu_mark: Option<(f64, f64)>,
-    /// Share of one CPU the process used over the last window, once one has passed.
-    cpu_busy: Option<f64>,
+    cpu: CpuMeter,
 }
 
 impl Workload {
@@ -852,17 +845,12 @@ impl Workload {
     pub fn new(m: X0tta6bl4) -> Self {
         let mut rng = Rng::new(SEED);
         let population = Population::new(PEER_PREFIX, PEERS, PEER_TURNOVER);
-        let peers = population
-            .members()
-            .iter()
-            .map(|member| Peer::new(member, &mut rng))
-            .collect();
+        let peers = Members::new(population, |member| Peer::new(member, &mut rng));
         let workload = Self {
             now: 0.0,
             load: 1.0,
             tally: Tally::default(),
             perf: Perf::default(),
-            population,
             peers,
             loss_drift: 0.0,
             next_cycle: 0.0,
@@ -900,9 +888,7 @@ impl Workload {
             validation_failures: Rare::new(VALIDATION_FAILURE_GAP, &mut rng),
             threats: Rare::new(THREAT_GAP, &mut rng),
             byzantine: Rare::new(BYZANTINE_GAP, &mut rng),
-            cpus: std::thread::available_parallelism().map_or(1.0, |n| n.get() as f64),
-            cpu_mark: None,
-            cpu_busy: None,
+            cpu: CpuMeter::new(CPU_WINDOW),
             m,
         };
         workload.create_known_series();
@@ -1004,14 +990,7 @@ impl Workload {
 
     /// Peers leave and newcomers join: the series of one that left go, a newcomer registers.
     fn churn(&mut self, t: &mut Tick) {
-        if self.population.churn(&mut t.rng).is_empty() {
-            return;
-        }
-        for (i, member) in self.population.members().iter().enumerate() {
-            if self.peers[i].member == *member {
-                continue;
-            }
-            let left = std::mem::replace(&mut self.peers[i], Peer::new(member, &mut t.rng));
+        for left in self.peers.churn(&mut t.rng, Peer::new) {
             self.m.ml.remove_graphsage_anomaly_score(&left.id);
             self.m.fl.remove_local_updates_total(&left.id);
             self.tally.joined += 1;
@@ -1025,7 +1004,7 @@ impl Workload {
     fn mesh(&mut self, t: &mut Tick) {
         let mesh = Arc::clone(&self.m.mesh);
         let mut went_down = 0;
-        for p in &mut self.peers {
+        for p in self.peers.iter_mut() {
             if p.up && t.rng.chance(PEER_DOWN) {
                 p.up = false;
                 went_down += 1;
@@ -1177,7 +1156,7 @@ impl Workload {
     /// GraphSAGE scores every peer: a healthy one hovers near its baseline, an unreachable one
     /// climbs, one held as suspect goes above the threshold.
     fn score_peers(&mut self, t: &mut Tick) {
-        for p in &mut self.peers {
+        for p in self.peers.iter_mut() {
             let target = if p.suspect_until > self.now {
                 SUSPECT_SCORE
             } else if !p.up {
@@ -1185,7 +1164,7 @@ impl Workload {
             } else {
                 p.baseline
             };
-            let moved = p.score + (target - p.score) * SCORE_PULL + SCORE_NOISE * t.rng.normal();
+            let moved = ewma(p.score, target, SCORE_PULL) + SCORE_NOISE * t.rng.normal();
             p.score = moved.clamp(0.0, 1.0);
             self.m.ml.update_graphsage_anomaly_score(&p.id, p.score);
         }
@@ -1553,7 +1532,7 @@ impl Workload {
     /// The process's memory and CPU, shared out among the components; GC pauses.
     fn infrastructure(&mut self, t: &mut Tick) {
         let infra = Arc::clone(&self.m.infrastructure);
-        let cpu_percent = self.cpu_percent(&t.process);
+        let cpu_percent = 100.0 * self.cpu.update(&t.process).unwrap_or(0.0);
         for &(component, memory, cpu) in COMPONENTS {
             infra
                 .memory_usage_bytes(component)
@@ -1565,21 +1544,6 @@ impl Workload {
                 .gc_pause_duration_seconds()
                 .observe(t.rng.lognormal(GC_MEDIAN, 0.9));
         }
-    }
-
-    /// The process's CPU use in percent of the machine's CPUs, over the last window of real
-    /// time (over its whole life until a window has passed).
-    fn cpu_percent(&mut self, p: &ProcessStats) -> f64 {
-        let (cpu, uptime) = *self
-            .cpu_mark
-            .get_or_insert((p.cpu_seconds, p.uptime_seconds));
-        if p.uptime_seconds - uptime >= CPU_WINDOW {
-            self.cpu_busy = Some((p.cpu_seconds - cpu) / (p.uptime_seconds - uptime));
-            self.cpu_mark = Some((p.cpu_seconds, p.uptime_seconds));
-        }
-        let lifetime = || p.cpu_seconds / p.uptime_seconds.max(f64::MIN_POSITIVE);
-        let busy = self.cpu_busy.unwrap_or_else(lifetime);
-        (100.0 * busy / self.cpus).clamp(0.0, 100.0)
     }
 
     /// Throughput, p99 and error rate of what the other categories did this tick.
@@ -1598,7 +1562,7 @@ impl Workload {
             let ratio = self.perf.failed as f64 / done as f64;
             let weight = (t.dt / ERROR_RATE_WINDOW).min(1.0);
             let rate = match self.perf.error_rate {
-                Some(rate) => rate + (ratio - rate) * weight,
+                Some(rate) => ewma(rate, ratio, weight),
                 None => ratio,
             };
             self.perf.error_rate = Some(rate);
@@ -1635,123 +1599,75 @@ impl Drive for Workload {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::{BTreeSet, HashMap};
-
-    use promdecl::{Kind, Registry};
+    use std::collections::BTreeSet;
 
     use super::*;
-    use crate::workload;
+    use crate::workload::testing::{assert_counters_never_go_back, Sim, Snapshot};
+    use crate::workload::{run, ProcessStats};
 
-    /// Every series of the registry: family -> (label values, value), a histogram's value
-    /// being its count.
-    type Snapshot = HashMap<&'static str, Vec<(Vec<String>, f64)>>;
-
-    fn snapshot(registry: &Registry) -> Snapshot {
-        let mut out = Snapshot::new();
-        registry.visit(&mut |f| {
-            let series = out.entry(f.desc().name).or_default();
-            f.for_each_sample(&mut |labels, s| {
-                series.push((labels.iter().map(|l| l.to_string()).collect(), s.value()));
-            });
-        });
-        out
-    }
-
-    fn series<'a>(s: &'a Snapshot, family: &str) -> &'a [(Vec<String>, f64)] {
-        s.get(family)
-            .unwrap_or_else(|| panic!("no family {family}"))
-    }
-
-    fn value(s: &Snapshot, family: &str, labels: &[&str]) -> f64 {
-        series(s, family)
-            .iter()
-            .find(|(l, _)| l == labels)
-            .unwrap_or_else(|| panic!("no series {family}{labels:?}"))
-            .1
-    }
-
-    fn one(s: &Snapshot, family: &str) -> f64 {
-        value(s, family, &[])
-    }
-
-    /// The x0tta6bl4 system alone in a registry, with its workload.
-    fn start() -> (Registry, Vec<Box<dyn Drive>>) {
-        let registry = Registry::new();
-        let drives = workload::start(&registry, Some("x0tta6bl4")).unwrap();
-        (registry, drives)
+    /// The x0tta6bl4 system alone in a registry, with its workload, run for `ticks` ticks
+    /// from tick 0.
+    fn start(ticks: u64) -> Sim {
+        let mut sim = Sim::new("x0tta6bl4");
+        sim.run(ticks);
+        sim
     }
 
     #[test]
     fn every_family_moves_within_the_first_minute() {
-        let (registry, mut drives) = start();
-        workload::run(&mut drives, 60, 1.0);
-        let mut idle = Vec::new();
-        registry.visit(&mut |f| {
-            let mut moved = false;
-            f.for_each_sample(&mut |_, s| moved |= s.value() != 0.0);
-            if !moved {
-                idle.push(f.desc().name);
-            }
-        });
+        let idle = start(60).snapshot().idle(&[]);
         assert!(idle.is_empty(), "idle after a minute: {idle:?}");
     }
 
     #[test]
     fn the_documents_queries_find_their_values_within_the_first_minute() {
-        let (registry, mut drives) = start();
-        workload::run(&mut drives, 60, 1.0);
-        let s = snapshot(&registry);
+        let s = start(60).snapshot();
         // rate(x0tta6bl4_mapek_cycles_total{status="success"}[5m])
-        assert!(value(&s, "x0tta6bl4_mapek_cycles_total", &["success"]) > 0.0);
+        assert!(s.get("x0tta6bl4_mapek_cycles_total", &["success"]) > 0.0);
         // histogram_quantile(0.95, rate(x0tta6bl4_mapek_cycle_duration_seconds_bucket[5m]))
         for phase in ["monitor", "analyze", "plan", "execute", "total"] {
-            let cycles = value(&s, "x0tta6bl4_mapek_cycle_duration_seconds", &[phase]);
+            let cycles = s.get("x0tta6bl4_mapek_cycle_duration_seconds", &[phase]);
             assert!(cycles > 0.0, "no {phase} phase timed");
         }
         // rate(x0tta6bl4_requests_total{status=~"5.."}[5m])
-        let server_errors: f64 = series(&s, "x0tta6bl4_requests_total")
+        let server_errors: f64 = s
+            .family("x0tta6bl4_requests_total")
             .iter()
             .filter(|(l, _)| l[2].starts_with('5') && l[2].len() == 3)
             .map(|(_, v)| v)
             .sum();
         assert!(server_errors > 0.0, "no 5xx");
         // 1 - x0tta6bl4_mesh_packet_loss_ratio; x0tta6bl4_graphsage_model_accuracy
-        let loss = one(&s, "x0tta6bl4_mesh_packet_loss_ratio");
+        let loss = s.one("x0tta6bl4_mesh_packet_loss_ratio");
         assert!(loss > 0.0 && loss < 0.1, "packet loss {loss}");
-        let accuracy = one(&s, "x0tta6bl4_graphsage_model_accuracy");
+        let accuracy = s.one("x0tta6bl4_graphsage_model_accuracy");
         assert!(accuracy > 0.9 && accuracy <= 1.0, "accuracy {accuracy}");
         // The usage examples' values.
-        assert!(value(&s, "x0tta6bl4_mesh_connections_total", &["direct"]) > 0.0);
-        assert!(value(&s, "x0tta6bl4_mesh_bandwidth_bytes_total", &["outbound"]) > 0.0);
-        let health = value(
-            &s,
+        assert!(s.get("x0tta6bl4_mesh_connections_total", &["direct"]) > 0.0);
+        assert!(s.get("x0tta6bl4_mesh_bandwidth_bytes_total", &["outbound"]) > 0.0);
+        let health = s.get(
             "x0tta6bl4_rag_retrieval_results_total",
             &["network_health", "hit"],
         );
         assert!(health > 0.0);
-        assert!(value(&s, "x0tta6bl4_graphsage_predictions_total", &["anomaly"]) > 0.0);
+        assert!(s.get("x0tta6bl4_graphsage_predictions_total", &["anomaly"]) > 0.0);
     }
 
     #[test]
     fn ten_minutes_keep_the_systems_invariants() {
-        let (registry, mut drives) = start();
-        workload::run(&mut drives, 60, 1.0);
-        let warm = snapshot(&registry);
-        let count = |s: &Snapshot| s.values().map(Vec::len).sum::<usize>();
-        let first_ids: BTreeSet<String> = series(&warm, "x0tta6bl4_graphsage_anomaly_score")
-            .iter()
-            .map(|(l, _)| l[0].clone())
-            .collect();
+        let mut sim = start(60);
+        let warm = sim.snapshot();
+        let first_ids = warm.label_values("x0tta6bl4_graphsage_anomaly_score", 0);
         let mut before = warm.clone();
         for _ in 0..18 {
-            workload::run(&mut drives, 30, 1.0);
-            let s = snapshot(&registry);
+            run(&mut sim.drives, 30, 1.0);
+            let s = sim.snapshot();
             check_invariants(&s);
             check_growth(&before, &s);
             before = s;
         }
         let end = before;
-        let (warm_count, end_count) = (count(&warm), count(&end));
+        let (warm_count, end_count) = (warm.series_count(), end.series_count());
         let change = (end_count as f64 - warm_count as f64).abs() / warm_count as f64;
         assert!(
             change < 0.05,
@@ -1759,14 +1675,11 @@ mod tests {
         );
 
         // Peers came and went, and took their series with them.
-        let end_ids: BTreeSet<String> = series(&end, "x0tta6bl4_graphsage_anomaly_score")
-            .iter()
-            .map(|(l, _)| l[0].clone())
-            .collect();
+        let end_ids = end.label_values("x0tta6bl4_graphsage_anomaly_score", 0);
         assert_ne!(first_ids, end_ids, "no peer was replaced");
 
         // Slow improvement: the federated model's loss went down.
-        let loss = one(&end, "x0tta6bl4_fl_global_model_loss");
+        let loss = end.one("x0tta6bl4_fl_global_model_loss");
         assert!(
             loss < FL_LOSS_START * 0.9 && loss > FL_LOSS_FLOOR,
             "FL loss {loss}"
@@ -1775,36 +1688,24 @@ mod tests {
 
     #[test]
     fn failures_show_at_small_rates_over_ten_minutes() {
-        let (registry, mut drives) = start();
-        workload::run(&mut drives, 600, 1.0);
-        let s = snapshot(&registry);
-        let sum = |family: &str, label: usize, value: &str| -> f64 {
-            series(&s, family)
-                .iter()
-                .filter(|(l, _)| l[label] == value)
-                .map(|(_, v)| v)
-                .sum()
-        };
+        let s = start(600).snapshot();
+        let sum = |family: &str, label: usize, value: &str| s.sum_where(family, label, value);
         let ratio = |failed: f64, all: f64| {
             assert!(failed > 0.0, "no failure");
             failed / all
         };
         let cycles = sum("x0tta6bl4_mapek_cycles_total", 0, "success");
         for status in ["failed", "partial"] {
-            let n = value(&s, "x0tta6bl4_mapek_cycles_total", &[status]);
+            let n = s.get("x0tta6bl4_mapek_cycles_total", &[status]);
             assert!(ratio(n, cycles) < 0.1, "{n} {status} cycles of {cycles}");
         }
-        let recoveries = series(&s, "x0tta6bl4_mapek_recovery_actions_total");
-        let all: f64 = recoveries.iter().map(|(_, v)| v).sum();
+        let all = s.sum("x0tta6bl4_mapek_recovery_actions_total");
         let failed = sum("x0tta6bl4_mapek_recovery_actions_total", 1, "failed");
         assert!(
             ratio(failed, all) < 0.2,
             "{failed} failed recoveries of {all}"
         );
-        let requests: f64 = series(&s, "x0tta6bl4_requests_total")
-            .iter()
-            .map(|(_, v)| v)
-            .sum();
+        let requests = s.sum("x0tta6bl4_requests_total");
         let server_errors =
             sum("x0tta6bl4_requests_total", 2, "500") + sum("x0tta6bl4_requests_total", 2, "503");
         let share = ratio(server_errors, requests);
@@ -1814,11 +1715,11 @@ mod tests {
             ("x0tta6bl4_storage_operations_total", 1, "error"),
             ("x0tta6bl4_contract_calls_total", 2, "reverted"),
         ] {
-            let all: f64 = series(&s, family).iter().map(|(_, v)| v).sum();
+            let all = s.sum(family);
             let share = ratio(sum(family, label, value), all);
             assert!((0.002..0.05).contains(&share), "{family} {value}: {share}");
         }
-        let error_rate = one(&s, "x0tta6bl4_error_rate_ratio");
+        let error_rate = s.one("x0tta6bl4_error_rate_ratio");
         assert!(
             error_rate > 0.0 && error_rate < 0.05,
             "error rate {error_rate}"
@@ -1837,63 +1738,63 @@ mod tests {
             "x0tta6bl4_dao_vote_participation_ratio",
             "x0tta6bl4_error_rate_ratio",
         ] {
-            in_unit(family, one(s, family));
+            in_unit(family, s.one(family));
         }
-        let scores = series(s, "x0tta6bl4_graphsage_anomaly_score");
+        let scores = s.family("x0tta6bl4_graphsage_anomaly_score");
         assert_eq!(scores.len(), PEERS, "one score per current peer");
-        for (_, v) in scores {
+        for v in scores.values() {
             in_unit("x0tta6bl4_graphsage_anomaly_score", *v);
         }
         let suspects = scores
             .iter()
-            .filter(|(_, v)| *v > SUSPECT_THRESHOLD)
+            .filter(|(_, v)| **v > SUSPECT_THRESHOLD)
             .count();
-        assert_eq!(one(s, "x0tta6bl4_suspect_nodes_count"), suspects as f64);
-        for (_, v) in series(s, "x0tta6bl4_cpu_usage_percent") {
+        assert_eq!(s.one("x0tta6bl4_suspect_nodes_count"), suspects as f64);
+        for v in s.family("x0tta6bl4_cpu_usage_percent").values() {
             assert!((0.0..=100.0).contains(v), "CPU {v}%");
         }
 
         // FL updates come from current peers only, at most the participants.
-        let peers: BTreeSet<&str> = scores.iter().map(|(l, _)| l[0].as_str()).collect();
-        let updates = series(s, "x0tta6bl4_fl_local_updates_total");
+        let peers: BTreeSet<&str> = scores.keys().map(|l| l[0].as_str()).collect();
+        let updates = s.family("x0tta6bl4_fl_local_updates_total");
         assert!(
             updates.len() <= FL_PARTICIPANTS,
             "{} FL nodes",
             updates.len()
         );
-        for (l, _) in updates {
+        for l in updates.keys() {
             assert!(peers.contains(l[0].as_str()), "{} left the mesh", l[0]);
         }
-        let participants = one(s, "x0tta6bl4_fl_participant_count");
+        let participants = s.one("x0tta6bl4_fl_participant_count");
         assert!((1.0..=FL_PARTICIPANTS as f64).contains(&participants));
 
-        let nodes = one(s, "x0tta6bl4_mesh_nodes_active");
+        let nodes = s.one("x0tta6bl4_mesh_nodes_active");
         assert!(nodes >= 1.0 && nodes <= (PEERS + 1) as f64, "{nodes} nodes");
-        let followers = one(s, "x0tta6bl4_raft_followers_count");
+        let followers = s.one("x0tta6bl4_raft_followers_count");
         assert!((0.0..=RAFT_PEERS as f64).contains(&followers));
         // Every leader change took at least one term.
-        let changes = one(s, "x0tta6bl4_raft_leader_changes_total");
-        assert!(one(s, "x0tta6bl4_raft_term") >= TERM_START as f64 + changes);
+        let changes = s.one("x0tta6bl4_raft_leader_changes_total");
+        assert!(s.one("x0tta6bl4_raft_term") >= TERM_START as f64 + changes);
 
         // The certificate: age and time left add up to its lifetime, renewed at half of it.
-        let age = one(s, "x0tta6bl4_mtls_certificate_age_seconds");
-        let expiry = one(s, "x0tta6bl4_mtls_certificate_expiry_seconds");
+        let age = s.one("x0tta6bl4_mtls_certificate_age_seconds");
+        let expiry = s.one("x0tta6bl4_mtls_certificate_expiry_seconds");
         assert!((age + expiry - SVID_TTL).abs() < 1e-6, "{age} + {expiry}");
         assert!((0.0..RENEW_AT).contains(&age), "age {age}");
 
         // The stores are sized by what they hold.
-        let chain = one(s, "x0tta6bl4_ledger_chain_length");
+        let chain = s.one("x0tta6bl4_ledger_chain_length");
         assert_eq!(
-            value(s, "x0tta6bl4_storage_size_bytes", &["ledger"]),
+            s.get("x0tta6bl4_storage_size_bytes", &["ledger"]),
             chain * 620.0
         );
-        let vectors = one(s, "x0tta6bl4_rag_index_size_vectors");
-        let vector_bytes = value(s, "x0tta6bl4_storage_size_bytes", &["vector"]);
+        let vectors = s.one("x0tta6bl4_rag_index_size_vectors");
+        let vector_bytes = s.get("x0tta6bl4_storage_size_bytes", &["vector"]);
         assert_eq!(vector_bytes, vectors * VECTOR_BYTES as f64);
 
         // Label values are real-looking, never `<label>-N`.
-        for (family, all) in s {
-            for (labels, _) in all {
+        for (family, f) in s.families() {
+            for labels in f.series.keys() {
                 for l in labels {
                     let placeholder = l.rsplit_once('-').is_some_and(|(word, n)| {
                         word.chars().all(|c| c.is_ascii_lowercase() || c == '_')
@@ -1913,61 +1814,38 @@ mod tests {
             "x0tta6bl4_rag_index_size_vectors",
             "x0tta6bl4_mapek_knowledge_base_size_entries",
         ] {
-            let (b, n) = (one(before, family), one(now, family));
+            let (b, n) = (before.one(family), now.one(family));
             assert!(n >= b, "{family} went back from {b} to {n}");
         }
         assert!(
-            one(now, "x0tta6bl4_ledger_chain_length")
-                > one(before, "x0tta6bl4_ledger_chain_length")
+            now.one("x0tta6bl4_ledger_chain_length") > before.one("x0tta6bl4_ledger_chain_length")
         );
     }
 
     #[test]
     fn counters_and_histograms_never_go_back() {
-        let (registry, mut drives) = start();
-        let mut kinds = HashMap::new();
-        registry.visit(&mut |f| {
-            kinds.insert(f.desc().name, f.desc().kind);
-        });
-        let mut before = snapshot(&registry);
+        let mut sim = start(0);
+        let mut before = sim.snapshot();
         for _ in 0..10 {
-            workload::run(&mut drives, 30, 1.0);
-            let now = snapshot(&registry);
-            for (family, all) in &now {
-                if !matches!(kinds[family], Kind::Counter | Kind::Histogram) {
-                    continue;
-                }
-                for (labels, v) in all {
-                    let old = before[family].iter().find(|(l, _)| l == labels);
-                    if let Some((_, b)) = old {
-                        assert!(v >= b, "{family}{labels:?} went back from {b} to {v}");
-                    }
-                }
-            }
+            run(&mut sim.drives, 30, 1.0);
+            let now = sim.snapshot();
+            assert_counters_never_go_back(&before, &now);
             before = now;
         }
     }
 
     #[test]
     fn resource_gauges_mirror_the_process() {
-        let (registry, mut drives) = start();
-        workload::run(&mut drives, 60, 1.0);
-        let s = snapshot(&registry);
+        let s = start(60).snapshot();
         let real = ProcessStats::read();
-        let memory: f64 = series(&s, "x0tta6bl4_memory_usage_bytes")
-            .iter()
-            .map(|(_, v)| v)
-            .sum();
+        let memory = s.sum("x0tta6bl4_memory_usage_bytes");
         let off = (memory - real.resident_bytes).abs() / real.resident_bytes;
         assert!(
             off < 0.25,
             "components hold {memory} bytes, the process {}",
             real.resident_bytes
         );
-        let cpu: f64 = series(&s, "x0tta6bl4_cpu_usage_percent")
-            .iter()
-            .map(|(_, v)| v)
-            .sum();
+        let cpu = s.sum("x0tta6bl4_cpu_usage_percent");
         assert!(cpu > 0.0 && cpu <= 100.0, "CPU {cpu}%");
         let cpus = std::thread::available_parallelism().map_or(1.0, |n| n.get() as f64);
         let lifetime = 100.0 * real.cpu_seconds / real.uptime_seconds / cpus;

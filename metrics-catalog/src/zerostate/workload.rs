@@ -78,7 +78,7 @@ use std::time::Duration;
 
 use super::labels::{FAILED, SUCCESS};
 use super::Zerostate;
-use crate::workload::{Drive, Population, Rng, Tick};
+use crate::workload::{ewma, libp2p_peer_id, Drive, Members, Population, Rng, Tick};
 
 /// Tasks submitted per second: a busy marketplace node. With the failure rates below, about
 /// seven of each failed outcome happen in the first minute.
@@ -218,8 +218,6 @@ const CACHE_ENTRY_BYTES: f64 = 32.0 * 1024.0;
 /// An agent: a peer that bids for and runs tasks.
 #[derive(Debug)]
 struct Agent {
-    /// Its name in the population.
-    member: String,
     /// Its libp2p peer id.
     id: String,
     reliability: f64,
@@ -231,6 +229,43 @@ struct Agent {
 }
 
 impl Agent {
+    /// A new agent for the population member `member`, its series set.
+    fn join(m: &Zerostate, member: &str, rng: &mut Rng) -> Self {
+        let agent = Self {
+            id: libp2p_peer_id(member),
+            reliability: rng.range(RELIABILITY.0, RELIABILITY.1),
+            score: 0.5,
+            executed: 0,
+            succeeded: 0,
+            avg_duration: PRIOR_DURATION,
+            avg_cost: PRIOR_COST,
+        };
+        m.reputation.tasks_executed_total(&agent.id).inc_by(0);
+        agent.publish(m);
+        agent
+    }
+
+    /// Sets the agent's reputation gauges.
+    fn publish(&self, m: &Zerostate) {
+        m.reputation.update_reputation_score(
+            &self.id,
+            self.score,
+            self.success_rate(),
+            Duration::from_secs_f64(self.avg_duration),
+            self.avg_cost,
+        );
+    }
+
+    /// Removes the agent's series.
+    fn leave(&self, m: &Zerostate) {
+        let r = &m.reputation;
+        r.remove_reputation_scores(&self.id);
+        r.remove_tasks_executed_total(&self.id);
+        r.remove_success_rate(&self.id);
+        r.remove_average_task_duration_seconds(&self.id);
+        r.remove_average_task_cost(&self.id);
+    }
+
     fn success_rate(&self) -> f64 {
         // Laplace's rule: 0.5 with no history.
         (self.succeeded + 1) as f64 / (self.executed + 2) as f64
@@ -317,9 +352,7 @@ pub struct Workload {
     /// Draws the channel and auction ids: one stream for the workload's life, so an id never
     /// comes back (the ticks' generators repeat when `run` is called again).
     ids: Rng,
-    population: Population,
-    /// One per population member, in the same order.
-    agents: Vec<Agent>,
+    agents: Members<Agent>,
     channels: Vec<Channel>,
     auctions: Vec<Auction>,
     /// The latest closed auctions with a `bids_total` series, oldest first.
@@ -338,12 +371,22 @@ impl Workload {
     /// disputes loaded from its store, and a cold cache.
     pub fn new(m: Zerostate) -> Self {
         let mut rng = Rng::new(0x2E05_7A7E);
-        let population = Population::new("", AGENTS, AGENT_TURNOVER);
+        let agents = Members::new(Population::new("", AGENTS, AGENT_TURNOVER), |member| {
+            let mut agent = Agent::join(&m, member, &mut rng);
+            // An established agent: a history of tasks behind it.
+            agent.executed = rng.range(200.0, 5000.0) as u64;
+            agent.succeeded = (agent.executed as f64 * agent.reliability).round() as u64;
+            agent.score = agent.success_rate() * rng.range(0.8, 1.0);
+            agent.avg_duration = rng.lognormal(PRIOR_DURATION, 0.3);
+            agent.avg_cost = rng.lognormal(PRIOR_COST, 0.3);
+            agent.publish(&m);
+            agent
+        });
         let mut w = Self {
             m,
             now: 0.0,
             ids: Rng::new(0x1D5_5EED),
-            agents: Vec::new(),
+            agents,
             channels: Vec::new(),
             auctions: Vec::new(),
             closed_auctions: VecDeque::new(),
@@ -354,19 +397,7 @@ impl Workload {
             cache_entries: 0,
             cache_entry_bytes: CACHE_ENTRY_BYTES,
             cache_hit_ratio: 0.0,
-            population,
         };
-        for member in w.population.members().to_vec() {
-            let mut agent = w.join(&member, &mut rng);
-            // An established agent: a history of tasks behind it.
-            agent.executed = rng.range(200.0, 5000.0) as u64;
-            agent.succeeded = (agent.executed as f64 * agent.reliability).round() as u64;
-            agent.score = agent.success_rate() * rng.range(0.8, 1.0);
-            agent.avg_duration = rng.lognormal(PRIOR_DURATION, 0.3);
-            agent.avg_cost = rng.lognormal(PRIOR_COST, 0.3);
-            w.publish(&agent);
-            w.agents.push(agent);
-        }
         for _ in 0..CHANNELS {
             let mut c = new_channel(&mut w.ids, &mut rng, 0.0, MIN_DEPOSIT);
             // Part spent, part of its life behind it.
@@ -439,34 +470,6 @@ impl Workload {
         }
     }
 
-    /// A new agent for the population member `member`, its series set.
-    fn join(&self, member: &str, rng: &mut Rng) -> Agent {
-        let agent = Agent {
-            member: member.to_string(),
-            id: peer_id(member),
-            reliability: rng.range(RELIABILITY.0, RELIABILITY.1),
-            score: 0.5,
-            executed: 0,
-            succeeded: 0,
-            avg_duration: PRIOR_DURATION,
-            avg_cost: PRIOR_COST,
-        };
-        self.m.reputation.tasks_executed_total(&agent.id).inc_by(0);
-        self.publish(&agent);
-        agent
-    }
-
-    /// Sets an agent's reputation gauges.
-    fn publish(&self, a: &Agent) {
-        self.m.reputation.update_reputation_score(
-            &a.id,
-            a.score,
-            a.success_rate(),
-            Duration::from_secs_f64(a.avg_duration),
-            a.avg_cost,
-        );
-    }
-
     /// Peers the monitor watches: every agent and the infrastructure peers.
     fn monitored(&self) -> i64 {
         self.agents.len() as i64 + self.infra_peers
@@ -474,21 +477,12 @@ impl Workload {
 
     /// Agents leave and join; a leaver's series go.
     fn reputation(&mut self, t: &mut Tick) {
-        if self.population.churn(&mut t.rng).is_empty() {
-            return;
-        }
-        let members = self.population.members().to_vec();
-        for (i, member) in members.iter().enumerate() {
-            if self.agents[i].member != *member {
-                let newcomer = self.join(member, &mut t.rng);
-                let old = std::mem::replace(&mut self.agents[i], newcomer);
-                let r = &self.m.reputation;
-                r.remove_reputation_scores(&old.id);
-                r.remove_tasks_executed_total(&old.id);
-                r.remove_success_rate(&old.id);
-                r.remove_average_task_duration_seconds(&old.id);
-                r.remove_average_task_cost(&old.id);
-            }
+        let m = &self.m;
+        for left in self
+            .agents
+            .churn(&mut t.rng, |member, rng| Agent::join(m, member, rng))
+        {
+            left.leave(m);
         }
     }
 
@@ -681,12 +675,11 @@ impl Workload {
             }
             Some(_) => 0.0,
         };
-        a.score += SMOOTHING * (outcome - a.score);
-        a.avg_duration += SMOOTHING * (task.duration - a.avg_duration);
-        a.avg_cost += SMOOTHING * (task.price - a.avg_cost);
+        a.score = ewma(a.score, outcome, SMOOTHING);
+        a.avg_duration = ewma(a.avg_duration, task.duration, SMOOTHING);
+        a.avg_cost = ewma(a.avg_cost, task.price, SMOOTHING);
         self.m.reputation.tasks_executed_total(&a.id).inc();
-        let a = &self.agents[i];
-        self.publish(a);
+        a.publish(&self.m);
     }
 
     fn channel(&mut self, id: &str) -> Option<&mut Channel> {
@@ -834,7 +827,7 @@ impl Workload {
         self.cache_entries = inserted - evicted;
         if lookups > 0 {
             let ratio = hits as f64 / lookups as f64;
-            self.cache_hit_ratio += 0.1 * (ratio - self.cache_hit_ratio);
+            self.cache_hit_ratio = ewma(self.cache_hit_ratio, ratio, 0.1);
         }
         self.cache_entry_bytes = (self.cache_entry_bytes * (0.01 * t.rng.normal()).exp())
             .clamp(16.0 * 1024.0, 64.0 * 1024.0);
@@ -910,76 +903,17 @@ fn uuid(rng: &mut Rng) -> String {
     )
 }
 
-/// The libp2p Ed25519 peer id of population member `member`: `12D3KooW` and 44 base58
-/// characters, the same for the same member.
-fn peer_id(member: &str) -> String {
-    const BASE58: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-    let seed = member.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    let mut rng = Rng::new(seed);
-    let tail: String = (0..44).map(|_| char::from(*rng.pick(BASE58))).collect();
-    format!("12D3KooW{tail}")
-}
-
 #[cfg(test)]
 mod tests {
-    use std::collections::{BTreeMap, BTreeSet};
+    use std::collections::BTreeSet;
 
-    use promdecl::{Format, Kind, Registry};
+    use promdecl::Registry;
 
     use super::*;
-    use crate::workload::{run, run_from, start, Drive};
-
-    /// Every series: (family, label values) -> (kind, value; a histogram's count).
-    type Snapshot = BTreeMap<(String, Vec<String>), (Kind, f64)>;
-
-    fn snapshot(registry: &Registry) -> Snapshot {
-        let mut out = Snapshot::new();
-        registry.visit(&mut |f| {
-            let d = f.desc();
-            f.for_each_sample(&mut |labels, s| {
-                let labels = labels.iter().map(|l| l.to_string()).collect();
-                out.insert((d.name.to_string(), labels), (d.kind, s.value()));
-            });
-        });
-        out
-    }
-
-    /// The series of `family` whose labels match `pattern` (`None` matches any value).
-    fn series<'a>(
-        s: &'a Snapshot,
-        family: &'a str,
-        pattern: &'a [Option<&'a str>],
-    ) -> impl Iterator<Item = (&'a [String], f64)> + 'a {
-        s.iter()
-            .filter(move |((f, labels), _)| {
-                f == family
-                    && labels.len() == pattern.len()
-                    && labels
-                        .iter()
-                        .zip(pattern)
-                        .all(|(l, p)| p.is_none_or(|p| p == l))
-            })
-            .map(|((_, labels), (_, v))| (labels.as_slice(), *v))
-    }
-
-    fn sum(s: &Snapshot, family: &str, pattern: &[Option<&str>]) -> f64 {
-        series(s, family, pattern).map(|(_, v)| v).sum()
-    }
-
-    fn values(s: &Snapshot, family: &str, label: usize) -> BTreeSet<String> {
-        s.keys()
-            .filter(|(f, _)| f == family)
-            .map(|(_, labels)| labels[label].clone())
-            .collect()
-    }
-
-    fn zerostate() -> (Registry, Vec<Box<dyn Drive>>) {
-        let registry = Registry::new();
-        let drives = start(&registry, Some("zerostate")).unwrap();
-        (registry, drives)
-    }
+    use crate::workload::testing::{
+        assert_counters_never_go_back, histogram_buckets, Sim, Snapshot,
+    };
+    use crate::workload::Drive;
 
     const ECONOMIC: &str = "zerostate_economic_";
 
@@ -987,24 +921,15 @@ mod tests {
     fn assert_counted(s: &Snapshot, family: &str, pattern: &[Option<&str>]) {
         let name = format!("{ECONOMIC}{family}");
         assert!(
-            sum(s, &name, pattern) > 0.0,
+            s.sum_matching(&name, pattern) > 0.0,
             "{name}{pattern:?} never counted"
         );
     }
 
     #[test]
     fn the_first_minute_moves_every_family_and_shows_every_outcome() {
-        let (registry, mut drives) = zerostate();
-        run(&mut drives, 60, 1.0);
-        let s = snapshot(&registry);
-        let mut idle = Vec::new();
-        registry.visit(&mut |f| {
-            let mut moved = false;
-            f.for_each_sample(&mut |_, v| moved |= v.value() != 0.0);
-            if !moved && f.desc().name != "metrics_series_overflow_total" {
-                idle.push(f.desc().name);
-            }
-        });
+        let s = Sim::new("zerostate").ticks(60);
+        let idle = s.idle(&["metrics_series_overflow_total"]);
         assert!(idle.is_empty(), "idle after a minute: {idle:?}");
         // The corrected `PaymentChannelLeaks` selects successful settlements; its test input
         // and the helpers also write failed ones.
@@ -1023,57 +948,40 @@ mod tests {
 
     #[test]
     fn ten_minutes_stay_consistent() {
-        let (registry, mut drives) = zerostate();
-        run(&mut drives, 60, 1.0);
-        let warm = snapshot(&registry);
+        let mut sim = Sim::new("zerostate");
+        let warm = sim.ticks(60);
         let mut before = warm.clone();
-        let mut errors_at_5m = Snapshot::new();
+        let mut errors_at_5m = Snapshot::default();
         for minute in 2..=10 {
-            run_from(&mut drives, 60 * (minute - 1), 60, 1.0);
-            let now = snapshot(&registry);
+            let now = sim.ticks(60);
             check(&now);
-            for (key, (kind, v)) in &now {
-                if let (Kind::Counter | Kind::Histogram, Some((_, b))) = (kind, before.get(key)) {
-                    assert!(v >= b, "{key:?} went back from {b} to {v}");
-                }
-            }
+            assert_counters_never_go_back(&before, &now);
             if minute == 5 {
                 errors_at_5m = now.clone();
             }
             before = now;
         }
         let end = before;
-        let per_family = |s: &Snapshot| {
-            let mut m = BTreeMap::<String, usize>::new();
-            for (f, _) in s.keys() {
-                *m.entry(f.clone()).or_default() += 1;
-            }
-            m
+        let with_series = |s: &Snapshot| {
+            let families = s.families().values();
+            families.filter(|f| !f.series.is_empty()).count()
         };
-        assert_eq!(per_family(&warm).len(), per_family(&end).len());
-        let change = (end.len() as f64 - warm.len() as f64).abs() / warm.len() as f64;
-        assert!(change < 0.05, "series {} -> {}", warm.len(), end.len());
+        assert_eq!(with_series(&warm), with_series(&end));
+        let (warm_count, end_count) = (warm.series_count(), end.series_count());
+        let change = (end_count as f64 - warm_count as f64).abs() / warm_count as f64;
+        assert!(change < 0.05, "series {warm_count} -> {end_count}");
 
         // `HighTaskFailureRate` stays quiet: no error series grows by 0.1/s over 5 minutes.
         let errors = format!("{ECONOMIC}task_errors_total");
-        for (labels, v) in series(&end, &errors, &[None, None]) {
-            let was = errors_at_5m
-                .get(&(errors.clone(), labels.to_vec()))
-                .map_or(0.0, |(_, v)| *v);
+        for (labels, v) in end.matching(&errors, &[None, None]) {
+            let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+            let was = errors_at_5m.try_get(&errors, &labels).unwrap_or(0.0);
             assert!((v - was) / 300.0 < 0.1, "{labels:?} fails too often");
         }
         // `SlowTaskExecution` stays quiet: fewer than 1% of tasks take over 10 s.
-        let text = registry.encode(Format::Text);
-        let bucket = |le: &str| -> f64 {
-            text.lines()
-                .filter(|l| {
-                    l.starts_with("zerostate_economic_task_duration_seconds_bucket{")
-                        && l.contains(&format!("le=\"{le}\""))
-                })
-                .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-                .sum()
-        };
-        let slow = 1.0 - bucket("10.0") / bucket("+Inf");
+        let buckets = histogram_buckets(&sim.registry, "zerostate_economic_task_duration_seconds");
+        let bucket = |le: f64| buckets.iter().find(|b| b.0 == le).map_or(0, |b| b.1) as f64;
+        let slow = 1.0 - bucket(10.0) / bucket(f64::INFINITY);
         assert!(slow > 0.0 && slow < 0.01, "{slow} of tasks over 10 s");
 
         // Over ten minutes every outcome of every closed set occurs.
@@ -1106,14 +1014,14 @@ mod tests {
         ];
         for (family, label, expected) in want {
             let family = format!("{ECONOMIC}{family}");
-            let got = values(&end, &family, *label);
+            let got = end.label_values(&family, *label);
             for v in *expected {
                 assert!(got.contains(*v), "{family}: no {v} in {got:?}");
             }
         }
         let types: BTreeSet<String> = TASK_TYPES.iter().map(|(t, _)| t.name.to_string()).collect();
         assert_eq!(
-            values(&end, &format!("{ECONOMIC}tasks_completed_total"), 0),
+            end.label_values(&format!("{ECONOMIC}tasks_completed_total"), 0),
             types
         );
     }
@@ -1121,7 +1029,7 @@ mod tests {
     /// What holds at every snapshot.
     fn check(s: &Snapshot) {
         let f = |name: &str| format!("{ECONOMIC}{name}");
-        let total = |name: &str, pattern: &[Option<&str>]| sum(s, &f(name), pattern);
+        let total = |name: &str, pattern: &[Option<&str>]| s.sum_matching(&f(name), pattern);
 
         // Tasks: no more completed than submitted; every failure has its error.
         assert!(
@@ -1146,7 +1054,7 @@ mod tests {
             total("escrow_refunds_total", &[None])
         );
         // Statuses only from their sets.
-        let statuses = |name: &str, label: usize| values(s, &f(name), label);
+        let statuses = |name: &str, label: usize| s.label_values(&f(name), label);
         assert!(statuses("payments_total", 0)
             .iter()
             .all(|v| [SUCCESS, FAILED, REFUNDED].contains(&v.as_str())));
@@ -1160,7 +1068,7 @@ mod tests {
 
         // Channels: counted by state once each; balances never negative.
         let balances_name = f("channel_balances");
-        let balances: Vec<(&[String], f64)> = series(s, &balances_name, &[None, None]).collect();
+        let balances: Vec<(&[String], f64)> = s.matching(&balances_name, &[None, None]).collect();
         assert!(balances.iter().all(|(_, v)| *v >= 0.0), "negative balance");
         let channels: BTreeSet<&String> = balances.iter().map(|(l, _)| &l[0]).collect();
         assert_eq!(balances.len(), 2 * channels.len());
@@ -1179,7 +1087,7 @@ mod tests {
 
         // Reputation: 25 agents, each with all five series, ratios in [0, 1].
         for family in ["reputation_scores", "success_rate"] {
-            for (peer, v) in series(s, &f(family), &[None]) {
+            for (peer, v) in s.matching(&f(family), &[None]) {
                 assert!((0.0..=1.0).contains(&v), "{family}{peer:?} = {v}");
             }
         }
@@ -1190,7 +1098,7 @@ mod tests {
             "average_task_duration_seconds",
             "average_task_cost",
         ] {
-            let peers = values(s, &f(family), 0);
+            let peers = s.label_values(&f(family), 0);
             assert_eq!(peers.len(), AGENTS, "{family}");
             assert!(peers
                 .iter()
@@ -1198,13 +1106,13 @@ mod tests {
         }
         for family in ["average_task_duration_seconds", "average_task_cost"] {
             assert!(
-                series(s, &f(family), &[None]).all(|(_, v)| v > 0.0),
+                s.matching(&f(family), &[None]).all(|(_, v)| v > 0.0),
                 "{family}"
             );
         }
 
         // P2P and cache.
-        let one = |name: &str| s[&(name.to_string(), vec![])].1;
+        let one = |name: &str| s.one(name);
         let monitors = one("active_peer_monitors");
         assert!((AGENTS as f64 + 4.0..=AGENTS as f64 + 12.0).contains(&monitors));
         let pool = one("connection_pool_size");
@@ -1254,14 +1162,15 @@ mod tests {
                 assert_eq!(balance(PARTIES[1]), c.payee);
             }
             assert_eq!(w.agents.len(), AGENTS);
-            let members = w.population.members();
-            assert!(w.agents.iter().zip(members).all(|(a, m)| a.member == *m));
+            let ids = w.agents.names().iter().map(|m| libp2p_peer_id(m));
+            assert!(w.agents.iter().zip(ids).all(|(a, id)| a.id == id));
         }
         // Agents and channels came and went; their series went with them.
         assert!(w
             .agents
+            .names()
             .iter()
-            .any(|a| a.member.parse::<usize>().unwrap() >= AGENTS));
+            .any(|m| m.parse::<usize>().unwrap() >= AGENTS));
         let balances = promdecl::testing::series_count(
             &*w.m.payment_channels,
             "zerostate_economic_channel_balances",
@@ -1278,9 +1187,9 @@ mod tests {
 
     #[test]
     fn ids_look_real() {
-        let id = peer_id("7");
-        assert_eq!(id, peer_id("7"), "a member keeps its id");
-        assert_ne!(id, peer_id("8"));
+        let id = libp2p_peer_id("7");
+        assert_eq!(id, libp2p_peer_id("7"), "a member keeps its id");
+        assert_ne!(id, libp2p_peer_id("8"));
         assert_eq!(id.len(), 52);
         assert!(id.starts_with("12D3KooW"));
         let u = uuid(&mut Rng::new(42));

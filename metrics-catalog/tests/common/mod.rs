@@ -1,5 +1,6 @@
-//! A real Prometheus for the live tests: started on a free loopback port with a configuration
-//! of the test's making, queried over its HTTP API, and killed (by PID) when dropped.
+//! Helpers shared by the integration tests: scratch directories, and a real Prometheus for the
+//! live tests, started on a free loopback port with a configuration of the test's making,
+//! queried over its HTTP API, and killed (by PID) when dropped.
 
 #![allow(dead_code)]
 
@@ -26,16 +27,26 @@ pub fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
-/// A scratch directory for one test, removed when dropped.
+/// A scratch directory for one test, removed when dropped (a failing test leaves nothing
+/// behind either).
 #[derive(Debug)]
 pub struct Scratch(pub PathBuf);
 
 impl Scratch {
+    /// A fresh directory named after `name` and this process, since other test runs may share
+    /// the temporary directory.
     pub fn new(name: &str) -> Self {
         let dir = std::env::temp_dir().join(format!("promdecl-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("scratch directory");
         Self(dir)
+    }
+
+    /// Writes `contents` to the file `name` in the directory; returns its path.
+    pub fn write(&self, name: &str, contents: &str) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, contents).expect("scratch file");
+        path.display().to_string()
     }
 }
 
