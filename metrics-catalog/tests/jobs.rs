@@ -135,20 +135,6 @@ fn promtool_accepts_the_per_system_config() {
     }
 }
 
-/// Runs `amtool` with `args`; `None` when it is not installed (a loud skip locally, a failure
-/// in CI).
-fn amtool(args: &[&str]) -> Option<(bool, String)> {
-    if !tests::require_tool("amtool", "apt-get install -y prometheus-alertmanager") {
-        return None;
-    }
-    let out = Command::new("amtool")
-        .args(args)
-        .output()
-        .expect("amtool runs");
-    let text = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
-    Some((out.status.success(), text.into_owned()))
-}
-
 #[test]
 fn the_bridge_documents_routing_is_generated_and_amtool_accepts_it() {
     let config = generated("docs/alertmanager.yml");
@@ -163,7 +149,7 @@ fn the_bridge_documents_routing_is_generated_and_amtool_accepts_it() {
     }
     let dir = written("jobs-amtool");
     let path = dir.join("docs/alertmanager.yml");
-    let result = amtool(&["check-config", path.to_str().unwrap()]);
+    let result = tests::amtool(&["check-config", path.to_str().unwrap()]);
     std::fs::remove_dir_all(&dir).unwrap();
     if let Some((ok, out)) = result {
         assert!(ok, "amtool check-config:\n{out}");

@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::{file, project, scratch};
 use promdecl_gen::alertmanager::{
     self, Alertmanager, Email, PagerDuty, Receiver, Route, Slack, Webhook,
@@ -234,27 +232,13 @@ fn the_alertmanager_configuration_is_generated_in_alertmanagers_shape() {
     );
 }
 
-/// Runs `amtool` with `args`; `None` when it is not installed (a loud skip locally, a failure
-/// in CI).
-fn amtool(args: &[&str]) -> Option<(bool, String)> {
-    if !tests::require_tool("amtool", "apt-get install -y prometheus-alertmanager") {
-        return None;
-    }
-    let out = Command::new("amtool")
-        .args(args)
-        .output()
-        .expect("amtool runs");
-    let text = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
-    Some((out.status.success(), text.into_owned()))
-}
-
 /// `amtool check-config` on `config` written under a scratch directory.
 fn amtool_check(name: &str, config: &Alertmanager) -> Option<(bool, String)> {
     let dir = scratch(name);
     let project = Project::new("Shop", "shop").alertmanager_config(config.clone());
     write(&dir, &generate(&project)).unwrap();
     let path = dir.join("docs/alertmanager.yml");
-    let result = amtool(&["check-config", path.to_str().unwrap()]);
+    let result = tests::amtool(&["check-config", path.to_str().unwrap()]);
     std::fs::remove_dir_all(dir).unwrap();
     result
 }

@@ -60,7 +60,18 @@ pub fn promtool_check_metrics(text: &str) -> Option<Result<String, String>> {
 
 /// Runs `promtool` with `args`; `None` if promtool is absent (locally), else success and output.
 pub fn promtool(args: &[&str]) -> Option<(bool, String)> {
-    match Command::new("promtool").args(args).output() {
+    run_tool("promtool", args, "apt-get install -y prometheus")
+}
+
+/// Runs `amtool` with `args`; `None` if amtool is absent (locally), else success and output.
+pub fn amtool(args: &[&str]) -> Option<(bool, String)> {
+    run_tool("amtool", args, "apt-get install -y prometheus-alertmanager")
+}
+
+/// Runs `program` with `args`: success and stdout followed by stderr; `None` when it is not
+/// installed (locally; in CI that fails).
+fn run_tool(program: &str, args: &[&str], how: &str) -> Option<(bool, String)> {
+    match Command::new(program).args(args).output() {
         Ok(o) => Some((
             o.status.success(),
             format!(
@@ -69,7 +80,7 @@ pub fn promtool(args: &[&str]) -> Option<(bool, String)> {
                 String::from_utf8_lossy(&o.stderr)
             ),
         )),
-        Err(_) => missing("promtool", "apt-get install -y prometheus").map(|_| unreachable!()),
+        Err(_) => missing(program, how).map(|_| unreachable!()),
     }
 }
 
