@@ -62,10 +62,13 @@ fn open_files_show_in_the_next_scrape() {
         .collect();
     let text = registry.encode(Format::Text);
     let after = sample(&text, "process_open_fds").unwrap();
-    assert!(after >= before + 50.0, "{before} -> {after}");
+    // The system collector runs beside the process collector and may hold a `/proc` or `/sys`
+    // file or two open at the moment the descriptors are counted.
+    const SLACK: f64 = 3.0;
+    assert!(after >= before + 50.0 - SLACK, "{before} -> {after}");
     drop(files);
     let closed = sample(&registry.encode(Format::Text), "process_open_fds").unwrap();
-    assert!(closed <= after - 50.0, "{after} -> {closed}");
+    assert!(closed <= after - 50.0 + SLACK, "{after} -> {closed}");
     assert_no_skips(&registry, &scrape(&registry), &["process", "system"]);
 }
 
