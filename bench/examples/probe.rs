@@ -1,4 +1,5 @@
-//! Scratch loop for profiling one hot path under callgrind: `probe [iterations] [free|miss|first|contended|encode|histogram]`.
+//! Scratch loop for profiling one hot path under callgrind:
+//! `probe [iterations] [free|miss|cycled|first|contended|encode|histogram]`.
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -41,16 +42,40 @@ fn main() {
             t.elapsed().as_nanos() as f64 / n as f64
         );
     }
+    if run("cycled") {
+        // The realistic free-form lookup (`free_form_cycled_1000`): distinct peer ids in turn.
+        let peers = promdecl_bench::peers(promdecl_bench::CYCLED);
+        for p in &peers {
+            hot.messages_total(p, promdecl_bench::ours::Direction::Sent)
+                .inc();
+        }
+        let t = Instant::now();
+        for i in 0..n as usize {
+            black_box(&hot)
+                .messages_total(
+                    black_box(&peers[i % peers.len()]),
+                    promdecl_bench::ours::Direction::Sent,
+                )
+                .inc();
+        }
+        println!(
+            "1,000 cycled peer ids {:.2} ns",
+            t.elapsed().as_nanos() as f64 / n as f64
+        );
+    }
     if run("first") {
-        let keys = promdecl_bench::topics(n as usize);
+        // New series in a new family, up to its budget (200,000) so none folds into overflow.
+        let fresh = promdecl_bench::ours::Hot::new();
+        let keys = promdecl_bench::peers((n as usize).min(200_000));
         let t = Instant::now();
         for k in &keys {
-            hot.messages_total(k, promdecl_bench::ours::Direction::Sent)
+            fresh
+                .messages_total(k, promdecl_bench::ours::Direction::Sent)
                 .inc();
         }
         println!(
             "first touch {:.2} ns",
-            t.elapsed().as_nanos() as f64 / n as f64
+            t.elapsed().as_nanos() as f64 / keys.len() as f64
         );
     }
     if run("contended") {

@@ -12,6 +12,82 @@ pub fn topics(n: usize) -> Vec<String> {
     (0..n).map(|i| format!("topic-{i:06}")).collect()
 }
 
+/// `n` distinct libp2p-like peer ids, 52 bytes each (`12D3KooW` and 44 digits).
+pub fn peers(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("12D3KooW{i:044}")).collect()
+}
+
+/// Distinct values cycled by the realistic free-form lookup (`free_form_cycled_1000`).
+pub const CYCLED: usize = 1000;
+
+/// New series created per iteration of `first_touch_free_form`; the report divides by it.
+pub const FIRST_TOUCH_SERIES: usize = 1000;
+
+/// Thread counts of the multi-thread sweeps.
+pub const THREADS: [usize; 5] = [1, 2, 4, 8, 16];
+
+/// The multi-thread sweeps: Criterion group and the implementations in it, each run at every
+/// count of [`THREADS`] (`<group>/<implementation>/<threads>`).
+pub const SWEEPS: &[(&str, &[&str])] = &[
+    (
+        "threads_counter_same_series",
+        &[
+            "raw_atomic",
+            "ours",
+            "ours_sharded",
+            "prometheus_client",
+            "prometheus",
+            "measured",
+        ],
+    ),
+    (
+        "threads_counter_different_series",
+        &["ours", "prometheus_client", "measured"],
+    ),
+    (
+        "threads_histogram_same_series",
+        &["ours", "prometheus_client", "prometheus", "measured"],
+    ),
+    (
+        "threads_histogram_different_series",
+        &["ours", "prometheus_client", "measured"],
+    ),
+];
+
+/// Where Criterion keeps its results: `$CRITERION_HOME`, else `$CARGO_TARGET_DIR/criterion`,
+/// else the workspace's `target/criterion` (as Criterion itself decides).
+pub fn criterion_dir() -> std::path::PathBuf {
+    use std::path::{Path, PathBuf};
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return PathBuf::from(home);
+    }
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
+        .join("criterion")
+}
+
+/// The file, in [`criterion_dir`], where the bench writes each sweep's exact-total check:
+/// `{"<group>/<implementation>/<threads>": {"expected": N, "got": M}}`.
+pub const EXACT_TOTALS: &str = "exact_totals.json";
+
+/// The sum of the samples named `name` (any labels) in Prometheus text: how the bench reads a
+/// total from a library that offers no getter.
+pub fn sum_samples(text: &str, name: &str) -> f64 {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let rest = l.strip_prefix(name)?;
+            let value = if rest.starts_with('{') {
+                rest.rsplit_once("} ")?.1
+            } else {
+                rest.strip_prefix(' ')?
+            };
+            value.split_whitespace().next()?.parse::<f64>().ok()
+        })
+        .sum()
+}
+
 pub mod ours {
     use promdecl::{Counter, Histogram, LabelValue, Metrics, ShardedCounter};
 
@@ -36,6 +112,47 @@ pub mod ours {
         Received,
     }
 
+    /// One label value per sweep thread.
+    #[derive(Debug, Clone, Copy, LabelValue)]
+    pub enum Worker {
+        W0,
+        W1,
+        W2,
+        W3,
+        W4,
+        W5,
+        W6,
+        W7,
+        W8,
+        W9,
+        W10,
+        W11,
+        W12,
+        W13,
+        W14,
+        W15,
+    }
+
+    /// Thread `t`'s own label value.
+    pub const WORKERS: [Worker; 16] = [
+        Worker::W0,
+        Worker::W1,
+        Worker::W2,
+        Worker::W3,
+        Worker::W4,
+        Worker::W5,
+        Worker::W6,
+        Worker::W7,
+        Worker::W8,
+        Worker::W9,
+        Worker::W10,
+        Worker::W11,
+        Worker::W12,
+        Worker::W13,
+        Worker::W14,
+        Worker::W15,
+    ];
+
     pub const BUCKETS: &[f64] = &super::BUCKETS;
 
     #[derive(Debug, Metrics)]
@@ -58,6 +175,12 @@ pub mod ours {
         /// Two enumerated labels
         #[metric(histogram, labels = [method: Method, status: Status], buckets = BUCKETS)]
         pub request_seconds: Histogram,
+        /// One enumerated label, a value per thread
+        #[metric(counter, labels = [worker: Worker])]
+        pub worker_total: Counter,
+        /// One free-form label
+        #[metric(histogram, labels = [peer], buckets = BUCKETS)]
+        pub peer_seconds: Histogram,
     }
 
     /// A struct whose one family holds `topics.len()` series, for encoding.
@@ -105,6 +228,58 @@ pub mod pc {
         Received,
     }
 
+    /// One label value per sweep thread.
+    #[derive(Debug, Clone, Copy, Hash, PartialEq, Eq, EncodeLabelValue)]
+    pub enum Worker {
+        W0,
+        W1,
+        W2,
+        W3,
+        W4,
+        W5,
+        W6,
+        W7,
+        W8,
+        W9,
+        W10,
+        W11,
+        W12,
+        W13,
+        W14,
+        W15,
+    }
+
+    /// Thread `t`'s own label value.
+    pub const WORKERS: [Worker; 16] = [
+        Worker::W0,
+        Worker::W1,
+        Worker::W2,
+        Worker::W3,
+        Worker::W4,
+        Worker::W5,
+        Worker::W6,
+        Worker::W7,
+        Worker::W8,
+        Worker::W9,
+        Worker::W10,
+        Worker::W11,
+        Worker::W12,
+        Worker::W13,
+        Worker::W14,
+        Worker::W15,
+    ];
+
+    #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+    pub struct WorkerLabel {
+        pub worker: Worker,
+    }
+
+    #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+    pub struct Pair {
+        pub topic: String,
+        pub peer: String,
+    }
+
     #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
     pub struct Request {
         pub method: Method,
@@ -130,8 +305,23 @@ pub mod pc {
         Family::new_with_constructor(histogram)
     }
 
+    /// Histograms with one free-form label.
+    pub fn topic_histograms() -> Family<Topic, Histogram, fn() -> Histogram> {
+        Family::new_with_constructor(histogram)
+    }
+
     pub type Requests = Family<Request, Counter>;
     pub type Messages = Family<Message, Counter>;
+    pub type Workers = Family<WorkerLabel, Counter>;
+
+    /// Prometheus text of one metric registered alone (for reading totals back).
+    pub fn text(metric: impl prometheus_client::registry::Metric) -> String {
+        let mut registry = Registry::default();
+        registry.register("m", "read back", metric);
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &registry).unwrap();
+        out
+    }
 
     pub fn wide(topics: &[String]) -> Registry {
         let family = Family::<Topic, Counter>::default();
@@ -212,6 +402,62 @@ pub mod meas {
         Received,
     }
 
+    /// One label value per sweep thread.
+    #[derive(Debug, Clone, Copy, PartialEq, FixedCardinalityLabel)]
+    pub enum Worker {
+        W0,
+        W1,
+        W2,
+        W3,
+        W4,
+        W5,
+        W6,
+        W7,
+        W8,
+        W9,
+        W10,
+        W11,
+        W12,
+        W13,
+        W14,
+        W15,
+    }
+
+    /// Thread `t`'s own label value.
+    pub const WORKERS: [Worker; 16] = [
+        Worker::W0,
+        Worker::W1,
+        Worker::W2,
+        Worker::W3,
+        Worker::W4,
+        Worker::W5,
+        Worker::W6,
+        Worker::W7,
+        Worker::W8,
+        Worker::W9,
+        Worker::W10,
+        Worker::W11,
+        Worker::W12,
+        Worker::W13,
+        Worker::W14,
+        Worker::W15,
+    ];
+
+    #[derive(Clone, Copy, LabelGroup)]
+    #[label(set = WorkerSet)]
+    pub struct WorkerLabel {
+        pub worker: Worker,
+    }
+
+    #[derive(Clone, Copy, LabelGroup)]
+    #[label(set = PairSet)]
+    pub struct Pair<'a> {
+        #[label(dynamic_with = ParaCord)]
+        pub topic: &'a str,
+        #[label(dynamic_with = ParaCord)]
+        pub peer: &'a str,
+    }
+
     #[derive(Clone, Copy, LabelGroup)]
     #[label(set = RequestSet)]
     pub struct Request {
@@ -246,6 +492,46 @@ pub mod meas {
             topic: ParaCord::default(),
             direction: StaticLabelSet::new(),
         })
+    }
+
+    pub fn workers() -> CounterVec<WorkerSet> {
+        CounterVec::with_label_set(WorkerSet {
+            worker: StaticLabelSet::new(),
+        })
+    }
+
+    /// Histograms with one free-form label.
+    pub fn topic_histograms() -> HistogramVec<TopicSet, 12> {
+        HistogramVec::with_label_set_and_metadata(
+            TopicSet {
+                topic: ParaCord::default(),
+            },
+            Thresholds::with_buckets(super::BUCKETS),
+        )
+    }
+
+    /// A counter's value.
+    pub fn counter_value(c: &measured::Counter) -> u64 {
+        c.get_metric()
+            .count
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The value of one series of a counter family.
+    pub fn counter_vec_value<L: measured::label::LabelGroupSet>(
+        c: &CounterVec<L>,
+        labels: L::Group<'_>,
+    ) -> u64 {
+        c.get_metric(c.with_labels(labels))
+            .count
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// A histogram state's count of observations (its buckets and `+Inf`).
+    pub fn histogram_count(h: &measured::metric::histogram::HistogramState<12>) -> u64 {
+        use std::sync::atomic::Ordering::Relaxed;
+        let inner = h.inner.read();
+        inner.buckets.iter().map(|b| b.load(Relaxed)).sum::<u64>() + inner.inf.load(Relaxed)
     }
 
     pub fn histogram() -> measured::Histogram<12> {
