@@ -90,22 +90,32 @@ impl FamilyDesc {
     ///
     /// Slots are row-major over the enumerated labels in declared order (the last varies fastest).
     pub fn label_values<'a>(&'a self, free: &[&'a str], slot: usize) -> Vec<&'a str> {
-        // Last label first, because the slot's last enumerated digit varies fastest.
-        let mut out = Vec::with_capacity(self.labels.len());
-        let mut rest = slot;
-        let mut free = free.iter().rev();
-        for l in self.labels.iter().rev() {
-            out.push(match l.values {
-                Some(values) => {
-                    let n = values.len().max(1);
-                    let v = values.get(rest % n).copied().unwrap_or("");
-                    rest /= n;
-                    v
-                }
-                None => free.next().copied().unwrap_or(""),
-            });
-        }
-        out.reverse();
-        out
+        self.label_values_iter(free, slot).collect()
+    }
+
+    /// [`FamilyDesc::label_values`] without collecting them.
+    pub(crate) fn label_values_iter<'a, 'b>(
+        &'a self,
+        free: &'b [&'a str],
+        slot: usize,
+    ) -> impl Iterator<Item = &'a str> + 'b
+    where
+        'a: 'b,
+    {
+        // Each enumerated label's digit of `slot`: the combinations of the labels after it are
+        // the stride.
+        let mut stride = self.dense_len();
+        let mut free = free.iter();
+        self.labels.iter().map(move |l| match l.values {
+            Some(values) => {
+                let n = values.len().max(1);
+                stride /= n;
+                values
+                    .get(slot / stride.max(1) % n)
+                    .copied()
+                    .unwrap_or_default()
+            }
+            None => free.next().copied().unwrap_or_default(),
+        })
     }
 }

@@ -11,32 +11,43 @@
 //! added when the number of live entries grows, so churn (series created and removed forever)
 //! keeps memory flat; outgrown tables are kept because a reader may still be probing one.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
 use parking_lot::Mutex;
 
-/// Low bits of a cell: slot number + 1 (0 marks an empty cell).
-const INDEX_BITS: u32 = 40;
-const INDEX_MASK: u64 = (1 << INDEX_BITS) - 1;
+/// Low bits of a cell: slot number + 1 (0 marks an empty cell). The high 8 bits are a tag from
+/// the hash, so a probe compares keys of about one in 256 foreign cells.
+const INDEX_BITS: u32 = 24;
+const INDEX_MASK: u32 = (1 << INDEX_BITS) - 1;
 /// Low bits of a tombstone: a removed entry. Probes go on past it.
-const TOMBSTONE: u64 = INDEX_MASK;
-/// Cells in a shard's first table.
+const TOMBSTONE: u32 = INDEX_MASK;
+/// Slots a cell can name: the most series one family holds.
+pub(crate) const MAX_SLOTS: usize = INDEX_MASK as usize - 1;
+/// Cells in the first table; table `g` has `FIRST_CAPACITY << g`.
 const FIRST_CAPACITY: usize = 8;
+/// Tables an index can grow through (the last holds 2^33 cells: more than any budget).
+const GENERATIONS: usize = 31;
 /// No table is current yet: nothing inserted.
 const NONE: usize = usize::MAX;
 
-/// One table: `capacity` cells, each `(hash tag << 40) | (slot + 1)`.
+/// One table: `capacity` cells, each `(hash tag << 24) | (slot + 1)`.
 #[derive(Debug)]
 struct Table {
-    cells: Box<[AtomicU64]>,
+    cells: Box<[AtomicU32]>,
 }
 
-fn cell_value(hash: u64, index: usize) -> u64 {
-    (hash >> INDEX_BITS << INDEX_BITS) | ((index as u64 + 1) & INDEX_MASK)
+/// The tag of a hash: its top 8 bits (the probe starts from its low bits).
+fn tag(hash: u64) -> u32 {
+    (hash >> 56) as u32
+}
+
+fn cell_value(hash: u64, index: usize) -> u32 {
+    (tag(hash) << INDEX_BITS) | ((index as u32).wrapping_add(1) & INDEX_MASK)
 }
 
 /// The slot a live cell names; `None` for an empty cell or a tombstone.
-fn slot_of(cell: u64) -> Option<usize> {
+fn slot_of(cell: u32) -> Option<usize> {
     match cell & INDEX_MASK {
         0 | TOMBSTONE => None,
         i => Some(i as usize - 1),
@@ -46,14 +57,14 @@ fn slot_of(cell: u64) -> Option<usize> {
 impl Table {
     fn with_capacity(capacity: usize) -> Self {
         Self {
-            cells: (0..capacity).map(|_| AtomicU64::new(0)).collect(),
+            cells: (0..capacity).map(|_| AtomicU32::new(0)).collect(),
         }
     }
 
     /// Walks this hash's probe sequence up to the first empty cell; `visit` gets each cell's
     /// position and value and stops the walk by returning `Some`.
     #[inline]
-    fn probe<T>(&self, hash: u64, mut visit: impl FnMut(usize, u64) -> Option<T>) -> Option<T> {
+    fn probe<T>(&self, hash: u64, mut visit: impl FnMut(usize, u32) -> Option<T>) -> Option<T> {
         let mask = self.cells.len().wrapping_sub(1);
         let mut i = hash as usize & mask;
         // At most one pass: the table is never full, so an empty cell ends every probe.
@@ -73,7 +84,7 @@ impl Table {
     /// The slot of the first live cell with this hash's tag that `eq` accepts.
     #[inline]
     fn find(&self, hash: u64, mut eq: impl FnMut(usize) -> bool) -> Option<usize> {
-        let tag = hash >> INDEX_BITS;
+        let tag = tag(hash);
         self.probe(hash, |_, cell| {
             let slot = slot_of(cell)?;
             (cell >> INDEX_BITS == tag && eq(slot)).then_some(slot)
@@ -124,10 +135,11 @@ struct Counts {
     tombstones: usize,
 }
 
-/// One shard of the index.
+/// The index: the current table and the outgrown ones, each at a fixed place (a reader finds
+/// the current one with two loads).
 #[derive(Debug)]
 pub(crate) struct Index {
-    tables: boxcar::Vec<Table>,
+    tables: [OnceLock<Table>; GENERATIONS],
     current: AtomicUsize,
     writer: Mutex<Counts>,
 }
@@ -135,14 +147,15 @@ pub(crate) struct Index {
 impl Index {
     pub(crate) fn new() -> Self {
         Self {
-            tables: boxcar::Vec::new(),
+            tables: std::array::from_fn(|_| OnceLock::new()),
             current: AtomicUsize::new(NONE),
             writer: Mutex::new(Counts::default()),
         }
     }
 
+    #[inline(always)]
     fn table(&self) -> Option<&Table> {
-        self.tables.get(self.current.load(Ordering::Acquire))
+        self.tables.get(self.current.load(Ordering::Acquire))?.get()
     }
 
     /// Lock-free lookup; may miss while a writer rebuilds (see the module docs).
@@ -164,10 +177,12 @@ impl Index {
         if let Some(i) = self.find(hash, &mut eq) {
             return Found::Existing(i);
         }
+        let Some(table) = self.room_for_one(&mut counts, rehash) else {
+            return Found::Refused;
+        };
         let Some(index) = make() else {
             return Found::Refused;
         };
-        let table = self.room_for_one(&mut counts, rehash);
         if table.insert(hash, index) {
             counts.tombstones -= 1;
         }
@@ -175,14 +190,15 @@ impl Index {
         Found::Inserted(index)
     }
 
-    /// The current table, rebuilt first if one more entry would fill it over 3/4 (so probes
-    /// stay short and always meet an empty cell).
-    fn room_for_one(&self, counts: &mut Counts, rehash: impl Fn(usize) -> u64) -> &Table {
+    /// The current table, rebuilt first if one more entry would fill it over 3/4 with entries
+    /// and tombstones (so probes stay short and always meet an empty cell): in place while the
+    /// entries fill at most 5/8 of it, into one twice the size otherwise.
+    fn room_for_one(&self, counts: &mut Counts, rehash: impl Fn(usize) -> u64) -> Option<&Table> {
         let current = self.table();
         let capacity = current.map_or(0, |t| t.cells.len());
         if let Some(t) = current {
             if (counts.live + counts.tombstones + 1) * 4 <= capacity * 3 {
-                return t;
+                return Some(t);
             }
         }
         let live: Vec<(u64, usize)> = current
@@ -191,27 +207,32 @@ impl Index {
             .map(|i| (rehash(i), i))
             .collect();
         counts.tombstones = 0;
-        // The entries alone would fill half the table: a bigger one. Otherwise tombstones fill
-        // it: the same table, cleared and refilled (readers meanwhile miss and take the lock).
+        // Tombstones fill it: the same table, cleared and refilled (readers meanwhile miss and
+        // take the lock). Otherwise the entries do: a bigger one.
         match current {
-            Some(t) if (counts.live + 1) * 2 <= capacity => {
+            Some(t) if (counts.live + 1) * 8 <= capacity * 5 => {
                 for c in t.cells.iter() {
                     c.store(0, Ordering::Release);
                 }
                 for (hash, i) in live {
                     t.insert(hash, i);
                 }
-                t
+                Some(t)
             }
             _ => {
-                let bigger = Table::with_capacity((capacity * 2).max(FIRST_CAPACITY));
+                let next = match self.current.load(Ordering::Relaxed) {
+                    NONE => 0,
+                    g => g + 1,
+                };
+                let bigger = Table::with_capacity(FIRST_CAPACITY << next);
                 for (hash, i) in live {
                     bigger.insert(hash, i);
                 }
-                let at = self.tables.push(bigger);
+                // No budget comes near the last generation; past it, nothing more is inserted.
+                let table = self.tables.get(next)?.get_or_init(|| bigger);
                 // Readers of the old table that miss come here and find the entry under the lock.
-                self.current.store(at, Ordering::Release);
-                &self.tables[at]
+                self.current.store(next, Ordering::Release);
+                Some(table)
             }
         }
     }
@@ -252,7 +273,8 @@ mod tests {
             assert!(!index.remove(hash(round), i));
             assert_eq!(index.find(hash(round), |s| s == i), None);
         }
-        assert_eq!(index.tables.count(), 1, "churn must not add tables");
+        let tables = index.tables.iter().filter(|t| t.get().is_some()).count();
+        assert_eq!(tables, 1, "churn must not add tables");
     }
 
     #[test]

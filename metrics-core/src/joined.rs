@@ -1,7 +1,6 @@
-//! Several strings in one allocation: series keys and their cached label text.
+//! Several strings in one allocation: the cached label text of never-removed series.
 
-/// Several strings back to back in one allocation: fewer allocations per series, and a hit
-/// compares one buffer.
+/// Several strings back to back in one allocation.
 #[derive(Debug)]
 pub(crate) struct Joined {
     text: Box<str>,
@@ -27,27 +26,6 @@ impl Joined {
         Self {
             text: text.into(),
             splits: splits.into(),
-        }
-    }
-
-    /// The free-form values of one entry.
-    pub(crate) fn key(values: &[&str]) -> Self {
-        let len = values.iter().map(|v| v.len()).sum();
-        Self::build(values.len(), len, |i, out| {
-            out.push_str(values.get(i).copied().unwrap_or_default())
-        })
-    }
-
-    /// Whether the parts are exactly `values`.
-    #[inline(always)]
-    pub(crate) fn matches(&self, values: &[&str]) -> bool {
-        match values {
-            [one] => self.splits.is_empty() && self.text.as_bytes() == one.as_bytes(),
-            _ => {
-                self.splits.len() + 1 == values.len()
-                    && self.text.len() == values.iter().map(|v| v.len()).sum::<usize>()
-                    && self.parts().zip(values).all(|(a, b)| a == *b)
-            }
         }
     }
 

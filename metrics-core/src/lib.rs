@@ -76,6 +76,7 @@ pub use registry::{
     Metrics, Registry, RegistryBuilder, RegistryError, COLLECTOR_SKIPS_FAMILY,
     DEFAULT_COLLECT_TIMEOUT, DROPPED_FAMILY, OVERFLOW_FAMILY,
 };
+pub use value::{lane_layout, LaneLayout};
 pub use view::{AnyFamily, LabelError, SeriesRef};
 
 /// A family of integer counters (each saturating at `u64::MAX`).

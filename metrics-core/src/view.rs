@@ -4,7 +4,6 @@
 //! depends on the other through it.
 
 use crate::desc::FamilyDesc;
-use crate::joined::Joined;
 use crate::value::{Reading, Sample};
 
 /// One series as exposition formats and readers see it: its label values and its reading.
@@ -19,8 +18,8 @@ pub struct SeriesRef<'a> {
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Labels<'a> {
-    /// Free-form values of a stored entry and the enumerated slot.
-    Stored { key: &'a Joined, slot: usize },
+    /// Free-form values of a stored tuple and the enumerated slot.
+    Stored { free: &'a [&'a str], slot: usize },
     /// Every value, in declared order.
     Listed(&'a [String]),
 }
@@ -66,10 +65,7 @@ impl<'a> SeriesRef<'a> {
     /// The label values, in declared order.
     pub fn label_values(&self) -> Vec<&'a str> {
         match self.labels {
-            Labels::Stored { key, slot } => {
-                let free: Vec<&str> = key.parts().collect();
-                self.desc.label_values(&free, slot)
-            }
+            Labels::Stored { free, slot } => self.desc.label_values(free, slot),
             Labels::Listed(values) => values.iter().map(String::as_str).collect(),
         }
     }

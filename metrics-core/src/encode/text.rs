@@ -110,7 +110,11 @@ pub(crate) fn render_labels(desc: &FamilyDesc, values: &[&str]) -> String {
     out
 }
 
-fn render_pairs_into<'a>(out: &mut String, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) {
+/// Appends `a="x",b="y"` for `(name, value)` pairs.
+pub(crate) fn render_pairs_into<'a>(
+    out: &mut String,
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+) {
     for (i, (name, value)) in pairs.into_iter().enumerate() {
         if i > 0 {
             out.push(',');

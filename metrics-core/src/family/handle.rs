@@ -2,9 +2,8 @@
 
 use std::fmt;
 use std::ops::Deref;
-use std::sync::Arc;
 
-use super::Entry;
+use super::key::{Key, KeyOps};
 use crate::value::{Record, Series, Timer};
 
 /// A series of a family, as an accessor returns it: call the series' methods on it
@@ -23,10 +22,10 @@ pub struct Handle<'a, S> {
 enum Inner<'a, S> {
     /// Series that are never removed: enumerated-only families and the overflow series.
     Borrowed(&'a S),
-    /// A free-form series, its entry pinned by the guard.
+    /// A free-form series; the guard on its tuple's key keeps the slot from being reused.
     Shared {
-        entry: arc_swap::Guard<Arc<Entry<S>>>,
-        slot: usize,
+        key: arc_swap::Guard<Key>,
+        series: &'a S,
     },
 }
 
@@ -41,9 +40,9 @@ impl<'a, S> Handle<'a, S> {
     }
 
     #[inline(always)]
-    pub(crate) fn shared(entry: arc_swap::Guard<Arc<Entry<S>>>, slot: usize) -> Self {
+    pub(crate) fn shared(key: arc_swap::Guard<Key>, series: &'a S) -> Self {
         Self {
-            inner: Inner::Shared { entry, slot },
+            inner: Inner::Shared { key, series },
         }
     }
 }
@@ -54,8 +53,7 @@ impl<S> Deref for Handle<'_, S> {
     #[inline(always)]
     fn deref(&self) -> &S {
         match &self.inner {
-            Inner::Borrowed(s) => s,
-            Inner::Shared { entry, slot } => entry.series(*slot),
+            Inner::Borrowed(s) | Inner::Shared { series: s, .. } => s,
         }
     }
 }
@@ -64,8 +62,8 @@ impl<S> Drop for Handle<'_, S> {
     #[inline(always)]
     fn drop(&mut self) {
         // A use that outlived an expiry decision: the sweep that settles the entry sees it.
-        if let Inner::Shared { entry, .. } = &self.inner {
-            entry.touch();
+        if let Inner::Shared { key, .. } = &self.inner {
+            key.touch();
         }
     }
 }

@@ -1,78 +1,71 @@
-//! Free-form series: a sharded hash index into slots of reference-counted entries.
+//! Free-form series: a hash index into numbered slots.
 //!
-//! Entries can be removed (by the user, or when idle past the family's `idle_timeout`), so a
-//! reader holds an entry through an `arc_swap` guard rather than a plain borrow: a lookup
-//! costs one uncontended atomic store more than a borrow would, and a removed entry lives on
-//! until the last handle to it is dropped.
+//! Slot `i` has a key (the tuple's values, in an `arc_swap` cell) and the tuple's series, which
+//! live in an arena that never moves or frees them ([`Slab`]): a handle borrows its series
+//! directly, and holds the key through an `arc_swap` guard only to keep the slot from being
+//! reused under it.
 //!
-//! Removal: under its index shard's lock the entry loses its index cell, then its slot (given
-//! back for reuse) and its share of the series budget, and joins `retired`. Sweeps settle
-//! retired entries once no handle holds them. One expired for idleness that was touched after
-//! the expiry decision (an update raced with it) is taken back, values and all, so no update
-//! is lost; anything else is dropped.
+//! Removal: under the index's writer lock the tuple loses its index cell, then its key (the slot
+//! now holds the vacant key, which matches nothing) and its share of the series budget, and
+//! joins `retired`. Sweeps settle retired tuples once no handle holds their key: one expired for
+//! idleness that was touched after the expiry decision (an update raced with it) is taken back,
+//! values and all, so no update is lost; any other has its series zeroed and its slot freed for
+//! the next new tuple.
 
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::Instant;
 
-use arc_swap::ArcSwap;
+use arc_swap::{ArcSwapAny, Guard};
 use parking_lot::Mutex;
 
-use super::{Entry, OVERFLOW_VALUE};
+use super::key::{new_key, vacant_key, Key, KeyOps};
+use super::slab::Slab;
+use super::{Dense, OVERFLOW_VALUE};
 use crate::desc::{FamilyDesc, DEFAULT_MAX_LABEL_VALUE_BYTES};
-use crate::index::{Found, Index};
+use crate::index::{Found, Index, MAX_SLOTS};
 use crate::value::{saturating_add, Series};
 
-/// Shards of the free-form index: creating different series rarely waits on one writer lock.
-const SHARDS: usize = 16;
-
-/// Slots of the per-thread memo of recent free-form lookups.
-const MEMO: usize = 64;
-
-/// Distinguishes families in the memo; never reused, so a stale memo entry cannot alias.
-static NEXT_FAMILY_ID: AtomicUsize = AtomicUsize::new(1);
-
-thread_local! {
-    /// `(family id, place of the values, slot)` of recent hits: a repeat lookup on this thread
-    /// skips hashing and the index (the slot's entry is still compared with the values).
-    static RECENT: [std::cell::Cell<(usize, u64, usize)>; MEMO] =
-        const { [const { std::cell::Cell::new((0, 0, 0)) }; MEMO] };
-}
-
-/// A removed entry waiting for its last handle to go.
+/// A removed tuple waiting for the last handle on its key to go.
 #[derive(Debug)]
-struct Retired<S> {
-    entry: Arc<Entry<S>>,
+struct Retired {
+    key: Key,
+    slot: usize,
     /// Expired for idleness: taken back if an update touched it after the decision.
     expired: bool,
 }
 
 /// What a lookup found.
 pub(super) enum Lookup<'a, S> {
-    Entry(arc_swap::Guard<Arc<Entry<S>>>),
-    Overflow(&'a Entry<S>),
+    Entry(Guard<Key>, &'a S),
+    Overflow(&'a S),
 }
 
 #[derive(Debug)]
 pub(super) struct Keyed<S> {
-    id: usize,
     hasher: foldhash::fast::RandomState,
-    shards: Box<[Index]>,
-    /// Entry per slot; a free slot holds `vacant`, which matches no key.
-    pub(super) slots: boxcar::Vec<ArcSwap<Entry<S>>>,
-    vacant: Arc<Entry<S>>,
-    free_slots: Mutex<Vec<usize>>,
-    /// Live entries: what the series budget counts.
+    index: Index,
+    slots: Slab<Slot<S>>,
+    /// Series of enumerated combinations past the first: slot `i`'s combination `c > 0` is
+    /// element `i * (per_tuple - 1) + c - 1`.
+    rest: Slab<S>,
+    per_tuple: usize,
+    vacant: Key,
+    /// Slots freed for reuse; its lock serialises growth.
+    free: Mutex<Vec<usize>>,
+    /// Slots below this are initialised: what readers walk.
+    pub(super) used: AtomicUsize,
+    /// Live tuples: what the series budget counts.
     len: AtomicUsize,
-    overflow: OnceLock<Entry<S>>,
+    overflow: OnceLock<Dense<S>>,
     folded: AtomicU64,
     /// Longest value that gets a series; longer ones fold.
     max_value_bytes: AtomicUsize,
-    retired: Mutex<Vec<Retired<S>>>,
+    retired: Mutex<Vec<Retired>>,
     /// Held by the one sweep running; others skip.
     sweeping: Mutex<()>,
-    /// Origin of the entries' `seen` times, and when the last sweep ran (ms since it).
+    /// Origin of the keys' `seen` times, and when the last sweep ran (ms since it).
     clock: Instant,
     last_sweep: AtomicU64,
     /// Sum of the values of the series dropped for good, for tests that account for every update.
@@ -80,36 +73,47 @@ pub(super) struct Keyed<S> {
     pub(super) discarded: Mutex<f64>,
 }
 
+/// One tuple's place: its key and its first enumerated combination's series, side by side so
+/// a hit reads one line.
+#[derive(Debug)]
+struct Slot<S> {
+    /// The vacant key when the slot is free.
+    key: ArcSwapAny<Key>,
+    first: S,
+}
+
+/// The hash of a tuple: its values' bytes, each followed by its length (so no two tuples
+/// write the same stream).
+#[inline(always)]
 fn hash_key<'a>(
     hasher: &foldhash::fast::RandomState,
     key: impl IntoIterator<Item = &'a str>,
 ) -> u64 {
     let mut h = hasher.build_hasher();
     for k in key {
-        k.hash(&mut h);
+        h.write(k.as_bytes());
+        h.write_usize(k.len());
     }
     h.finish()
 }
 
-/// A duration in whole milliseconds, saturating (a timeout of ages never wraps to a short one).
-fn millis(d: std::time::Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
-#[inline(always)]
-fn memo_slot(place: u64) -> usize {
-    (place >> 58) as usize % MEMO
+/// A timeout in whole milliseconds, at most 24 days: keys keep 32-bit times compared by
+/// wrapping difference.
+fn millis(d: std::time::Duration) -> u32 {
+    u32::try_from(d.as_millis()).map_or(u32::MAX / 2, |ms| ms.min(u32::MAX / 2))
 }
 
 impl<S: Series> Keyed<S> {
     pub(super) fn new(desc: &'static FamilyDesc) -> Self {
         Self {
-            id: NEXT_FAMILY_ID.fetch_add(1, Relaxed),
             hasher: foldhash::fast::RandomState::default(),
-            shards: (0..SHARDS).map(|_| Index::new()).collect(),
-            slots: boxcar::Vec::new(),
-            vacant: Arc::new(Entry::vacant(desc)),
-            free_slots: Mutex::new(Vec::new()),
+            index: Index::new(),
+            slots: Slab::new(),
+            rest: Slab::new(),
+            per_tuple: desc.dense_len(),
+            vacant: vacant_key(),
+            free: Mutex::new(Vec::new()),
+            used: AtomicUsize::new(0),
             len: AtomicUsize::new(0),
             overflow: OnceLock::new(),
             folded: AtomicU64::new(0),
@@ -124,106 +128,96 @@ impl<S: Series> Keyed<S> {
     }
 
     fn now_ms(&self) -> u64 {
-        millis(self.clock.elapsed())
+        u64::try_from(self.clock.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
-    fn shard(&self, hash: u64) -> &Index {
-        &self.shards[(hash >> 60) as usize % SHARDS]
-    }
-
-    /// Where `free` lives (the addresses and lengths of the values) mixed with the family id.
-    ///
-    /// Callers usually pass the same strings again (a topic, a peer id held by a connection), so
-    /// the memo is keyed by place: no hashing of the bytes on a repeat.
+    /// The key in slot `i` (the vacant key past the slots in use).
     #[inline(always)]
-    fn place(&self, free: &[&str]) -> u64 {
-        free.iter().fold(self.id as u64, |place, v| {
-            (place ^ v.as_ptr() as u64 ^ ((v.len() as u64) << 48))
-                .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        })
-    }
-
-    /// The entry this thread last found at the same place, if its key still matches `free`:
-    /// the same address may hold new text, and the slot a new entry, so the key is compared.
-    #[inline(always)]
-    pub(super) fn recent(&self, free: &[&str]) -> Option<arc_swap::Guard<Arc<Entry<S>>>> {
-        let place = self.place(free);
-        let (id, p, i) = RECENT
-            .try_with(|r| r.get(memo_slot(place)).map(std::cell::Cell::get))
-            .ok()
-            .flatten()?;
-        if id != self.id || p != place {
-            return None;
+    fn key(&self, i: usize) -> Guard<Key> {
+        match self.slots.get(i) {
+            Some(s) => s.key.load(),
+            None => Guard::from_inner(self.vacant.clone()),
         }
-        let entry = self.slots.get(i)?.load();
-        entry.key.matches(free).then(|| {
-            entry.touch();
-            entry
-        })
     }
 
-    fn remember(&self, free: &[&str], i: usize) {
-        let place = self.place(free);
-        let _ = RECENT.try_with(|r| r.get(memo_slot(place)).map(|c| c.set((self.id, place, i))));
+    #[inline(always)]
+    fn series(&self, i: usize, slot: usize) -> Option<&S> {
+        match slot {
+            0 => self.slots.get(i).map(|s| &s.first),
+            c => self.rest.get(i * (self.per_tuple - 1) + c - 1),
+        }
     }
 
-    /// The index path: hash and a lock-free probe; on a miss, the shard's writer lock, the series
-    /// budget and a new entry. Values that may not be stored fold without hashing or locking.
-    #[inline(never)]
-    pub(super) fn lookup(&self, desc: &'static FamilyDesc, free: &[&str]) -> Lookup<'_, S> {
+    /// Enumerated slot `slot` of the tuple `free` (declared order): a hash and a lock-free index
+    /// probe when it exists; on a miss, the index's writer lock, the series budget and a new
+    /// slot. Values that may not be stored fold without hashing or locking.
+    #[inline]
+    pub(super) fn lookup(
+        &self,
+        desc: &'static FamilyDesc,
+        free: &[&str],
+        slot: usize,
+    ) -> Lookup<'_, S> {
         let max = self.max_value_bytes.load(Relaxed);
         if free.iter().any(|v| v.len() > max) {
-            return self.fold(desc, free.len());
+            return self.fold(desc, free.len(), slot);
         }
         let hash = hash_key(&self.hasher, free.iter().copied());
-        // The lock-free probe keeps the guard of the entry it matched: one load per hit.
+        // The lock-free probe keeps the guard of the key it matched: one load per hit.
         let mut hit = None;
-        self.shard(hash).find(hash, |i| {
-            let entry = self.slot(i);
-            let matches = entry.key.matches(free);
+        self.index.find(hash, |i| {
+            let key = self.key(i);
+            let matches = key.matches(free);
             if matches {
-                hit = Some((i, entry));
+                hit = Some((i, key));
             }
             matches
         });
-        if let Some((i, entry)) = hit {
-            entry.touch();
-            self.remember(free, i);
-            return Lookup::Entry(entry);
+        if let Some((i, key)) = hit {
+            if let Some(s) = self.series(i, slot) {
+                key.touch();
+                return Lookup::Entry(key, s);
+            }
         }
+        self.lookup_slow(desc, free, hash, slot)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn lookup_slow(
+        &self,
+        desc: &'static FamilyDesc,
+        free: &[&str],
+        hash: u64,
+        slot: usize,
+    ) -> Lookup<'_, S> {
         // No stored key holds the overflow value, so only a miss can see it.
         if free.contains(&OVERFLOW_VALUE) {
-            return self.fold(desc, free.len());
+            return self.fold(desc, free.len(), slot);
         }
         // A found slot may be emptied before it is read (a removal in between): look again.
         for attempt in 0..4 {
             let Some(i) = self.find_or_create(desc, free, hash, attempt == 0) else {
                 break;
             };
-            let entry = self.slot(i);
-            if entry.key.matches(free) {
-                entry.touch();
-                self.remember(free, i);
-                return Lookup::Entry(entry);
+            let key = self.key(i);
+            if key.matches(free) {
+                if let Some(s) = self.series(i, slot) {
+                    key.touch();
+                    return Lookup::Entry(key, s);
+                }
             }
         }
-        self.fold(desc, free.len())
+        self.fold(desc, free.len(), slot)
     }
 
-    fn slot(&self, i: usize) -> arc_swap::Guard<Arc<Entry<S>>> {
-        match self.slots.get(i) {
-            Some(s) => s.load(),
-            None => self.vacant_guard(),
-        }
+    fn rehash(&self, i: usize) -> u64 {
+        hash_key(&self.hasher, self.key(i).parts())
     }
 
-    fn vacant_guard(&self) -> arc_swap::Guard<Arc<Entry<S>>> {
-        arc_swap::Guard::from_inner(self.vacant.clone())
-    }
-
-    /// The slot holding `free`, creating its entry if the budget allows; when it does not and
-    /// the family expires idle series, one sweep (at most once per `idle_timeout / 8`) may
-    /// free a slot first.
+    /// The slot holding `free`, creating it if the budget allows; when it does not and the
+    /// family expires idle series, one sweep (at most once per `idle_timeout / 8`) may free a
+    /// slot first.
     fn find_or_create(
         &self,
         desc: &'static FamilyDesc,
@@ -231,31 +225,22 @@ impl<S: Series> Keyed<S> {
         hash: u64,
         may_sweep: bool,
     ) -> Option<usize> {
-        let eq = |i: usize| {
-            self.slots
-                .get(i)
-                .is_some_and(|s| s.load().key.matches(free))
-        };
-        let create = || self.insert(desc, free, hash, None);
-        match self
-            .shard(hash)
-            .find_or_insert(hash, eq, create, |i| self.slot(i).hash)
-        {
+        let eq = |i: usize| self.key(i).matches(free);
+        let create = || self.insert(desc, new_key(free, self.now_ms() as u32), None);
+        let rehash = |i| self.rehash(i);
+        match self.index.find_or_insert(hash, eq, create, rehash) {
             Found::Existing(i) | Found::Inserted(i) => Some(i),
             Found::Refused => {
                 let timeout = desc.idle_timeout.filter(|_| may_sweep)?;
                 let due = self
                     .last_sweep
                     .load(Relaxed)
-                    .saturating_add(millis(timeout) / 8);
+                    .saturating_add(u64::from(millis(timeout) / 8));
                 if self.now_ms() < due {
                     return None;
                 }
                 self.sweep(desc);
-                match self
-                    .shard(hash)
-                    .find_or_insert(hash, eq, create, |i| self.slot(i).hash)
-                {
+                match self.index.find_or_insert(hash, eq, create, rehash) {
                     Found::Existing(i) | Found::Inserted(i) => Some(i),
                     Found::Refused => None,
                 }
@@ -263,105 +248,130 @@ impl<S: Series> Keyed<S> {
         }
     }
 
-    /// Takes a slot for a new entry (or `revived`, an expired one taken back) if the series
-    /// budget allows. Called under the shard's writer lock.
-    fn insert(
-        &self,
-        desc: &'static FamilyDesc,
-        free: &[&str],
-        hash: u64,
-        revived: Option<Arc<Entry<S>>>,
-    ) -> Option<usize> {
+    /// Gives `key` a slot (`reuse`, when taking back an expired tuple whose series are still
+    /// there) if the series budget allows. Called under the index's writer lock.
+    fn insert(&self, desc: &'static FamilyDesc, key: Key, reuse: Option<usize>) -> Option<usize> {
         let budget = desc.series_budget();
         self.len
             .fetch_update(Relaxed, Relaxed, |n| (n < budget).then_some(n + 1))
             .ok()?;
-        let entry =
-            revived.unwrap_or_else(|| Arc::new(Entry::new(desc, free, hash, self.now_ms())));
-        let reused = self.free_slots.lock().pop();
-        Some(match reused {
-            Some(i) => {
-                if let Some(s) = self.slots.get(i) {
-                    s.store(entry);
-                }
-                i
-            }
-            None => self.slots.push(ArcSwap::new(entry)),
-        })
-    }
-
-    /// The overflow entry, counting one more folded update.
-    pub(super) fn fold(&self, desc: &'static FamilyDesc, values: usize) -> Lookup<'_, S> {
-        saturating_add(&self.folded, 1);
-        Lookup::Overflow(self.overflow(desc, values))
-    }
-
-    fn overflow(&self, desc: &'static FamilyDesc, values: usize) -> &Entry<S> {
-        self.overflow.get_or_init(|| {
-            let key = vec![OVERFLOW_VALUE; values];
-            Entry::new(desc, &key, 0, 0)
-        })
-    }
-
-    /// Removes the entry of `free`; returns whether there was one.
-    pub(super) fn remove(&self, desc: &'static FamilyDesc, free: &[&str]) -> bool {
-        self.settle(desc);
-        let hash = hash_key(&self.hasher, free.iter().copied());
-        let eq = |i: usize| {
-            self.slots
-                .get(i)
-                .is_some_and(|s| s.load().key.matches(free))
+        let Some(i) = reuse.or_else(|| self.take_slot(desc)) else {
+            self.len.fetch_sub(1, Relaxed);
+            return None;
         };
-        match self.shard(hash).find(hash, eq) {
-            Some(i) => self.retire(i, &self.slot(i), false),
-            None => false,
+        if let Some(s) = self.slots.get(i) {
+            s.key.store(key);
         }
+        Some(i)
     }
 
-    /// Removes every entry whose free-form values match `pattern` (`None` matches any value);
-    /// returns how many.
+    /// A free slot, or a new one (its series zeroed either way); `None` past the most slots
+    /// an index cell can name.
+    fn take_slot(&self, desc: &'static FamilyDesc) -> Option<usize> {
+        let mut free = self.free.lock();
+        if let Some(i) = free.pop() {
+            return Some(i);
+        }
+        let i = self.used.load(Relaxed);
+        if i >= MAX_SLOTS {
+            return None;
+        }
+        self.slots.reserve(i + 1, || Slot {
+            key: ArcSwapAny::new(self.vacant.clone()),
+            first: S::new(desc),
+        });
+        self.rest
+            .reserve((i + 1) * (self.per_tuple - 1), || S::new(desc));
+        // Release: a reader that sees the count sees the initialised slot.
+        self.used.store(i + 1, std::sync::atomic::Ordering::Release);
+        Some(i)
+    }
+
+    /// Zeroes slot `i`'s series and frees the slot; no key or handle names it any more.
+    fn release(&self, i: usize) {
+        for c in 0..self.per_tuple {
+            if let Some(s) = self.series(i, c) {
+                s.reset();
+            }
+        }
+        self.free.lock().push(i);
+    }
+
+    /// Enumerated slot `slot` of the overflow series, counting one more folded update.
+    pub(super) fn fold(
+        &self,
+        desc: &'static FamilyDesc,
+        values: usize,
+        slot: usize,
+    ) -> Lookup<'_, S> {
+        saturating_add(&self.folded, 1);
+        Lookup::Overflow(self.overflow(desc, values).series(slot))
+    }
+
+    fn overflow(&self, desc: &'static FamilyDesc, values: usize) -> &Dense<S> {
+        self.overflow
+            .get_or_init(|| Dense::new(desc, vec![OVERFLOW_VALUE; values]))
+    }
+
+    /// Removes the tuple `free`; returns whether there was one.
+    pub(super) fn remove(&self, desc: &'static FamilyDesc, free: &[&str]) -> bool {
+        let hash = hash_key(&self.hasher, free.iter().copied());
+        let removed = match self.index.find(hash, |i| self.key(i).matches(free)) {
+            Some(i) => self.retire(i, &self.key(i), false),
+            None => false,
+        };
+        // Frees the slot now unless a handle holds it.
+        self.settle(desc);
+        removed
+    }
+
+    /// Removes every tuple whose values match `pattern` (`None` matches any value); returns how
+    /// many.
     pub(super) fn remove_matching(
         &self,
         desc: &'static FamilyDesc,
         pattern: &[Option<&str>],
     ) -> usize {
-        self.settle(desc);
         let mut removed = 0;
-        for (i, slot) in self.slots.iter() {
-            let entry = slot.load();
-            let matches = !Arc::ptr_eq(&entry, &self.vacant)
-                && entry
-                    .key
+        for i in 0..self.used.load(std::sync::atomic::Ordering::Acquire) {
+            let key = self.key(i);
+            let matches = !key.is_vacant()
+                && key
                     .parts()
                     .zip(pattern)
                     .all(|(v, p)| p.is_none_or(|p| p == v));
-            if matches && self.retire(i, &entry, false) {
+            if matches && self.retire(i, &key, false) {
                 removed += 1;
             }
         }
+        self.settle(desc);
         removed
     }
 
-    /// Takes `entry`, found in slot `i`, out of the index and its slot. False when another
+    /// Takes `key`, found in slot `i`, out of the index and the slot. False when another
     /// removal took it first.
-    fn retire(&self, i: usize, entry: &Arc<Entry<S>>, expired: bool) -> bool {
-        if Arc::ptr_eq(entry, &self.vacant) || !self.shard(entry.hash).remove(entry.hash, i) {
+    fn retire(&self, i: usize, key: &Key, expired: bool) -> bool {
+        if key.is_vacant() {
+            return false;
+        }
+        let hash = hash_key(&self.hasher, key.parts());
+        if !self.index.remove(hash, i) {
             return false;
         }
         let Some(slot) = self.slots.get(i) else {
             return false;
         };
-        let old = slot.swap(self.vacant.clone());
+        let old = slot.key.swap(self.vacant.clone());
         self.len.fetch_sub(1, Relaxed);
-        self.free_slots.lock().push(i);
         self.retired.lock().push(Retired {
-            entry: old,
+            key: old,
+            slot: i,
             expired,
         });
         true
     }
 
-    /// Expires entries idle past the family's `idle_timeout`, then settles retired ones. One
+    /// Expires tuples idle past the family's `idle_timeout`, then settles retired ones. One
     /// sweep runs at a time; a concurrent caller returns at once.
     pub(super) fn sweep(&self, desc: &'static FamilyDesc) {
         let Some(_sweeping) = self.sweeping.try_lock() else {
@@ -370,64 +380,71 @@ impl<S: Series> Keyed<S> {
         let now = self.now_ms();
         self.last_sweep.store(now, Relaxed);
         if let Some(timeout) = desc.idle_timeout {
-            let timeout = millis(timeout);
-            for (i, slot) in self.slots.iter() {
-                let entry = slot.load();
-                if entry.touched.swap(false, Relaxed) {
-                    entry.seen.store(now, Relaxed);
-                } else if now.saturating_sub(entry.seen.load(Relaxed)) >= timeout {
-                    self.retire(i, &entry, true);
+            let (now, timeout) = (now as u32, millis(timeout));
+            for i in 0..self.used.load(std::sync::atomic::Ordering::Acquire) {
+                let key = self.key(i);
+                if key.is_vacant() {
+                    continue;
+                }
+                if key.take_touched() {
+                    key.set_seen(now);
+                } else if now.wrapping_sub(key.seen()) >= timeout {
+                    self.retire(i, &key, true);
                 }
             }
         }
         self.settle(desc);
     }
 
-    /// Drops retired entries no handle holds any more, taking back expired ones that an update
+    /// Frees retired tuples no handle holds any more, taking back expired ones that an update
     /// touched after the expiry decision.
     fn settle(&self, desc: &'static FamilyDesc) {
         let pending = std::mem::take(&mut *self.retired.lock());
         let mut held = Vec::new();
         for r in pending {
-            match Arc::try_unwrap(r.entry) {
-                Err(entry) => held.push(Retired {
-                    entry,
-                    expired: r.expired,
-                }),
-                Ok(entry) if r.expired && entry.touched.load(Relaxed) => self.revive(desc, entry),
+            // The slot no longer holds the key, so nothing new can take a guard on it: once
+            // unique, it stays so.
+            if Key::strong_count(&r.key) > 1 {
+                held.push(r);
+            } else if r.expired && r.key.touched() {
+                self.revive(desc, r.key, r.slot);
+            } else {
                 #[cfg(test)]
-                Ok(entry) => {
-                    let sum: f64 = entry.series.iter().map(|s| s.sample().value()).sum();
-                    *self.discarded.lock() += sum;
+                for c in 0..self.per_tuple {
+                    *self.discarded.lock() +=
+                        self.series(r.slot, c).map_or(0.0, |s| s.sample().value());
                 }
-                #[cfg(not(test))]
-                Ok(_) => {}
+                self.release(r.slot);
             }
         }
         self.retired.lock().extend(held);
     }
 
-    /// Puts an expired entry that was updated after all back: as it was if its key has no
-    /// entry now, merged into the one it has otherwise (or into the overflow series).
-    fn revive(&self, desc: &'static FamilyDesc, entry: Entry<S>) {
-        entry.seen.store(self.now_ms(), Relaxed);
-        let revived = Arc::new(entry);
-        let key: Vec<&str> = revived.key.parts().collect();
-        let hash = revived.hash;
-        let eq = |i: usize| {
-            self.slots
-                .get(i)
-                .is_some_and(|s| s.load().key.matches(&key))
+    /// Puts back an expired tuple that was updated after all, its series still in slot `i`:
+    /// linked again if its key has no slot now, added into the one it has otherwise (or into
+    /// the overflow series).
+    fn revive(&self, desc: &'static FamilyDesc, key: Key, i: usize) {
+        key.set_seen(self.now_ms() as u32);
+        let parts: Vec<&str> = key.parts().collect();
+        let hash = hash_key(&self.hasher, parts.iter().copied());
+        let eq = |j: usize| self.key(j).matches(&parts);
+        let put = || self.insert(desc, key.clone(), Some(i));
+        let into = match self.index.find_or_insert(hash, eq, put, |j| self.rehash(j)) {
+            Found::Inserted(_) => return,
+            Found::Existing(j) => (0..self.per_tuple)
+                .filter_map(|c| self.series(j, c))
+                .collect::<Vec<_>>(),
+            Found::Refused => {
+                let overflow = self.overflow(desc, parts.len());
+                (0..self.per_tuple).map(|c| overflow.series(c)).collect()
+            }
         };
-        let put = || self.insert(desc, &key, hash, Some(revived.clone()));
-        match self
-            .shard(hash)
-            .find_or_insert(hash, eq, put, |i| self.slot(i).hash)
-        {
-            Found::Inserted(_) => {}
-            Found::Existing(i) => self.slot(i).absorb(&revived),
-            Found::Refused => self.overflow(desc, key.len()).absorb(&revived),
+        for (c, target) in into.into_iter().enumerate() {
+            if let Some(s) = self.series(i, c) {
+                target.absorb(s);
+            }
         }
+        self.release(i);
     }
 
     pub(super) fn folded(&self) -> u64 {
@@ -438,37 +455,27 @@ impl<S: Series> Keyed<S> {
         self.max_value_bytes.store(bytes, Relaxed);
     }
 
-    /// Live entries, not counting the overflow one.
+    /// Live tuples, not counting the overflow one.
     pub(super) fn len(&self) -> usize {
         self.len.load(Relaxed)
     }
 
-    pub(super) fn has_overflow(&self) -> bool {
-        self.overflow.get().is_some()
+    pub(super) fn overflow_used(&self) -> Option<&Dense<S>> {
+        self.overflow.get()
     }
 
-    /// Calls `f` with every live entry, then the overflow entry once used.
-    pub(super) fn for_each(&self, mut f: impl FnMut(&Entry<S>)) {
-        for (_, slot) in self.slots.iter() {
-            let entry = slot.load();
-            if !Arc::ptr_eq(&entry, &self.vacant) {
-                f(&entry);
+    /// Calls `f` with every live tuple's key and slot number.
+    pub(super) fn for_each(&self, mut f: impl FnMut(&Key, usize)) {
+        for i in 0..self.used.load(std::sync::atomic::Ordering::Acquire) {
+            let key = self.key(i);
+            if !key.is_vacant() {
+                f(&key, i);
             }
         }
-        if let Some(e) = self.overflow.get() {
-            f(e);
-        }
     }
-}
 
-/// Per-entry bookkeeping of idleness.
-impl<S> Entry<S> {
-    /// Marks the entry used since the last sweep; a read first, so a hot entry's line is not
-    /// written on every lookup.
-    #[inline(always)]
-    pub(super) fn touch(&self) {
-        if !self.touched.load(Relaxed) {
-            self.touched.store(true, Relaxed);
-        }
+    /// Enumerated combination `c` of slot `i`'s tuple.
+    pub(super) fn tuple_series(&self, i: usize, c: usize) -> Option<&S> {
+        self.series(i, c)
     }
 }

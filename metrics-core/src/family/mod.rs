@@ -1,19 +1,21 @@
 //! Family storage: dense slots for enumerated labels, a bounded map for free-form ones.
 //!
 //! - `keyed.rs`: the free-form store, with removal and idle expiry;
+//! - `key.rs`: a stored tuple's values; `slab.rs`: where its series live;
 //! - `handle.rs`: what accessors return.
 
 mod handle;
+mod key;
 mod keyed;
-
-use std::sync::atomic::{AtomicBool, AtomicU64};
+mod slab;
 
 use crate::desc::FamilyDesc;
-use crate::encode::text::render_labels_into;
+use crate::encode::text::{render_labels_into, render_pairs_into};
 use crate::joined::Joined;
 use crate::value::Series;
 use crate::view::{AnyFamily, LabelError, Labels, SeriesRef};
 pub use handle::Handle;
+use key::KeyOps;
 use keyed::{Keyed, Lookup};
 
 /// Label value used for every free-form label of the overflow series.
@@ -22,59 +24,54 @@ use keyed::{Keyed, Lookup};
 /// update is counted as folded), so one label set never names two series.
 pub const OVERFLOW_VALUE: &str = "__overflow__";
 
-/// The series behind one free-form value tuple: one per enumerated combination.
+/// Series that are never removed, with their label text rendered once: an enumerated-only
+/// family's, or the overflow series of a free-form one.
 #[derive(Debug)]
-pub(crate) struct Entry<S> {
-    key: Joined,
-    /// Hash of `key`, kept for rebuilding the index and for removal.
-    hash: u64,
-    series: Box<[S]>,
-    /// `name="value",...` label text of each slot, rendered once at creation by the text format.
+pub(crate) struct Dense<S> {
+    /// The free-form values (the overflow value for each; none in an enumerated-only family).
+    free: Box<[&'static str]>,
+    series: Box<[Padded<S>]>,
+    /// `name="value",...` label text of each slot, for the text formats.
     labels: Joined,
-    /// Whether an accessor reached the entry since the last sweep (creation counts as a use at
-    /// `seen`, so a new entry starts untouched).
-    touched: AtomicBool,
-    /// When a sweep last found it touched (or it was created), in ms of its family's clock.
-    seen: AtomicU64,
 }
 
-impl<S: Series> Entry<S> {
-    fn new(desc: &'static FamilyDesc, key: &[&str], hash: u64, now_ms: u64) -> Self {
+/// A series on cache lines of its own. An enumerated-only family's series are few (the
+/// product of its enums) and are what request handlers on every core update (one method or
+/// status each), so they are padded: cores updating different series never share a line.
+/// Free-form series are not (there may be millions, each updated by few threads).
+#[derive(Debug)]
+#[repr(align(128))]
+struct Padded<S>(S);
+
+impl<S: Series> Dense<S> {
+    fn new(desc: &'static FamilyDesc, free: Vec<&'static str>) -> Self {
         let n = desc.dense_len();
-        let per_slot: usize = desc.labels.iter().map(|l| l.name.len() + 4).sum::<usize>()
-            + key.iter().map(|v| v.len()).sum::<usize>();
         Self {
-            key: Joined::key(key),
-            hash,
-            series: (0..n).map(|_| S::new(desc)).collect(),
-            labels: Joined::build(n, n * (per_slot + 16), |slot, out| {
-                render_labels_into(out, desc, &desc.label_values(key, slot))
+            series: (0..n).map(|_| Padded(S::new(desc))).collect(),
+            labels: Joined::build(n, n * 64, |slot, out| {
+                render_labels_into(out, desc, &desc.label_values(&free, slot))
             }),
-            touched: AtomicBool::new(false),
-            seen: AtomicU64::new(now_ms),
-        }
-    }
-
-    /// What a free slot holds: a key of one value more than the family's lookups pass, so
-    /// none matches it.
-    fn vacant(desc: &'static FamilyDesc) -> Self {
-        Self::new(desc, &vec![""; desc.free_form_count() + 1], 0, 0)
-    }
-
-    /// Adds `other`'s values (an expired entry taken back) into this one's.
-    fn absorb(&self, other: &Self) {
-        for (s, o) in self.series.iter().zip(other.series.iter()) {
-            s.absorb(o);
+            free: free.into(),
         }
     }
 }
 
-impl<S> Entry<S> {
-    /// The series of enumerated slot `slot`. Entries have at least one series, and generated
-    /// accessors compute `slot` from the declared enums, so it is always in range.
+impl<S: Series> Dense<S> {
+    /// The series of enumerated slot `slot`. There is at least one, and generated accessors
+    /// compute `slot` from the declared enums, so it is always in range.
     #[inline(always)]
     fn series(&self, slot: usize) -> &S {
-        self.series.get(slot).unwrap_or(&self.series[0])
+        &self.series.get(slot).unwrap_or(&self.series[0]).0
+    }
+
+    fn for_each_series(&self, desc: &'static FamilyDesc, f: &mut dyn FnMut(&SeriesRef<'_>)) {
+        for (slot, (Padded(s), text)) in self.series.iter().zip(self.labels.parts()).enumerate() {
+            let labels = Labels::Stored {
+                free: &self.free,
+                slot,
+            };
+            f(&SeriesRef::new(desc, labels, text, s.read()));
+        }
     }
 }
 
@@ -92,7 +89,7 @@ pub struct Family<S> {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 enum Store<S> {
-    Dense(Entry<S>),
+    Dense(Dense<S>),
     Keyed(Keyed<S>),
 }
 
@@ -100,7 +97,7 @@ impl<S: Series> Family<S> {
     /// Creates the family; enumerated combinations exist (zeroed) from here on.
     pub fn new(desc: &'static FamilyDesc) -> Self {
         let store = if desc.free_form_count() == 0 {
-            Store::Dense(Entry::new(desc, &[], 0, 0))
+            Store::Dense(Dense::new(desc, Vec::new()))
         } else {
             Store::Keyed(Keyed::new(desc))
         };
@@ -114,28 +111,25 @@ impl<S: Series> Family<S> {
 
     /// The series for free-form values `free` (declared order) and enumerated slot `slot`.
     ///
-    /// A repeat hit from the same thread is a memo probe and one key comparison; any other hit is
-    /// one hash and a lock-free index probe. No allocation either way. A new tuple past the series
-    /// budget lands in the overflow series and is counted in [`Family::folded`], and so does a
-    /// tuple with a value that never gets a series: [`OVERFLOW_VALUE`] itself, or one longer than
-    /// the label value cap ([`DEFAULT_MAX_LABEL_VALUE_BYTES`](crate::DEFAULT_MAX_LABEL_VALUE_BYTES)).
+    /// A hit is one hash, a lock-free index probe and one key comparison, with no allocation.
+    /// A new tuple past the series budget lands in the overflow series and is counted in
+    /// [`Family::folded`], and so does a tuple with a value that never gets a series:
+    /// [`OVERFLOW_VALUE`] itself, or one longer than the label value cap
+    /// ([`DEFAULT_MAX_LABEL_VALUE_BYTES`](crate::DEFAULT_MAX_LABEL_VALUE_BYTES)).
     /// Never panics.
     ///
     /// Generated accessors call this with a slot computed from the declared enums; users call
     /// the accessors, or [`Family::get_by_values`] for labels known only at run time.
     // Always inlined into the generated accessor, where `free` has a known length: families
-    // without free-form labels compile to the slot index, the others to the memo probe.
+    // without free-form labels compile to the slot index.
     #[doc(hidden)]
     #[inline(always)]
     pub fn get(&self, free: &[&str], slot: usize) -> Handle<'_, S> {
         match &self.store {
             Store::Dense(e) => Handle::borrowed(e.series(slot)),
-            Store::Keyed(k) => match k.recent(free) {
-                Some(e) => Handle::shared(e, slot),
-                None => match k.lookup(self.desc, free) {
-                    Lookup::Entry(e) => Handle::shared(e, slot),
-                    Lookup::Overflow(e) => Handle::borrowed(e.series(slot)),
-                },
+            Store::Keyed(k) => match k.lookup(self.desc, free, slot) {
+                Lookup::Entry(key, series) => Handle::shared(key, series),
+                Lookup::Overflow(series) => Handle::borrowed(series),
             },
         }
     }
@@ -198,12 +192,7 @@ impl<S: Series> Family<S> {
     pub fn dropped(&self) -> u64 {
         let mut n = 0u64;
         if self.desc.kind == crate::Kind::Histogram {
-            self.for_each_entry(|e| {
-                n = e
-                    .series
-                    .iter()
-                    .fold(n, |n, s| n.saturating_add(s.dropped()));
-            });
+            self.for_each_stored(|s| n = n.saturating_add(s.dropped()));
         }
         n
     }
@@ -226,15 +215,28 @@ impl<S: Series> Family<S> {
         let per = self.desc.dense_len();
         match &self.store {
             Store::Dense(_) => per,
-            Store::Keyed(k) => (k.len() + usize::from(k.has_overflow())) * per,
+            Store::Keyed(k) => (k.len() + usize::from(k.overflow_used().is_some())) * per,
         }
     }
 
-    fn for_each_entry(&self, mut f: impl FnMut(&Entry<S>)) {
-        match &self.store {
-            Store::Dense(e) => f(e),
-            Store::Keyed(k) => k.for_each(f),
-        }
+    /// Calls `f` with every exposed series.
+    fn for_each_stored(&self, mut f: impl FnMut(&S)) {
+        let dense = match &self.store {
+            Store::Dense(d) => Some(d),
+            Store::Keyed(k) => {
+                let per = self.desc.dense_len();
+                k.for_each(|_, i| {
+                    (0..per)
+                        .filter_map(|c| k.tuple_series(i, c))
+                        .for_each(&mut f)
+                });
+                k.overflow_used()
+            }
+        };
+        dense
+            .into_iter()
+            .flat_map(|d| d.series.iter().map(|p| &p.0))
+            .for_each(f);
     }
 }
 
@@ -276,12 +278,39 @@ impl<S: Series> AnyFamily for Family<S> {
         self.desc
     }
     fn for_each_series(&self, f: &mut dyn FnMut(&SeriesRef<'_>)) {
-        self.for_each_entry(|e| {
-            for (slot, (s, text)) in e.series.iter().zip(e.labels.parts()).enumerate() {
-                let labels = Labels::Stored { key: &e.key, slot };
-                f(&SeriesRef::new(self.desc, labels, text, s.read()));
+        let desc = self.desc;
+        let k = match &self.store {
+            Store::Dense(d) => return d.for_each_series(desc, f),
+            Store::Keyed(k) => k,
+        };
+        // Free-form label text is rendered here rather than kept per series: memory per series
+        // matters more than the few nanoseconds per series a scrape spends escaping.
+        let (per, free_count) = (desc.dense_len(), desc.free_form_count());
+        let mut text = String::new();
+        k.for_each(|key, i| {
+            let mut one = [""];
+            let many: Vec<&str>;
+            let parts: &[&str] = if free_count == 1 {
+                one[0] = key.parts().next().unwrap_or_default();
+                &one
+            } else {
+                many = key.parts().collect();
+                &many
+            };
+            for slot in 0..per {
+                let Some(s) = k.tuple_series(i, slot) else {
+                    continue;
+                };
+                text.clear();
+                let values = desc.label_values_iter(parts, slot);
+                render_pairs_into(&mut text, desc.labels.iter().map(|l| l.name).zip(values));
+                let labels = Labels::Stored { free: parts, slot };
+                f(&SeriesRef::new(desc, labels, &text, s.read()));
             }
         });
+        if let Some(d) = k.overflow_used() {
+            d.for_each_series(desc, f);
+        }
     }
     fn folded(&self) -> u64 {
         Family::folded(self)

@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-use super::lane::{add_f64, saturating_add, Lane};
+use super::lane::{add_f64, saturating_add, Lane, Lanes};
 use super::{Reading, Series};
 use crate::desc::FamilyDesc;
 
@@ -36,6 +36,10 @@ impl CounterValue {
     pub fn get(&self) -> u64 {
         self.0.load(Relaxed)
     }
+
+    fn clear(&self) {
+        self.0.store(0, Relaxed);
+    }
 }
 
 /// A float counter series, for amounts (currency, work units).
@@ -61,21 +65,22 @@ impl FloatCounterValue {
     }
 }
 
-/// Lanes per [`ShardedCounterValue`]: 7 owned and 1 shared.
-const LANES: usize = 8;
-
-/// One atomic alone on its cache line pair (128 bytes covers adjacent-line prefetching).
-#[derive(Debug, Default)]
-#[repr(align(128))]
-struct Padded(AtomicU64);
-
 /// A counter series sharded per thread. Declare the field as [`ShardedCounter`](crate::ShardedCounter).
 ///
-/// It costs 1 KiB per series (8 lanes of 128 bytes), so use it only where many threads hit one
-/// series. Each lane and their sum saturate at `u64::MAX` instead of wrapping.
-#[derive(Debug, Default)]
+/// It takes one 128-byte line per lane ([`lane_layout`](crate::lane_layout): up to 16 lanes,
+/// 2 KiB, on a large machine), so use it only where many threads hit one series. Each lane
+/// and their sum saturate at `u64::MAX` instead of wrapping.
+#[derive(Debug)]
 pub struct ShardedCounterValue {
-    shards: [Padded; LANES],
+    lanes: Lanes,
+}
+
+impl Default for ShardedCounterValue {
+    fn default() -> Self {
+        Self {
+            lanes: Lanes::new(1),
+        }
+    }
 }
 
 impl ShardedCounterValue {
@@ -88,22 +93,22 @@ impl ShardedCounterValue {
     /// Adds `n`, saturating at `u64::MAX`.
     #[inline]
     pub fn inc_by(&self, n: u64) {
-        let lane = Lane::of_thread(LANES);
-        if let Some(p) = self.shards.get(lane.index) {
-            lane.add_u64(&p.0, n);
+        let lane = Lane::of_thread();
+        if let Some(c) = self.lanes.cell(lane.index, 0) {
+            lane.add_u64(c, n);
         }
     }
 
-    /// The current value: the sum of the shards, saturating at `u64::MAX`.
+    /// The current value: the sum of the lanes, saturating at `u64::MAX`.
     pub fn get(&self) -> u64 {
-        self.shards
-            .iter()
-            .map(|p| p.0.load(Relaxed))
-            .fold(0u64, u64::saturating_add)
+        self.lanes.sum_u64(0)
+    }
+
+    fn clear(&self) {
+        self.lanes.clear();
     }
 }
 
-/// `Series` for an integer counter type with `get` and `inc_by(u64)`.
 macro_rules! integer_counter_series {
     ($($t:ty),*) => {$(
         impl Series for $t {
@@ -124,6 +129,9 @@ macro_rules! integer_counter_series {
             fn absorb(&self, other: &Self) {
                 self.inc_by(other.get());
             }
+            fn reset(&self) {
+                self.clear();
+            }
         }
     )*};
 }
@@ -143,5 +151,8 @@ impl Series for FloatCounterValue {
     }
     fn absorb(&self, other: &Self) {
         self.inc_by(other.get());
+    }
+    fn reset(&self) {
+        self.0.store(0, Relaxed);
     }
 }

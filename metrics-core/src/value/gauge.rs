@@ -64,6 +64,9 @@ impl Series for GaugeValue {
         self.set(v);
     }
     fn absorb(&self, _older: &Self) {}
+    fn reset(&self) {
+        self.0.store(0, Relaxed);
+    }
 }
 
 /// An integer gauge series.
@@ -114,4 +117,7 @@ impl Series for IntGaugeValue {
         self.set(v as i64);
     }
     fn absorb(&self, _older: &Self) {}
+    fn reset(&self) {
+        self.0.store(0, Relaxed);
+    }
 }

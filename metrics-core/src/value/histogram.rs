@@ -2,21 +2,9 @@
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-use super::lane::{add_f64, saturating_add, Lane};
+use super::lane::{add_f64, saturating_add, Lane, Lanes};
 use super::{Reading, Record, Series, Timer};
 use crate::desc::FamilyDesc;
-
-/// Lanes per histogram series (3 owned by one thread each, 1 shared; see [`crate::sharded`]):
-/// two cores hammering one histogram do not bounce a line, and owners add without a lock prefix.
-const HISTOGRAM_LANES: usize = 4;
-
-/// Cells per cache line pair (128 bytes, which also defeats adjacent-line prefetch sharing).
-const CELLS_PER_LINE: usize = 16;
-
-/// A 128-byte aligned run of atomics: shards never share a line.
-#[derive(Debug, Default)]
-#[repr(align(128))]
-struct Line([AtomicU64; CELLS_PER_LINE]);
 
 /// A histogram series: per-lane atomic bucket counts and sums, no lock.
 ///
@@ -40,8 +28,7 @@ struct Line([AtomicU64; CELLS_PER_LINE]);
 pub struct HistogramValue {
     bounds: &'static [f64],
     /// Each lane: its sum (f64 bits), then `bounds.len() + 1` bucket cells.
-    lines: Box<[Line]>,
-    lines_per_lane: usize,
+    lanes: Lanes,
     /// Bounds of the observations counted ([`promdecl_spec::histogram_observable`]); the rest
     /// are dropped. Two plain floats: `RangeInclusive::contains` also reads its exhausted flag.
     lowest: f64,
@@ -54,14 +41,6 @@ pub struct HistogramValue {
 const SUM: usize = 0;
 
 impl HistogramValue {
-    #[inline]
-    fn cell(&self, lane: usize, i: usize) -> Option<&AtomicU64> {
-        let line = self
-            .lines
-            .get(lane * self.lines_per_lane + i / CELLS_PER_LINE)?;
-        line.0.get(i % CELLS_PER_LINE)
-    }
-
     /// Records one observation: NaN and ±Inf, and negative values when the histogram exposes a
     /// sum, are dropped and counted instead (see [`HistogramValue`]).
     #[inline]
@@ -73,12 +52,12 @@ impl HistogramValue {
         }
         // First bucket whose bound is >= v.
         let bucket = self.bounds.partition_point(|&b| b < v);
-        let lane = Lane::of_thread(HISTOGRAM_LANES);
-        if let Some(c) = self.cell(lane.index, bucket + 1) {
+        let lane = Lane::of_thread();
+        if let Some(c) = self.lanes.cell(lane.index, bucket + 1) {
             lane.add_one(c);
         }
-        if let Some(first) = self.lines.get(lane.index * self.lines_per_lane) {
-            lane.add_f64(&first.0[SUM], v);
+        if let Some(c) = self.lanes.cell(lane.index, SUM) {
+            lane.add_f64(c, v);
         }
     }
 
@@ -105,9 +84,7 @@ impl HistogramValue {
     }
 
     fn bucket(&self, i: usize) -> u64 {
-        (0..HISTOGRAM_LANES)
-            .filter_map(|lane| self.cell(lane, i + 1))
-            .fold(0u64, |acc, c| acc.saturating_add(c.load(Relaxed)))
+        self.lanes.sum_u64(i + 1)
     }
 
     /// Total number of observations (saturating at `u64::MAX`).
@@ -117,10 +94,7 @@ impl HistogramValue {
 
     /// Sum of the observations counted (internal for a histogram without `_sum`).
     pub fn sum(&self) -> f64 {
-        (0..HISTOGRAM_LANES)
-            .filter_map(|lane| self.cell(lane, SUM))
-            .map(|c| f64::from_bits(c.load(Relaxed)))
-            .sum()
+        self.lanes.sum_f64(SUM)
     }
 
     /// The bucket upper bounds (without `+Inf`).
@@ -151,14 +125,10 @@ impl Series for HistogramValue {
     fn new(desc: &'static FamilyDesc) -> Self {
         let bounds = desc.buckets.unwrap_or(crate::buckets::DEFAULT);
         // The sum, buckets and `+Inf`; 0.0 is all-zero bits, so zeroed cells start every sum at 0.
-        let lines_per_lane = (bounds.len() + 2).div_ceil(CELLS_PER_LINE);
         let observable = promdecl_spec::histogram_observable(bounds);
         Self {
             bounds,
-            lines: (0..lines_per_lane * HISTOGRAM_LANES)
-                .map(|_| Line::default())
-                .collect(),
-            lines_per_lane,
+            lanes: Lanes::new(bounds.len() + 2),
             lowest: *observable.start(),
             highest: *observable.end(),
             dropped: AtomicU64::new(0),
@@ -174,16 +144,20 @@ impl Series for HistogramValue {
         HistogramValue::dropped(self)
     }
     fn absorb(&self, other: &Self) {
-        // Into the shared lane, whose cells take atomic adds from any thread.
-        let lane = HISTOGRAM_LANES - 1;
+        // Into a shared lane, whose cells take atomic adds from any thread.
+        let lane = self.lanes.shared_lane();
         for i in 0..=self.bounds.len().min(other.bounds.len()) {
-            if let Some(c) = self.cell(lane, i + 1) {
+            if let Some(c) = self.lanes.cell(lane, i + 1) {
                 saturating_add(c, other.bucket(i));
             }
         }
-        if let Some(c) = self.cell(lane, SUM) {
+        if let Some(c) = self.lanes.cell(lane, SUM) {
             add_f64(c, other.sum());
         }
         saturating_add(&self.dropped, other.dropped());
+    }
+    fn reset(&self) {
+        self.lanes.clear();
+        self.dropped.store(0, Relaxed);
     }
 }

@@ -18,6 +18,7 @@ pub use counter::{CounterValue, FloatCounterValue, ShardedCounterValue};
 pub use gauge::{GaugeValue, IntGaugeValue};
 pub use histogram::HistogramValue;
 pub(crate) use lane::saturating_add;
+pub use lane::{layout as lane_layout, Layout as LaneLayout};
 
 /// The current value of one series, borrowed: what every exposition format writes.
 #[derive(Debug, Clone, Copy)]
@@ -119,6 +120,8 @@ pub trait Series: Send + Sync + 'static {
     /// (an idle series an update raced with): counters and histograms add, gauges keep their
     /// own, newer value.
     fn absorb(&self, other: &Self);
+    /// Zeroes the series, for a slot freed by a removal and handed to a new tuple.
+    fn reset(&self);
 }
 
 /// Something a [`Timer`] can record elapsed seconds into.
