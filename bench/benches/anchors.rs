@@ -88,6 +88,20 @@ fn counters(c: &mut Criterion) {
     g.finish();
 }
 
+/// `n` latencies, log-uniform between 0.5 ms and 4 s, from a fixed xorshift sequence.
+fn latencies(n: usize) -> Vec<f64> {
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let u = (x >> 11) as f64 / (1u64 << 53) as f64;
+            0.0005 * (4.0f64 / 0.0005).powf(u)
+        })
+        .collect()
+}
+
 fn histograms(c: &mut Criterion) {
     let hot = ours::Hot::new();
     let v = 0.05;
@@ -106,6 +120,37 @@ fn histograms(c: &mut Criterion) {
     let mh = meas::histogram();
     g.bench_function("measured", |b| {
         b.iter(|| black_box(&mh).get_metric().observe(black_box(v)))
+    });
+    g.finish();
+
+    // Realistic: latencies spread over the buckets (1,024 values, log-uniform from 0.5 ms to
+    // 4 s, the same sequence for every library), so a bucket search that branches on the value
+    // cannot be predicted as it is when every observation is the same.
+    let spread = latencies(1024);
+    let mut g = c.benchmark_group("histogram_observe_spread");
+    let next = |i: &mut usize| {
+        *i = (*i + 1) & 1023;
+        spread[*i]
+    };
+    g.bench_function("ours", |b| {
+        let mut i = 0;
+        b.iter(|| {
+            black_box(&hot)
+                .latency_seconds()
+                .observe(black_box(next(&mut i)))
+        })
+    });
+    g.bench_function("prometheus_client", |b| {
+        let mut i = 0;
+        b.iter(|| black_box(&ph).observe(black_box(next(&mut i))))
+    });
+    g.bench_function("prometheus", |b| {
+        let mut i = 0;
+        b.iter(|| black_box(&th).observe(black_box(next(&mut i))))
+    });
+    g.bench_function("measured", |b| {
+        let mut i = 0;
+        b.iter(|| black_box(&mh).get_metric().observe(black_box(next(&mut i))))
     });
     g.finish();
 

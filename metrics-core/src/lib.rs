@@ -117,6 +117,9 @@ pub mod __private {
         fn from_desc(desc: &'static FamilyDesc) -> Self;
         /// The series for free-form values `free` and enumerated slot `slot`.
         fn series(&self, free: &[&str], slot: usize) -> crate::Handle<'_, Self::Series>;
+        /// The series of enumerated slot `slot` of a family without free-form labels, whose
+        /// series are never removed: no handle needed.
+        fn fixed(&self, slot: usize) -> &Self::Series;
         /// Removes the series of free-form values `free`; whether it existed.
         fn remove(&self, _free: &[&str]) -> bool {
             false
@@ -143,6 +146,10 @@ pub mod __private {
                 fn series(&self, free: &[&str], slot: usize) -> crate::Handle<'_, $series> {
                     self.get(free, slot)
                 }
+                #[inline(always)]
+                fn fixed(&self, slot: usize) -> &$series {
+                    self.get_fixed(slot)
+                }
                 fn remove(&self, free: &[&str]) -> bool {
                     crate::Family::remove(self, free)
                 }
@@ -164,6 +171,9 @@ pub mod __private {
         }
         fn series(&self, _: &[&str], _: usize) -> crate::Handle<'_, crate::Info> {
             crate::Handle::borrowed(self)
+        }
+        fn fixed(&self, _: usize) -> &crate::Info {
+            self
         }
     }
 

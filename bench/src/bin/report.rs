@@ -918,9 +918,9 @@ fn targets(
             )
         },
         {
-            let r = m.ratio("histogram_observe_no_labels", "prometheus_client", "ours");
+            let r = m.ratio("histogram_observe_spread", "prometheus_client", "ours");
             (
-                "histogram observe >= 2x faster than prometheus-client",
+                "histogram observe, values spread over the buckets, >= 2x faster than prometheus-client",
                 times(r, "prometheus-client / ours"),
                 r.map(|r| r >= 2.0),
             )
@@ -935,7 +935,7 @@ fn targets(
         out,
         "## Targets\n\n\
          Judged on the realistic cases only (free-form lookups on 1,000 cycled Strings, not the \
-         same String).\n\n\
+         same String; histogram observations spread over the buckets, not one value).\n\n\
          | target | measured | met |\n|---|---|---|"
     )
     .unwrap();
@@ -1011,6 +1011,11 @@ fn main() {
             ),
             (
                 "histogram_observe_no_labels",
+                &["ours", "prometheus_client", "prometheus", "measured"],
+                1,
+            ),
+            (
+                "histogram_observe_spread",
                 &["ours", "prometheus_client", "prometheus", "measured"],
                 1,
             ),

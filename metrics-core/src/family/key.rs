@@ -16,13 +16,15 @@ pub(crate) type Key = ThinArc<Header, u8>;
 
 #[derive(Debug)]
 pub(crate) struct Header {
-    /// When a sweep last found the key touched (or it was created), in ms of its family's
+    /// When a sweep last found the key touched, in ms of its family's
     /// clock; wraps after 49 days, which only delays an expiry.
     seen: AtomicU32,
     /// Whether an accessor reached the key since the last sweep.
     touched: AtomicBool,
     /// What a free slot holds: matches nothing.
     vacant: bool,
+    /// Values joined: one needs no scan for separators.
+    parts: u8,
 }
 
 /// Bytes `values` take joined.
@@ -36,39 +38,54 @@ pub(crate) fn joined_len(values: &[&str]) -> usize {
 }
 
 /// `a == b` without a call into `memcmp`: label values are short, and a hit always compares.
+/// Compares 16 bytes at a time (the last block overlapping the one before), 8 or fewer below.
 #[inline(always)]
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
+    fn at<const N: usize>(s: &[u8], i: usize) -> [u8; N] {
+        s.get(i..i + N)
+            .and_then(|c| c.try_into().ok())
+            .unwrap_or([0; N])
+    }
+    let n = a.len();
+    if n != b.len() {
         return false;
     }
-    if a.len() < 8 {
-        return a.iter().zip(b).all(|(x, y)| x == y);
-    }
-    let words = |s: &[u8]| -> [u8; 8] { s.first_chunk::<8>().copied().unwrap_or_default() };
-    let mut at = 0;
-    while at + 8 <= a.len() {
-        if words(&a[at..]) != words(&b[at..]) {
-            return false;
+    match n {
+        0..8 => a.iter().zip(b).all(|(x, y)| x == y),
+        8..16 => at::<8>(a, 0) == at::<8>(b, 0) && at::<8>(a, n - 8) == at::<8>(b, n - 8),
+        _ => {
+            let mut i = 0;
+            while i + 16 < n {
+                if at::<16>(a, i) != at::<16>(b, i) {
+                    return false;
+                }
+                i += 16;
+            }
+            at::<16>(a, n - 16) == at::<16>(b, n - 16)
         }
-        at += 8;
     }
-    // The last 8 bytes, overlapping what was compared.
-    let tail = a.len() - 8;
-    words(&a[tail..]) == words(&b[tail..])
 }
 
-/// The key of `values`.
-pub(crate) fn new_key(values: &[&str], now_ms: u32) -> Key {
-    let bytes = values.iter().enumerate().flat_map(|(i, v)| {
-        let separator = (i > 0).then_some(SEPARATOR);
-        separator.into_iter().chain(v.bytes())
-    });
+/// The key of `values`. It starts touched, so the next sweep records when it was first seen
+/// (no clock read on the path that creates series).
+pub(crate) fn new_key(values: &[&str]) -> Key {
     let header = Header {
-        seen: AtomicU32::new(now_ms),
-        touched: AtomicBool::new(false),
+        seen: AtomicU32::new(0),
+        touched: AtomicBool::new(true),
         vacant: false,
+        parts: u8::try_from(values.len()).unwrap_or(u8::MAX),
     };
-    ThinArc::from_header_and_iter(header, ExactLen(bytes, joined_len(values)))
+    if let [one] = values {
+        return ThinArc::from_header_and_slice(header, one.as_bytes());
+    }
+    let mut joined = Vec::with_capacity(joined_len(values));
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            joined.push(SEPARATOR);
+        }
+        joined.extend_from_slice(v.as_bytes());
+    }
+    ThinArc::from_header_and_slice(header, &joined)
 }
 
 /// What a free slot holds.
@@ -77,26 +94,10 @@ pub(crate) fn vacant_key() -> Key {
         seen: AtomicU32::new(0),
         touched: AtomicBool::new(false),
         vacant: true,
+        parts: 0,
     };
     ThinArc::from_header_and_slice(header, &[])
 }
-
-/// An iterator of a length known beforehand (what `from_header_and_iter` needs).
-struct ExactLen<I>(I, usize);
-
-impl<I: Iterator> Iterator for ExactLen<I> {
-    type Item = I::Item;
-    fn next(&mut self) -> Option<I::Item> {
-        let item = self.0.next()?;
-        self.1 -= 1;
-        Some(item)
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.1, Some(self.1))
-    }
-}
-
-impl<I: Iterator> ExactSizeIterator for ExactLen<I> {}
 
 /// What a slot's key says.
 pub(crate) trait KeyOps {
@@ -104,6 +105,8 @@ pub(crate) trait KeyOps {
     fn matches(&self, values: &[&str]) -> bool;
     /// The values, in declared order (none for the vacant key).
     fn parts(&self) -> impl Iterator<Item = &str>;
+    /// The values' bytes (what the family hashes).
+    fn byte_parts(&self) -> impl Iterator<Item = &[u8]>;
     fn is_vacant(&self) -> bool;
     /// Marks the key used since the last sweep.
     fn touch(&self);
@@ -140,12 +143,16 @@ impl KeyOps for Key {
     }
 
     fn parts(&self) -> impl Iterator<Item = &str> {
-        let vacant = self.is_vacant();
-        self.slice
-            .split(|&b| b == SEPARATOR)
-            .filter(move |_| !vacant)
-            // Joined from `&str`s and split at the separator they cannot contain.
+        // Joined from `&str`s and split at the separator they cannot contain.
+        self.byte_parts()
             .map(|part| std::str::from_utf8(part).unwrap_or_default())
+    }
+
+    fn byte_parts(&self) -> impl Iterator<Item = &[u8]> {
+        let (text, parts) = (&self.slice, self.header.header.parts);
+        let whole = (parts == 1).then_some(text);
+        let split = (parts > 1).then(|| text.split(|&b| b == SEPARATOR));
+        whole.into_iter().chain(split.into_iter().flatten())
     }
 
     fn is_vacant(&self) -> bool {
@@ -185,17 +192,17 @@ mod tests {
     #[test]
     fn keys_match_their_values_only() {
         for values in [&["a"][..], &["peer-1", "topic"], &["", ""], &["x", "", "y"]] {
-            let key = new_key(values, 0);
+            let key = new_key(values);
             assert!(key.matches(values), "{values:?}");
             assert_eq!(key.parts().collect::<Vec<_>>(), values);
             assert!(!key.matches(&["a", "b", "c", "d"]));
         }
-        let key = new_key(&["ab", "c"], 0);
+        let key = new_key(&["ab", "c"]);
         assert!(!key.matches(&["a", "bc"]));
         assert!(!key.matches(&["ab"]));
         assert!(!vacant_key().matches(&[""]));
         assert!(vacant_key().parts().next().is_none());
         let long = "é".repeat(600);
-        assert!(new_key(&[&long, "x"], 0).matches(&[&long, "x"]));
+        assert!(new_key(&[&long, "x"]).matches(&[&long, "x"]));
     }
 }

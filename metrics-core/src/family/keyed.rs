@@ -82,17 +82,20 @@ struct Slot<S> {
     first: S,
 }
 
-/// The hash of a tuple: its values' bytes, each followed by its length (so no two tuples
-/// write the same stream).
+/// The hash of a tuple: its values' bytes, each but the last followed by its length (so no two
+/// tuples of one family, which all have the same number of values, write the same stream).
 #[inline(always)]
 fn hash_key<'a>(
     hasher: &foldhash::fast::RandomState,
-    key: impl IntoIterator<Item = &'a str>,
+    key: impl IntoIterator<Item = &'a [u8]>,
 ) -> u64 {
     let mut h = hasher.build_hasher();
-    for k in key {
-        h.write(k.as_bytes());
-        h.write_usize(k.len());
+    let mut key = key.into_iter().peekable();
+    while let Some(k) = key.next() {
+        h.write(k);
+        if key.peek().is_some() {
+            h.write_usize(k.len());
+        }
     }
     h.finish()
 }
@@ -162,21 +165,28 @@ impl<S: Series> Keyed<S> {
         if free.iter().any(|v| v.len() > max) {
             return self.fold(desc, free.len(), slot);
         }
-        let hash = hash_key(&self.hasher, free.iter().copied());
-        // The lock-free probe keeps the guard of the key it matched: one load per hit.
+        let hash = hash_key(&self.hasher, free.iter().map(|v| v.as_bytes()));
+        // The lock-free probe keeps the slot and the guard of the key it matched.
         let mut hit = None;
         self.index.find(hash, |i| {
-            let key = self.key(i);
+            let Some(s) = self.slots.get(i) else {
+                return false;
+            };
+            let key = s.key.load();
             let matches = key.matches(free);
             if matches {
-                hit = Some((i, key));
+                hit = Some((i, s, key));
             }
             matches
         });
-        if let Some((i, key)) = hit {
-            if let Some(s) = self.series(i, slot) {
+        if let Some((i, s, key)) = hit {
+            let series = match slot {
+                0 => Some(&s.first),
+                _ => self.series(i, slot),
+            };
+            if let Some(series) = series {
                 key.touch();
-                return Lookup::Entry(key, s);
+                return Lookup::Entry(key, series);
             }
         }
         self.lookup_slow(desc, free, hash, slot)
@@ -212,7 +222,7 @@ impl<S: Series> Keyed<S> {
     }
 
     fn rehash(&self, i: usize) -> u64 {
-        hash_key(&self.hasher, self.key(i).parts())
+        hash_key(&self.hasher, self.key(i).byte_parts())
     }
 
     /// The slot holding `free`, creating it if the budget allows; when it does not and the
@@ -226,7 +236,7 @@ impl<S: Series> Keyed<S> {
         may_sweep: bool,
     ) -> Option<usize> {
         let eq = |i: usize| self.key(i).matches(free);
-        let create = || self.insert(desc, new_key(free, self.now_ms() as u32), None);
+        let create = || self.insert(desc, new_key(free), None);
         let rehash = |i| self.rehash(i);
         match self.index.find_or_insert(hash, eq, create, rehash) {
             Found::Existing(i) | Found::Inserted(i) => Some(i),
@@ -308,6 +318,11 @@ impl<S: Series> Keyed<S> {
         Lookup::Overflow(self.overflow(desc, values).series(slot))
     }
 
+    /// Enumerated slot `slot` of the overflow series, without counting a folded update.
+    pub(super) fn overflow_series(&self, desc: &'static FamilyDesc, slot: usize) -> &S {
+        self.overflow(desc, desc.free_form_count()).series(slot)
+    }
+
     fn overflow(&self, desc: &'static FamilyDesc, values: usize) -> &Dense<S> {
         self.overflow
             .get_or_init(|| Dense::new(desc, vec![OVERFLOW_VALUE; values]))
@@ -315,7 +330,7 @@ impl<S: Series> Keyed<S> {
 
     /// Removes the tuple `free`; returns whether there was one.
     pub(super) fn remove(&self, desc: &'static FamilyDesc, free: &[&str]) -> bool {
-        let hash = hash_key(&self.hasher, free.iter().copied());
+        let hash = hash_key(&self.hasher, free.iter().map(|v| v.as_bytes()));
         let removed = match self.index.find(hash, |i| self.key(i).matches(free)) {
             Some(i) => self.retire(i, &self.key(i), false),
             None => false,
@@ -354,7 +369,7 @@ impl<S: Series> Keyed<S> {
         if key.is_vacant() {
             return false;
         }
-        let hash = hash_key(&self.hasher, key.parts());
+        let hash = hash_key(&self.hasher, key.byte_parts());
         if !self.index.remove(hash, i) {
             return false;
         }
@@ -426,7 +441,7 @@ impl<S: Series> Keyed<S> {
     fn revive(&self, desc: &'static FamilyDesc, key: Key, i: usize) {
         key.set_seen(self.now_ms() as u32);
         let parts: Vec<&str> = key.parts().collect();
-        let hash = hash_key(&self.hasher, parts.iter().copied());
+        let hash = hash_key(&self.hasher, parts.iter().map(|v| v.as_bytes()));
         let eq = |j: usize| self.key(j).matches(&parts);
         let put = || self.insert(desc, key.clone(), Some(i));
         let into = match self.index.find_or_insert(hash, eq, put, |j| self.rehash(j)) {

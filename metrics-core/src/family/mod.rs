@@ -134,6 +134,18 @@ impl<S: Series> Family<S> {
         }
     }
 
+    /// The series of enumerated slot `slot` in a family without free-form labels (generated
+    /// accessors of such families return it directly: their series are never removed).
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn get_fixed(&self, slot: usize) -> &S {
+        match &self.store {
+            Store::Dense(d) => d.series(slot),
+            // Not reached: a family without free-form labels is dense.
+            Store::Keyed(k) => k.overflow_series(self.desc, slot),
+        }
+    }
+
     /// The series for label values given as strings in declared order, checked at run time:
     /// for callers whose labels are only known dynamically (config-driven services, demos).
     pub fn get_by_values(&self, values: &[&str]) -> Result<Handle<'_, S>, LabelError> {

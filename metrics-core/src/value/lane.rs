@@ -198,30 +198,33 @@ impl Lane {
     }
 }
 
-/// 128-byte aligned cells (a cache-line pair, which also defeats adjacent-line prefetch
-/// sharing): lanes never share a line.
+/// Cells per [`Line`].
+const CELLS_PER_LINE: usize = 16;
+
+/// A 128-byte line pair of cells (the pair also defeats adjacent-line prefetch sharing); the
+/// allocator aligns it, so lanes never share a line.
 #[derive(Debug, Default)]
 #[repr(align(128))]
-pub(super) struct Line(pub(super) [AtomicU64; CELLS_PER_LINE]);
-
-/// Cells per [`Line`].
-pub(super) const CELLS_PER_LINE: usize = 16;
+struct Line([AtomicU64; CELLS_PER_LINE]);
 
 /// `cells` atomic cells per lane, each lane on lines of its own.
 #[derive(Debug)]
 pub(super) struct Lanes {
     lines: Box<[Line]>,
     lines_per_lane: usize,
+    lanes: usize,
 }
 
 impl Lanes {
     pub(super) fn new(cells: usize) -> Self {
         let lines_per_lane = cells.div_ceil(CELLS_PER_LINE).max(1);
+        let lanes = layout().lanes();
         Self {
-            lines: (0..lines_per_lane * layout().lanes())
+            lines: (0..lanes * lines_per_lane)
                 .map(|_| Line::default())
                 .collect(),
             lines_per_lane,
+            lanes,
         }
     }
 
@@ -246,7 +249,7 @@ impl Lanes {
     }
 
     fn each(&self, i: usize) -> impl Iterator<Item = &AtomicU64> {
-        (0..self.lines.len() / self.lines_per_lane).filter_map(move |lane| self.cell(lane, i))
+        (0..self.lanes).filter_map(move |lane| self.cell(lane, i))
     }
 
     /// A lane any thread may add to atomically: where taken-back values go.
@@ -256,10 +259,8 @@ impl Lanes {
 
     /// Zeroes every cell.
     pub(super) fn clear(&self) {
-        for line in self.lines.iter() {
-            for c in &line.0 {
-                c.store(0, Relaxed);
-            }
+        for c in self.lines.iter().flat_map(|l| &l.0) {
+            c.store(0, Relaxed);
         }
     }
 }
@@ -390,7 +391,11 @@ mod tests {
                 let (h, c) = (&h, &c);
                 s.spawn(move || {
                     for i in 0..5_000u64 {
-                        h.observe(if (i + t as u64).is_multiple_of(2) { 0.25 } else { 1.0 });
+                        h.observe(if (i + t as u64).is_multiple_of(2) {
+                            0.25
+                        } else {
+                            1.0
+                        });
                         c.inc();
                     }
                 });

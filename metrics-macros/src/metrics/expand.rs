@@ -231,10 +231,26 @@ fn accessor(krate: &CratePath, f: &Family, vis: &syn::Visibility) -> TokenStream
             }
         };
     }
-    let free = f.labels.iter().filter(|l| l.ty.is_none()).map(|l| &l.param);
+    let free: Vec<&Ident> = f
+        .labels
+        .iter()
+        .filter(|l| l.ty.is_none())
+        .map(|l| &l.param)
+        .collect();
     let slot = slot(krate, &f.labels);
-    let series = quote_spanned!(at=> #krate_at::Handle<'_, <#ty as #krate_at::__private::FamilyType>::Series>);
-    let get = quote_spanned!(at=> <#ty as #krate_at::__private::FamilyType>::series(&self.#field_at, &[#(#free),*], #slot));
+    let family_type = quote_spanned!(at=> <#ty as #krate_at::__private::FamilyType>);
+    // Series of a family without free-form labels are never removed: a plain reference.
+    let (series, get) = if free.is_empty() {
+        (
+            quote_spanned!(at=> &#family_type::Series),
+            quote_spanned!(at=> #family_type::fixed(&self.#field_at, #slot)),
+        )
+    } else {
+        (
+            quote_spanned!(at=> #krate_at::Handle<'_, #family_type::Series>),
+            quote_spanned!(at=> #family_type::series(&self.#field_at, &[#(#free),*], #slot)),
+        )
+    };
     quote! {
         #[doc = #doc]
         #[inline]
