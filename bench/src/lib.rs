@@ -88,6 +88,26 @@ pub fn sum_samples(text: &str, name: &str) -> f64 {
         .sum()
 }
 
+/// The sweeps' `Worker` label (one value per thread, 16) and `WORKERS`, thread `t`'s value, for
+/// each library's own label derive.
+#[macro_export]
+macro_rules! workers {
+    ($(#[$m:meta])*) => {
+        /// One label value per sweep thread.
+        $(#[$m])*
+        pub enum Worker {
+            W0, W1, W2, W3, W4, W5, W6, W7, W8, W9, W10, W11, W12, W13, W14, W15,
+        }
+
+        /// Thread `t`'s own label value.
+        pub const WORKERS: [Worker; 16] = [
+            Worker::W0, Worker::W1, Worker::W2, Worker::W3, Worker::W4, Worker::W5, Worker::W6,
+            Worker::W7, Worker::W8, Worker::W9, Worker::W10, Worker::W11, Worker::W12,
+            Worker::W13, Worker::W14, Worker::W15,
+        ];
+    };
+}
+
 pub mod ours {
     use promdecl::{Counter, Histogram, LabelValue, Metrics, ShardedCounter};
 
@@ -112,46 +132,7 @@ pub mod ours {
         Received,
     }
 
-    /// One label value per sweep thread.
-    #[derive(Debug, Clone, Copy, LabelValue)]
-    pub enum Worker {
-        W0,
-        W1,
-        W2,
-        W3,
-        W4,
-        W5,
-        W6,
-        W7,
-        W8,
-        W9,
-        W10,
-        W11,
-        W12,
-        W13,
-        W14,
-        W15,
-    }
-
-    /// Thread `t`'s own label value.
-    pub const WORKERS: [Worker; 16] = [
-        Worker::W0,
-        Worker::W1,
-        Worker::W2,
-        Worker::W3,
-        Worker::W4,
-        Worker::W5,
-        Worker::W6,
-        Worker::W7,
-        Worker::W8,
-        Worker::W9,
-        Worker::W10,
-        Worker::W11,
-        Worker::W12,
-        Worker::W13,
-        Worker::W14,
-        Worker::W15,
-    ];
+    crate::workers!(#[derive(Debug, Clone, Copy, LabelValue)]);
 
     pub const BUCKETS: &[f64] = &super::BUCKETS;
 
@@ -228,46 +209,7 @@ pub mod pc {
         Received,
     }
 
-    /// One label value per sweep thread.
-    #[derive(Debug, Clone, Copy, Hash, PartialEq, Eq, EncodeLabelValue)]
-    pub enum Worker {
-        W0,
-        W1,
-        W2,
-        W3,
-        W4,
-        W5,
-        W6,
-        W7,
-        W8,
-        W9,
-        W10,
-        W11,
-        W12,
-        W13,
-        W14,
-        W15,
-    }
-
-    /// Thread `t`'s own label value.
-    pub const WORKERS: [Worker; 16] = [
-        Worker::W0,
-        Worker::W1,
-        Worker::W2,
-        Worker::W3,
-        Worker::W4,
-        Worker::W5,
-        Worker::W6,
-        Worker::W7,
-        Worker::W8,
-        Worker::W9,
-        Worker::W10,
-        Worker::W11,
-        Worker::W12,
-        Worker::W13,
-        Worker::W14,
-        Worker::W15,
-    ];
+    crate::workers!(#[derive(Debug, Clone, Copy, Hash, PartialEq, Eq, EncodeLabelValue)]);
 
     #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
     pub struct WorkerLabel {
@@ -402,7 +344,8 @@ pub mod meas {
         Received,
     }
 
-    /// One label value per sweep thread.
+    /// One label value per sweep thread (written out: measured's derive does not accept
+    /// variants from `workers!`).
     #[derive(Debug, Clone, Copy, PartialEq, FixedCardinalityLabel)]
     pub enum Worker {
         W0,

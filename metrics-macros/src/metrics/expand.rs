@@ -231,12 +231,7 @@ fn accessor(krate: &CratePath, f: &Family, vis: &syn::Visibility) -> TokenStream
             }
         };
     }
-    let free: Vec<&Ident> = f
-        .labels
-        .iter()
-        .filter(|l| l.ty.is_none())
-        .map(|l| &l.param)
-        .collect();
+    let free = free_params(f);
     let slot = slot(krate, &f.labels);
     let family_type = quote_spanned!(at=> <#ty as #krate_at::__private::FamilyType>);
     // Series of a family without free-form labels are never removed: a plain reference.
@@ -260,6 +255,15 @@ fn accessor(krate: &CratePath, f: &Family, vis: &syn::Visibility) -> TokenStream
     }
 }
 
+/// The accessor parameters of the free-form labels, in declared order.
+fn free_params(f: &Family) -> Vec<&Ident> {
+    f.labels
+        .iter()
+        .filter(|l| l.ty.is_none())
+        .map(|l| &l.param)
+        .collect()
+}
+
 /// `remove_<field>` and `remove_<field>_matching`, for a family with free-form labels: they
 /// take the free-form values only, in declared order.
 fn removers(krate: &CratePath, f: &Family, vis: &syn::Visibility) -> TokenStream {
@@ -269,12 +273,7 @@ fn removers(krate: &CratePath, f: &Family, vis: &syn::Visibility) -> TokenStream
     let (at, krate_at, field_at) = at_type(krate, f);
     let ty = &f.ty;
     let family_type = quote_spanned!(at=> <#ty as #krate_at::__private::FamilyType>);
-    let free: Vec<&Ident> = f
-        .labels
-        .iter()
-        .filter(|l| l.ty.is_none())
-        .map(|l| &l.param)
-        .collect();
+    let free = free_params(f);
     let [remove, remove_matching] = naming::remove_methods(&f.field);
     let (doc, doc_matching) = remover_docs(f, &remove);
     quote! {
