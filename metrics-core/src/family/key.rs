@@ -37,35 +37,6 @@ pub(crate) fn joined_len(values: &[&str]) -> usize {
         .saturating_sub(1)
 }
 
-/// `a == b` without a call into `memcmp`: label values are short, and a hit always compares.
-/// Compares 16 bytes at a time (the last block overlapping the one before), 8 or fewer below.
-#[inline(always)]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    fn at<const N: usize>(s: &[u8], i: usize) -> [u8; N] {
-        s.get(i..i + N)
-            .and_then(|c| c.try_into().ok())
-            .unwrap_or([0; N])
-    }
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    match n {
-        0..8 => a.iter().zip(b).all(|(x, y)| x == y),
-        8..16 => at::<8>(a, 0) == at::<8>(b, 0) && at::<8>(a, n - 8) == at::<8>(b, n - 8),
-        _ => {
-            let mut i = 0;
-            while i + 16 < n {
-                if at::<16>(a, i) != at::<16>(b, i) {
-                    return false;
-                }
-                i += 16;
-            }
-            at::<16>(a, n - 16) == at::<16>(b, n - 16)
-        }
-    }
-}
-
 /// The key of `values`. It starts touched, so the next sweep records when it was first seen
 /// (no clock read on the path that creates series).
 pub(crate) fn new_key(values: &[&str]) -> Key {
@@ -125,7 +96,7 @@ impl KeyOps for Key {
             return false;
         }
         if let [one] = values {
-            return same_bytes(text, one.as_bytes());
+            return text == one.as_bytes();
         }
         for (i, v) in values.iter().enumerate() {
             if i > 0 {

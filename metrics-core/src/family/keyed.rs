@@ -46,7 +46,9 @@ pub(super) enum Lookup<'a, S> {
 pub(super) struct Keyed<S> {
     hasher: foldhash::fast::RandomState,
     index: Index,
-    slots: Slab<Slot<S>>,
+    /// Filled when first handed out: a new slot gets its key without an `arc_swap` store,
+    /// which would pay the debts of every thread that ever loaded through `arc_swap`.
+    slots: Slab<OnceLock<Slot<S>>>,
     /// Series of enumerated combinations past the first: slot `i`'s combination `c > 0` is
     /// element `i * (per_tuple - 1) + c - 1`.
     rest: Slab<S>,
@@ -134,10 +136,16 @@ impl<S: Series> Keyed<S> {
         u64::try_from(self.clock.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
+    /// Slot `i`, once handed out.
+    #[inline(always)]
+    fn slot(&self, i: usize) -> Option<&Slot<S>> {
+        self.slots.get(i)?.get()
+    }
+
     /// The key in slot `i` (the vacant key past the slots in use).
     #[inline(always)]
     fn key(&self, i: usize) -> Guard<Key> {
-        match self.slots.get(i) {
+        match self.slot(i) {
             Some(s) => s.key.load(),
             None => Guard::from_inner(self.vacant.clone()),
         }
@@ -146,7 +154,7 @@ impl<S: Series> Keyed<S> {
     #[inline(always)]
     fn series(&self, i: usize, slot: usize) -> Option<&S> {
         match slot {
-            0 => self.slots.get(i).map(|s| &s.first),
+            0 => self.slot(i).map(|s| &s.first),
             c => self.rest.get(i * (self.per_tuple - 1) + c - 1),
         }
     }
@@ -169,7 +177,7 @@ impl<S: Series> Keyed<S> {
         // The lock-free probe keeps the slot and the guard of the key it matched.
         let mut hit = None;
         self.index.find(hash, |i| {
-            let Some(s) = self.slots.get(i) else {
+            let Some(s) = self.slot(i) else {
                 return false;
             };
             let key = s.key.load();
@@ -269,8 +277,16 @@ impl<S: Series> Keyed<S> {
             self.len.fetch_sub(1, Relaxed);
             return None;
         };
-        if let Some(s) = self.slots.get(i) {
-            s.key.store(key);
+        if let Some(cell) = self.slots.get(i) {
+            match cell.get() {
+                Some(s) => s.key.store(key),
+                None => {
+                    let _ = cell.set(Slot {
+                        key: ArcSwapAny::new(key),
+                        first: S::new(desc),
+                    });
+                }
+            }
         }
         Some(i)
     }
@@ -286,10 +302,7 @@ impl<S: Series> Keyed<S> {
         if i >= MAX_SLOTS {
             return None;
         }
-        self.slots.reserve(i + 1, || Slot {
-            key: ArcSwapAny::new(self.vacant.clone()),
-            first: S::new(desc),
-        });
+        self.slots.reserve(i + 1, OnceLock::new);
         self.rest
             .reserve((i + 1) * (self.per_tuple - 1), || S::new(desc));
         // Release: a reader that sees the count sees the initialised slot.
@@ -373,7 +386,7 @@ impl<S: Series> Keyed<S> {
         if !self.index.remove(hash, i) {
             return false;
         }
-        let Some(slot) = self.slots.get(i) else {
+        let Some(slot) = self.slot(i) else {
             return false;
         };
         let old = slot.key.swap(self.vacant.clone());
