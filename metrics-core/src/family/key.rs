@@ -23,7 +23,7 @@ pub(crate) struct Header {
     touched: AtomicBool,
     /// What a free slot holds: matches nothing.
     vacant: bool,
-    /// Values joined: one needs no scan for separators.
+    /// Values joined: a key of one needs no scan for separators.
     parts: u8,
 }
 
@@ -76,8 +76,6 @@ pub(crate) trait KeyOps {
     fn matches(&self, values: &[&str]) -> bool;
     /// The values, in declared order (none for the vacant key).
     fn parts(&self) -> impl Iterator<Item = &str>;
-    /// The values' bytes (what the family hashes).
-    fn byte_parts(&self) -> impl Iterator<Item = &[u8]>;
     fn is_vacant(&self) -> bool;
     /// Marks the key used since the last sweep.
     fn touch(&self);
@@ -114,16 +112,14 @@ impl KeyOps for Key {
     }
 
     fn parts(&self) -> impl Iterator<Item = &str> {
-        // Joined from `&str`s and split at the separator they cannot contain.
-        self.byte_parts()
-            .map(|part| std::str::from_utf8(part).unwrap_or_default())
-    }
-
-    fn byte_parts(&self) -> impl Iterator<Item = &[u8]> {
         let (text, parts) = (&self.slice, self.header.header.parts);
         let whole = (parts == 1).then_some(text);
         let split = (parts > 1).then(|| text.split(|&b| b == SEPARATOR));
-        whole.into_iter().chain(split.into_iter().flatten())
+        // Joined from `&str`s and split at the separator they cannot contain.
+        whole
+            .into_iter()
+            .chain(split.into_iter().flatten())
+            .map(|part| std::str::from_utf8(part).unwrap_or_default())
     }
 
     fn is_vacant(&self) -> bool {

@@ -81,6 +81,8 @@ pub(super) struct Keyed<S> {
 struct Slot<S> {
     /// The vacant key when the slot is free.
     key: ArcSwapAny<Key>,
+    /// The key's hash, kept so growing the index and removing read no key.
+    hash: AtomicU64,
     first: S,
 }
 
@@ -230,7 +232,7 @@ impl<S: Series> Keyed<S> {
     }
 
     fn rehash(&self, i: usize) -> u64 {
-        hash_key(&self.hasher, self.key(i).byte_parts())
+        self.slot(i).map_or(0, |s| s.hash.load(Relaxed))
     }
 
     /// The slot holding `free`, creating it if the budget allows; when it does not and the
@@ -244,7 +246,7 @@ impl<S: Series> Keyed<S> {
         may_sweep: bool,
     ) -> Option<usize> {
         let eq = |i: usize| self.key(i).matches(free);
-        let create = || self.insert(desc, new_key(free), None);
+        let create = || self.insert(desc, new_key(free), hash, None);
         let rehash = |i| self.rehash(i);
         match self.index.find_or_insert(hash, eq, create, rehash) {
             Found::Existing(i) | Found::Inserted(i) => Some(i),
@@ -268,7 +270,13 @@ impl<S: Series> Keyed<S> {
 
     /// Gives `key` a slot (`reuse`, when taking back an expired tuple whose series are still
     /// there) if the series budget allows. Called under the index's writer lock.
-    fn insert(&self, desc: &'static FamilyDesc, key: Key, reuse: Option<usize>) -> Option<usize> {
+    fn insert(
+        &self,
+        desc: &'static FamilyDesc,
+        key: Key,
+        hash: u64,
+        reuse: Option<usize>,
+    ) -> Option<usize> {
         let budget = desc.series_budget();
         self.len
             .fetch_update(Relaxed, Relaxed, |n| (n < budget).then_some(n + 1))
@@ -279,10 +287,14 @@ impl<S: Series> Keyed<S> {
         };
         if let Some(cell) = self.slots.get(i) {
             match cell.get() {
-                Some(s) => s.key.store(key),
+                Some(s) => {
+                    s.hash.store(hash, Relaxed);
+                    s.key.store(key);
+                }
                 None => {
                     let _ = cell.set(Slot {
                         key: ArcSwapAny::new(key),
+                        hash: AtomicU64::new(hash),
                         first: S::new(desc),
                     });
                 }
@@ -382,8 +394,7 @@ impl<S: Series> Keyed<S> {
         if key.is_vacant() {
             return false;
         }
-        let hash = hash_key(&self.hasher, key.byte_parts());
-        if !self.index.remove(hash, i) {
+        if !self.index.remove(self.rehash(i), i) {
             return false;
         }
         let Some(slot) = self.slot(i) else {
@@ -456,7 +467,7 @@ impl<S: Series> Keyed<S> {
         let parts: Vec<&str> = key.parts().collect();
         let hash = hash_key(&self.hasher, parts.iter().map(|v| v.as_bytes()));
         let eq = |j: usize| self.key(j).matches(&parts);
-        let put = || self.insert(desc, key.clone(), Some(i));
+        let put = || self.insert(desc, key.clone(), hash, Some(i));
         let into = match self.index.find_or_insert(hash, eq, put, |j| self.rehash(j)) {
             Found::Inserted(_) => return,
             Found::Existing(j) => (0..self.per_tuple)
