@@ -42,6 +42,9 @@ pub struct FamilyDesc {
     /// overflow value [`OVERFLOW_VALUE`](crate::OVERFLOW_VALUE) itself, and values longer than
     /// [`DEFAULT_MAX_LABEL_VALUE_BYTES`] (or the registry's
     /// [`max_label_value_bytes`](crate::RegistryBuilder::max_label_value_bytes)).
+    ///
+    /// A family holds at most 16,777,214 value tuples whatever the budget (its index names a
+    /// tuple in 24 bits).
     pub max_series: Option<usize>,
     /// How long a free-form series may go without an update before it is removed, freeing its
     /// share of the budget (`#[metric(..., idle_timeout = "10m")]`); `None` keeps series until
@@ -49,7 +52,7 @@ pub struct FamilyDesc {
     ///
     /// Expiry is checked at each scrape (and when a new tuple finds the budget full), so a
     /// series goes between `idle_timeout` and `idle_timeout` plus one scrape interval after its
-    /// last update.
+    /// last update. Timeouts longer than 24 days count as 24 days.
     pub idle_timeout: Option<std::time::Duration>,
     /// A decision recorded where the source document was silent or broke conventions.
     pub note: Option<&'static str>,
