@@ -6,11 +6,11 @@ use std::ops::Deref;
 use super::key::{Key, KeyOps};
 use crate::value::{Record, Series, Timer};
 
-/// A series of a family, as an accessor returns it: call the series' methods on it
-/// (`metrics.requests_total(route).inc()`).
+/// A series of a family with free-form labels, as its accessor returns it: call the series'
+/// methods on it (`metrics.peer_messages_total(peer).inc()`).
 ///
 /// A series with free-form labels may be removed, or expire when idle, while a handle to it is
-/// held; the handle keeps its memory alive. A series that expired while a handle to it was
+/// held; the handle keeps its slot from being given to another series until it drops. A series that expired while a handle to it was
 /// held is taken back, values and all, once the handle drops, so no update is lost to expiry.
 /// One held across [`Family::remove`](crate::Family::remove) updates the removed series, and
 /// those updates are discarded with it. So take a handle per update (the accessor is as cheap
@@ -61,7 +61,7 @@ impl<S> Deref for Handle<'_, S> {
 impl<S> Drop for Handle<'_, S> {
     #[inline(always)]
     fn drop(&mut self) {
-        // A use that outlived an expiry decision: the sweep that settles the entry sees it.
+        // A use that outlived an expiry decision: the sweep that settles the slot sees it.
         if let Inner::Shared { key, .. } = &self.inner {
             key.touch();
         }
