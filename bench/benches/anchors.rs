@@ -154,45 +154,90 @@ fn histograms(c: &mut Criterion) {
     });
     g.finish();
 
-    let mut g = c.benchmark_group("histogram_observe_two_enum_labels");
-    g.bench_function("ours", |b| {
-        b.iter(|| {
-            black_box(&hot)
-                .request_seconds(black_box(ours::Method::Get), ours::Status::Ok)
-                .observe(black_box(v))
-        })
-    });
+    // Realistic with labels: a request-latency histogram (method and status, 12 series), the
+    // label values and the latencies both varying call to call, in the same sequence for every
+    // library.
+    let requests: Vec<(usize, usize, f64)> = (0..1024)
+        .map(|i| (i % 4, (i / 4) % 3, spread[(i * 7) & 1023]))
+        .collect();
+    let next = |i: &mut usize| {
+        *i = (*i + 1) & 1023;
+        requests[*i]
+    };
+    let mut g = c.benchmark_group("histogram_observe_labelled_spread");
+    {
+        use ours::{Method as M, Status as S};
+        let (methods, statuses) = (
+            [M::Get, M::Post, M::Put, M::Delete],
+            [S::Ok, S::ClientError, S::ServerError],
+        );
+        g.bench_function("ours", |b| {
+            let mut i = 0;
+            b.iter(|| {
+                let (m, s, v) = next(&mut i);
+                black_box(&hot)
+                    .request_seconds(methods[m], statuses[s])
+                    .observe(black_box(v))
+            })
+        });
+    }
     let pf = pc::histogram_family();
-    g.bench_function("prometheus_client", |b| {
-        b.iter(|| {
-            black_box(&pf)
-                .get_or_create(&pc::Request {
-                    method: black_box(pc::Method::Get),
-                    status: pc::Status::Ok,
-                })
-                .observe(black_box(v))
-        })
-    });
+    {
+        use pc::{Method as M, Status as S};
+        let (methods, statuses) = (
+            [M::Get, M::Post, M::Put, M::Delete],
+            [S::Ok, S::ClientError, S::ServerError],
+        );
+        g.bench_function("prometheus_client", |b| {
+            let mut i = 0;
+            b.iter(|| {
+                let (m, s, v) = next(&mut i);
+                black_box(&pf)
+                    .get_or_create(&pc::Request {
+                        method: methods[m],
+                        status: statuses[s],
+                    })
+                    .observe(black_box(v))
+            })
+        });
+    }
     let tv = tikv::histogram_vec();
-    g.bench_function("prometheus_vec", |b| {
-        b.iter(|| {
-            black_box(&tv)
-                .with_label_values(&[black_box("get"), "ok"])
-                .observe(black_box(v))
-        })
-    });
+    {
+        let (methods, statuses) = (
+            ["get", "post", "put", "delete"],
+            ["ok", "client_error", "server_error"],
+        );
+        g.bench_function("prometheus_vec", |b| {
+            let mut i = 0;
+            b.iter(|| {
+                let (m, s, v) = next(&mut i);
+                black_box(&tv)
+                    .with_label_values(&[methods[m], statuses[s]])
+                    .observe(black_box(v))
+            })
+        });
+    }
     let mv = meas::histogram_vec();
-    g.bench_function("measured", |b| {
-        b.iter(|| {
-            black_box(&mv).observe(
-                meas::Request {
-                    method: black_box(meas::Method::Get),
-                    status: meas::Status::Ok,
-                },
-                black_box(v),
-            )
-        })
-    });
+    {
+        use meas::{Method as M, Status as S};
+        let (methods, statuses) = (
+            [M::Get, M::Post, M::Put, M::Delete],
+            [S::Ok, S::ClientError, S::ServerError],
+        );
+        g.bench_function("measured", |b| {
+            let mut i = 0;
+            b.iter(|| {
+                let (m, s, v) = next(&mut i);
+                black_box(&mv).observe(
+                    meas::Request {
+                        method: methods[m],
+                        status: statuses[s],
+                    },
+                    black_box(v),
+                )
+            })
+        });
+    }
     g.finish();
 }
 

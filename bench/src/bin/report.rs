@@ -918,9 +918,13 @@ fn targets(
             )
         },
         {
-            let r = m.ratio("histogram_observe_spread", "prometheus_client", "ours");
+            let r = m.ratio(
+                "histogram_observe_labelled_spread",
+                "prometheus_client",
+                "ours",
+            );
             (
-                "histogram observe, values spread over the buckets, >= 2x faster than prometheus-client",
+                "histogram observe, labelled, labels and values varying, >= 2x faster than prometheus-client",
                 times(r, "prometheus-client / ours"),
                 r.map(|r| r >= 2.0),
             )
@@ -934,8 +938,11 @@ fn targets(
     writeln!(
         out,
         "## Targets\n\n\
-         Judged on the realistic cases only (free-form lookups on 1,000 cycled Strings, not the \
-         same String; histogram observations spread over the buckets, not one value).\n\n\
+         Judged on the realistic cases only: free-form lookups on 1,000 cycled Strings, not the \
+         same String; histogram observations into a labelled histogram (method and status, as a \
+         request-latency histogram has) with the label values and the latencies varying call to \
+         call, not one series and one value. An unlabelled histogram is reported above \
+         (`histogram_observe_spread`) and not judged: see the Notes.\n\n\
          | target | measured | met |\n|---|---|---|"
     )
     .unwrap();
@@ -1020,7 +1027,7 @@ fn main() {
                 1,
             ),
             (
-                "histogram_observe_two_enum_labels",
+                "histogram_observe_labelled_spread",
                 &["ours", "prometheus_client", "prometheus_vec", "measured"],
                 1,
             ),

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::ops::Deref;
 
-use super::key::{Key, KeyOps};
+use super::keyed::Pin;
 use crate::value::{Record, Series, Timer};
 
 /// A series of a family with free-form labels, as its accessor returns it: call the series'
@@ -22,11 +22,8 @@ pub struct Handle<'a, S> {
 enum Inner<'a, S> {
     /// Series that are never removed: enumerated-only families and the overflow series.
     Borrowed(&'a S),
-    /// A free-form series; the guard on its tuple's key keeps the slot from being reused.
-    Shared {
-        key: arc_swap::Guard<Key>,
-        series: &'a S,
-    },
+    /// A free-form series; the pin on its slot keeps the slot from being reused.
+    Shared { _pin: Pin<'a>, series: &'a S },
 }
 
 impl<'a, S> Handle<'a, S> {
@@ -40,9 +37,9 @@ impl<'a, S> Handle<'a, S> {
     }
 
     #[inline(always)]
-    pub(crate) fn shared(key: arc_swap::Guard<Key>, series: &'a S) -> Self {
+    pub(crate) fn shared(pin: Pin<'a>, series: &'a S) -> Self {
         Self {
-            inner: Inner::Shared { key, series },
+            inner: Inner::Shared { _pin: pin, series },
         }
     }
 }
@@ -54,16 +51,6 @@ impl<S> Deref for Handle<'_, S> {
     fn deref(&self) -> &S {
         match &self.inner {
             Inner::Borrowed(s) | Inner::Shared { series: s, .. } => s,
-        }
-    }
-}
-
-impl<S> Drop for Handle<'_, S> {
-    #[inline(always)]
-    fn drop(&mut self) {
-        // A use that outlived an expiry decision: the sweep that settles the slot sees it.
-        if let Inner::Shared { key, .. } = &self.inner {
-            key.touch();
         }
     }
 }

@@ -1,35 +1,17 @@
-//! The free-form values of one stored tuple, with its idleness bookkeeping, in one allocation.
+//! The free-form values of one stored tuple, joined into one allocation.
 //!
-//! The values are joined by `0xFF` (a byte no UTF-8 text contains, so joining is unambiguous)
-//! into the byte slice of a thin reference-counted allocation (`triomphe::ThinArc`: one pointer
-//! wide, so an `arc_swap` cell can hold it), of `len + 24` bytes.
-
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
-
-use triomphe::ThinArc;
+//! The values are joined by `0xFF`, a byte no UTF-8 text contains, so joining is unambiguous:
+//! a key of `len` bytes is one allocation of `len` bytes.
 
 /// Separates the values of a tuple in a key's text.
 const SEPARATOR: u8 = 0xFF;
 
-/// A stored tuple's values.
-pub(crate) type Key = ThinArc<Header, u8>;
-
-#[derive(Debug)]
-pub(crate) struct Header {
-    /// When a sweep last found the key touched, in ms of its family's
-    /// clock; wraps after 49 days, which only delays an expiry.
-    seen: AtomicU32,
-    /// Whether an accessor reached the key since the last sweep.
-    touched: AtomicBool,
-    /// What a free slot holds: matches nothing.
-    vacant: bool,
-    /// Values joined: a key of one needs no scan for separators.
-    parts: u8,
-}
+/// A stored tuple's values, joined.
+pub(crate) type Key = Box<[u8]>;
 
 /// Bytes `values` take joined.
 #[inline(always)]
-pub(crate) fn joined_len(values: &[&str]) -> usize {
+fn joined_len(values: &[&str]) -> usize {
     values
         .iter()
         .map(|v| v.len() + 1)
@@ -37,139 +19,99 @@ pub(crate) fn joined_len(values: &[&str]) -> usize {
         .saturating_sub(1)
 }
 
-/// The key of `values`. It starts touched, so the next sweep records when it was first seen
-/// (no clock read on the path that creates series).
-pub(crate) fn new_key(values: &[&str]) -> Key {
-    let header = Header {
-        seen: AtomicU32::new(0),
-        touched: AtomicBool::new(true),
-        vacant: false,
-        parts: u8::try_from(values.len()).unwrap_or(u8::MAX),
-    };
+/// Makes `key` hold `values`, in place when it has their length (a slot taken back after a
+/// removal usually does: label values of one family tend to have one length).
+pub(crate) fn set_key(key: &mut Key, values: &[&str]) {
     if let [one] = values {
-        return ThinArc::from_header_and_slice(header, one.as_bytes());
+        match key.len() == one.len() {
+            true => key.copy_from_slice(one.as_bytes()),
+            false => *key = one.as_bytes().into(),
+        }
+        return;
     }
-    let mut joined = Vec::with_capacity(joined_len(values));
+    let mut joined = std::mem::take(key).into_vec();
+    joined.clear();
+    joined.reserve_exact(joined_len(values));
     for (i, v) in values.iter().enumerate() {
         if i > 0 {
             joined.push(SEPARATOR);
         }
         joined.extend_from_slice(v.as_bytes());
     }
-    ThinArc::from_header_and_slice(header, &joined)
+    *key = joined.into_boxed_slice();
 }
 
-/// What a free slot holds.
-pub(crate) fn vacant_key() -> Key {
-    let header = Header {
-        seen: AtomicU32::new(0),
-        touched: AtomicBool::new(false),
-        vacant: true,
-        parts: 0,
-    };
-    ThinArc::from_header_and_slice(header, &[])
-}
-
-/// What a slot's key says.
-pub(crate) trait KeyOps {
-    /// Whether the key holds exactly `values`.
-    fn matches(&self, values: &[&str]) -> bool;
-    /// The values, in declared order (none for the vacant key).
-    fn parts(&self) -> impl Iterator<Item = &str>;
-    fn is_vacant(&self) -> bool;
-    /// Marks the key used since the last sweep.
-    fn touch(&self);
-    fn touched(&self) -> bool;
-    /// Clears `touched`, returning it.
-    fn take_touched(&self) -> bool;
-    fn seen(&self) -> u32;
-    fn set_seen(&self, ms: u32);
-}
-
-impl KeyOps for Key {
-    #[inline(always)]
-    fn matches(&self, values: &[&str]) -> bool {
-        let mut text = &self.slice;
-        if self.header.header.vacant {
-            return false;
-        }
-        if let [one] = values {
-            return text == one.as_bytes();
-        }
-        for (i, v) in values.iter().enumerate() {
-            if i > 0 {
-                match text.split_first() {
-                    Some((&SEPARATOR, rest)) => text = rest,
-                    _ => return false,
-                }
-            }
-            match text.strip_prefix(v.as_bytes()) {
-                Some(rest) => text = rest,
-                None => return false,
+/// Whether `key` holds exactly `values`.
+#[inline(always)]
+pub(crate) fn matches(key: &[u8], values: &[&str]) -> bool {
+    if let [one] = values {
+        return key == one.as_bytes();
+    }
+    let mut text = key;
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            match text.split_first() {
+                Some((&SEPARATOR, rest)) => text = rest,
+                _ => return false,
             }
         }
-        text.is_empty()
-    }
-
-    fn parts(&self) -> impl Iterator<Item = &str> {
-        let (text, parts) = (&self.slice, self.header.header.parts);
-        let whole = (parts == 1).then_some(text);
-        let split = (parts > 1).then(|| text.split(|&b| b == SEPARATOR));
-        // Joined from `&str`s and split at the separator they cannot contain.
-        whole
-            .into_iter()
-            .chain(split.into_iter().flatten())
-            .map(|part| std::str::from_utf8(part).unwrap_or_default())
-    }
-
-    fn is_vacant(&self) -> bool {
-        self.header.header.vacant
-    }
-
-    /// A read first, so a hot key's line is not written on every lookup.
-    #[inline(always)]
-    fn touch(&self) {
-        let touched = &self.header.header.touched;
-        if !touched.load(Relaxed) {
-            touched.store(true, Relaxed);
+        match text.strip_prefix(v.as_bytes()) {
+            Some(rest) => text = rest,
+            None => return false,
         }
     }
+    text.is_empty()
+}
 
-    fn touched(&self) -> bool {
-        self.header.header.touched.load(Relaxed)
-    }
-
-    fn take_touched(&self) -> bool {
-        self.header.header.touched.swap(false, Relaxed)
-    }
-
-    fn seen(&self) -> u32 {
-        self.header.header.seen.load(Relaxed)
-    }
-
-    fn set_seen(&self, ms: u32) {
-        self.header.header.seen.store(ms, Relaxed);
-    }
+/// The `count` values `key` holds, in declared order.
+pub(crate) fn parts(key: &[u8], count: usize) -> impl Iterator<Item = &str> {
+    let whole = (count == 1).then_some(key);
+    let split = (count > 1).then(|| key.split(|&b| b == SEPARATOR));
+    // Joined from `&str`s and split at the separator they cannot contain.
+    whole
+        .into_iter()
+        .chain(split.into_iter().flatten())
+        .map(|part| std::str::from_utf8(part).unwrap_or_default())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn key(values: &[&str]) -> Key {
+        let mut k = Key::default();
+        set_key(&mut k, values);
+        k
+    }
+
     #[test]
     fn keys_match_their_values_only() {
         for values in [&["a"][..], &["peer-1", "topic"], &["", ""], &["x", "", "y"]] {
-            let key = new_key(values);
-            assert!(key.matches(values), "{values:?}");
-            assert_eq!(key.parts().collect::<Vec<_>>(), values);
-            assert!(!key.matches(&["a", "b", "c", "d"]));
+            let k = key(values);
+            assert!(matches(&k, values), "{values:?}");
+            assert_eq!(parts(&k, values.len()).collect::<Vec<_>>(), values);
+            assert!(!matches(&k, &["a", "b", "c", "d"]));
         }
-        let key = new_key(&["ab", "c"]);
-        assert!(!key.matches(&["a", "bc"]));
-        assert!(!key.matches(&["ab"]));
-        assert!(!vacant_key().matches(&[""]));
-        assert!(vacant_key().parts().next().is_none());
+        let k = key(&["ab", "c"]);
+        assert!(!matches(&k, &["a", "bc"]));
+        assert!(!matches(&k, &["ab"]));
         let long = "é".repeat(600);
-        assert!(new_key(&[&long, "x"]).matches(&[&long, "x"]));
+        assert!(matches(&key(&[&long, "x"]), &[&long, "x"]));
+    }
+
+    #[test]
+    fn a_key_is_rewritten_in_place_or_reallocated() {
+        let mut k = key(&["peer-1"]);
+        let at = k.as_ptr();
+        set_key(&mut k, &["peer-2"]);
+        assert_eq!(
+            (&*k, k.as_ptr()),
+            (&b"peer-2"[..], at),
+            "same length: in place"
+        );
+        set_key(&mut k, &["peer-10"]);
+        assert!(matches(&k, &["peer-10"]) && !matches(&k, &["peer-1"]));
+        set_key(&mut k, &["a", "b"]);
+        assert_eq!(parts(&k, 2).collect::<Vec<_>>(), ["a", "b"]);
     }
 }

@@ -1,44 +1,62 @@
 //! Free-form series: a hash index into numbered slots.
 //!
-//! Slot `i` has a key (the tuple's values, in an `arc_swap` cell) and the tuple's series, which
-//! live in an arena that never moves or frees them ([`Slab`]): a handle borrows its series
-//! directly, and holds the key through an `arc_swap` guard only to keep the slot from being
-//! reused under it.
+//! Slot `i` has a key (the tuple's values) and the tuple's series, in an arena that never moves
+//! or frees them ([`Slab`]). A handle holds a read lock on its slot's key, which is what keeps
+//! the slot from being given to another tuple under it: a slot takes a new key only under the
+//! write lock. A read lock is one atomic add on the slot's own cache line, which the update
+//! writes anyway.
 //!
-//! Removal: under the index's writer lock the tuple loses its index cell, then its key (the slot
-//! now holds the vacant key, which matches nothing) and its share of the series budget, and
-//! joins `retired`. Sweeps settle retired tuples once no handle holds their key: one expired for
-//! idleness that was touched after the expiry decision (an update raced with it) is taken back,
-//! values and all, so no update is lost; any other has its series zeroed and its slot freed for
-//! the next new tuple.
+//! Removal: under the index's writer lock the tuple loses its index cell, then the slot is
+//! marked not live (so a reader that probed the old cell rejects it) and the tuple gives back
+//! its share of the series budget and joins `retired`. Sweeps settle retired tuples once no
+//! handle holds them (the write lock is free): one expired for idleness that was touched after
+//! the expiry decision (an update raced with it) is taken back, values and all, so no update is
+//! lost; any other has its series zeroed and its slot freed for the next new tuple.
 
 use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use arc_swap::{ArcSwapAny, Guard};
-use parking_lot::Mutex;
+use parking_lot::{Mutex, RwLock, RwLockReadGuard};
 
-use super::key::{new_key, vacant_key, Key, KeyOps};
+use super::key::{self, Key};
 use super::slab::Slab;
 use super::{Dense, OVERFLOW_VALUE};
 use crate::desc::{FamilyDesc, DEFAULT_MAX_LABEL_VALUE_BYTES};
 use crate::index::{Found, Index, MAX_SLOTS};
 use crate::value::{saturating_add, Series};
 
-/// A removed tuple waiting for the last handle on its key to go.
+/// A removed tuple waiting for the last handle on its slot to go.
 #[derive(Debug)]
 struct Retired {
-    key: Key,
     slot: usize,
     /// Expired for idleness: taken back if an update touched it after the decision.
     expired: bool,
 }
 
+/// What a handle on a free-form series holds: a read lock on its slot, so the slot keeps its
+/// tuple until the handle drops.
+pub(crate) struct Pin<'a> {
+    _key: RwLockReadGuard<'a, Key>,
+    touched: &'a AtomicBool,
+}
+
+impl Drop for Pin<'_> {
+    /// Marks the tuple used: a sweep that decided to expire it meanwhile sees the use when it
+    /// settles the slot, and takes the tuple back.
+    #[inline(always)]
+    fn drop(&mut self) {
+        // A read first, so a hot slot's line is not written on every update.
+        if !self.touched.load(Relaxed) {
+            self.touched.store(true, Relaxed);
+        }
+    }
+}
+
 /// What a lookup found.
 pub(super) enum Lookup<'a, S> {
-    Entry(Guard<Key>, &'a S),
+    Entry(Pin<'a>, &'a S),
     Overflow(&'a S),
 }
 
@@ -46,14 +64,13 @@ pub(super) enum Lookup<'a, S> {
 pub(super) struct Keyed<S> {
     hasher: foldhash::fast::RandomState,
     index: Index,
-    /// Filled when first handed out: a new slot gets its key without an `arc_swap` store,
-    /// which would pay the debts of every thread that ever loaded through `arc_swap`.
-    slots: Slab<OnceLock<Slot<S>>>,
+    slots: Slab<Slot<S>>,
     /// Series of enumerated combinations past the first: slot `i`'s combination `c > 0` is
     /// element `i * (per_tuple - 1) + c - 1`.
     rest: Slab<S>,
     per_tuple: usize,
-    vacant: Key,
+    /// Free-form values per tuple.
+    free_count: usize,
     /// Slots freed for reuse; its lock serialises growth.
     free: Mutex<Vec<usize>>,
     /// Slots below this are initialised: what readers walk.
@@ -67,7 +84,7 @@ pub(super) struct Keyed<S> {
     retired: Mutex<Vec<Retired>>,
     /// Held by the one sweep running; others skip.
     sweeping: Mutex<()>,
-    /// Origin of the keys' `seen` times, and when the last sweep ran (ms since it).
+    /// Origin of the slots' `seen` times, and when the last sweep ran (ms since it).
     clock: Instant,
     last_sweep: AtomicU64,
     /// Sum of the values of the series dropped for good, for tests that account for every update.
@@ -75,15 +92,52 @@ pub(super) struct Keyed<S> {
     pub(super) discarded: Mutex<f64>,
 }
 
-/// One tuple's place: its key and its first enumerated combination's series, side by side so
-/// a hit reads one line.
+/// One tuple's place: its key, bookkeeping and first enumerated combination's series, side by
+/// side so a hit reads one line beside the key's bytes.
 #[derive(Debug)]
 struct Slot<S> {
-    /// The vacant key when the slot is free.
-    key: ArcSwapAny<Key>,
+    /// The tuple's values joined (empty while the slot is free); read-locked by every handle.
+    key: RwLock<Key>,
     /// The key's hash, kept so growing the index and removing read no key.
     hash: AtomicU64,
+    /// When a sweep last found the tuple touched, in ms of the family's clock; wraps after 49
+    /// days, which only delays an expiry.
+    seen: AtomicU32,
+    /// Whether a handle was dropped since the last sweep.
+    touched: AtomicBool,
+    /// Whether the index names this slot's tuple: false while free and once removed.
+    live: AtomicBool,
     first: S,
+}
+
+impl<S: Series> Slot<S> {
+    fn new(desc: &'static FamilyDesc) -> Self {
+        Self {
+            key: RwLock::new(Key::default()),
+            hash: AtomicU64::new(0),
+            seen: AtomicU32::new(0),
+            touched: AtomicBool::new(false),
+            live: AtomicBool::new(false),
+            first: S::new(desc),
+        }
+    }
+
+    /// The slot's key, read-locked, if it holds a live tuple.
+    #[inline(always)]
+    fn read_live(&self) -> Option<RwLockReadGuard<'_, Key>> {
+        // Recursive: a thread holding a handle on this slot may look it up again while a
+        // writer waits.
+        let key = self.key.read_recursive();
+        // Under the lock: a key written by `insert` comes with its `live`.
+        self.live.load(Relaxed).then_some(key)
+    }
+
+    fn pin<'a>(&'a self, key: RwLockReadGuard<'a, Key>) -> Pin<'a> {
+        Pin {
+            _key: key,
+            touched: &self.touched,
+        }
+    }
 }
 
 /// The hash of a tuple: its values' bytes, each but the last followed by its length (so no two
@@ -104,7 +158,7 @@ fn hash_key<'a>(
     h.finish()
 }
 
-/// A timeout in whole milliseconds, at most 24 days: keys keep 32-bit times compared by
+/// A timeout in whole milliseconds, at most 24 days: slots keep 32-bit times compared by
 /// wrapping difference.
 fn millis(d: std::time::Duration) -> u32 {
     u32::try_from(d.as_millis()).map_or(u32::MAX / 2, |ms| ms.min(u32::MAX / 2))
@@ -118,7 +172,7 @@ impl<S: Series> Keyed<S> {
             slots: Slab::new(),
             rest: Slab::new(),
             per_tuple: desc.dense_len(),
-            vacant: vacant_key(),
+            free_count: desc.free_form_count(),
             free: Mutex::new(Vec::new()),
             used: AtomicUsize::new(0),
             len: AtomicUsize::new(0),
@@ -138,25 +192,10 @@ impl<S: Series> Keyed<S> {
         u64::try_from(self.clock.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
-    /// Slot `i`, once handed out.
-    #[inline(always)]
-    fn slot(&self, i: usize) -> Option<&Slot<S>> {
-        self.slots.get(i)?.get()
-    }
-
-    /// The key in slot `i` (the vacant key past the slots in use).
-    #[inline(always)]
-    fn key(&self, i: usize) -> Guard<Key> {
-        match self.slot(i) {
-            Some(s) => s.key.load(),
-            None => Guard::from_inner(self.vacant.clone()),
-        }
-    }
-
     #[inline(always)]
     fn series(&self, i: usize, slot: usize) -> Option<&S> {
         match slot {
-            0 => self.slot(i).map(|s| &s.first),
+            0 => self.slots.get(i).map(|s| &s.first),
             c => self.rest.get(i * (self.per_tuple - 1) + c - 1),
         }
     }
@@ -176,30 +215,34 @@ impl<S: Series> Keyed<S> {
             return self.fold(desc, free.len(), slot);
         }
         let hash = hash_key(&self.hasher, free.iter().map(|v| v.as_bytes()));
-        // The lock-free probe keeps the slot and the guard of the key it matched.
-        let mut hit = None;
-        self.index.find(hash, |i| {
-            let Some(s) = self.slot(i) else {
-                return false;
-            };
-            let key = s.key.load();
-            let matches = key.matches(free);
-            if matches {
-                hit = Some((i, s, key));
-            }
-            matches
-        });
-        if let Some((i, s, key)) = hit {
-            let series = match slot {
-                0 => Some(&s.first),
-                _ => self.series(i, slot),
-            };
-            if let Some(series) = series {
-                key.touch();
-                return Lookup::Entry(key, series);
-            }
+        if let Some(found) = self.find(hash, free, slot) {
+            return found;
         }
         self.lookup_slow(desc, free, hash, slot)
+    }
+
+    /// The lock-free probe: the series, pinned, of the live slot holding `free`.
+    #[inline(always)]
+    fn find(&self, hash: u64, free: &[&str], slot: usize) -> Option<Lookup<'_, S>> {
+        let mut hit = None;
+        self.index.find(hash, |i| {
+            let Some(s) = self.slots.get(i) else {
+                return false;
+            };
+            match s.read_live() {
+                Some(key) if key::matches(&key, free) => {
+                    hit = Some((i, s, key));
+                    true
+                }
+                _ => false,
+            }
+        });
+        let (i, s, key) = hit?;
+        let series = match slot {
+            0 => &s.first,
+            _ => self.series(i, slot)?,
+        };
+        Some(Lookup::Entry(s.pin(key), series))
     }
 
     #[cold]
@@ -217,90 +260,86 @@ impl<S: Series> Keyed<S> {
         }
         // A found slot may be emptied before it is read (a removal in between): look again.
         for attempt in 0..4 {
-            let Some(i) = self.find_or_create(desc, free, hash, attempt == 0) else {
+            if !self.find_or_create(desc, free, hash, attempt == 0) {
                 break;
-            };
-            let key = self.key(i);
-            if key.matches(free) {
-                if let Some(s) = self.series(i, slot) {
-                    key.touch();
-                    return Lookup::Entry(key, s);
-                }
+            }
+            if let Some(found) = self.find(hash, free, slot) {
+                return found;
             }
         }
         self.fold(desc, free.len(), slot)
     }
 
     fn rehash(&self, i: usize) -> u64 {
-        self.slot(i).map_or(0, |s| s.hash.load(Relaxed))
+        self.slots.get(i).map_or(0, |s| s.hash.load(Relaxed))
     }
 
-    /// The slot holding `free`, creating it if the budget allows; when it does not and the
-    /// family expires idle series, one sweep (at most once per `idle_timeout / 8`) may free a
-    /// slot first.
+    /// Whether the index has `free`, after creating it if the budget allows; when it does not
+    /// and the family expires idle series, one sweep (at most once per `idle_timeout / 8`) may
+    /// free a slot first.
     fn find_or_create(
         &self,
         desc: &'static FamilyDesc,
         free: &[&str],
         hash: u64,
         may_sweep: bool,
-    ) -> Option<usize> {
-        let eq = |i: usize| self.key(i).matches(free);
-        let create = || self.insert(desc, new_key(free), hash, None);
+    ) -> bool {
+        let eq = |i: usize| {
+            let slot = self.slots.get(i);
+            slot.and_then(Slot::read_live)
+                .is_some_and(|key| key::matches(&key, free))
+        };
+        let create = || self.insert(desc, free, hash);
         let rehash = |i| self.rehash(i);
         match self.index.find_or_insert(hash, eq, create, rehash) {
-            Found::Existing(i) | Found::Inserted(i) => Some(i),
+            Found::Existing(_) | Found::Inserted(_) => true,
             Found::Refused => {
-                let timeout = desc.idle_timeout.filter(|_| may_sweep)?;
+                let Some(timeout) = desc.idle_timeout.filter(|_| may_sweep) else {
+                    return false;
+                };
                 let due = self
                     .last_sweep
                     .load(Relaxed)
                     .saturating_add(u64::from(millis(timeout) / 8));
                 if self.now_ms() < due {
-                    return None;
+                    return false;
                 }
                 self.sweep(desc);
-                match self.index.find_or_insert(hash, eq, create, rehash) {
-                    Found::Existing(i) | Found::Inserted(i) => Some(i),
-                    Found::Refused => None,
-                }
+                let found = self.index.find_or_insert(hash, eq, create, rehash);
+                found != Found::Refused
             }
         }
     }
 
-    /// Gives `key` a slot (`reuse`, when taking back an expired tuple whose series are still
-    /// there) if the series budget allows. Called under the index's writer lock.
-    fn insert(
-        &self,
-        desc: &'static FamilyDesc,
-        key: Key,
-        hash: u64,
-        reuse: Option<usize>,
-    ) -> Option<usize> {
-        let budget = desc.series_budget();
-        self.len
-            .fetch_update(Relaxed, Relaxed, |n| (n < budget).then_some(n + 1))
-            .ok()?;
-        let Some(i) = reuse.or_else(|| self.take_slot(desc)) else {
+    /// Gives the tuple `free` a slot if the series budget allows. Called under the index's
+    /// writer lock.
+    fn insert(&self, desc: &'static FamilyDesc, free: &[&str], hash: u64) -> Option<usize> {
+        self.take_budget(desc)?;
+        let Some((i, slot)) = self
+            .take_slot(desc)
+            .and_then(|i| Some((i, self.slots.get(i)?)))
+        else {
             self.len.fetch_sub(1, Relaxed);
             return None;
         };
-        if let Some(cell) = self.slots.get(i) {
-            match cell.get() {
-                Some(s) => {
-                    s.hash.store(hash, Relaxed);
-                    s.key.store(key);
-                }
-                None => {
-                    let _ = cell.set(Slot {
-                        key: ArcSwapAny::new(key),
-                        hash: AtomicU64::new(hash),
-                        first: S::new(desc),
-                    });
-                }
-            }
-        }
+        // Only transient readers (which find it not live) can hold a free slot's lock.
+        let mut key = slot.key.write();
+        key::set_key(&mut key, free);
+        slot.hash.store(hash, Relaxed);
+        // Starts touched: the next sweep records when it was first seen (no clock read on the
+        // path that creates series).
+        slot.touched.store(true, Relaxed);
+        slot.live.store(true, Relaxed);
         Some(i)
+    }
+
+    /// Counts one more live tuple, if the series budget allows.
+    fn take_budget(&self, desc: &'static FamilyDesc) -> Option<()> {
+        let budget = desc.series_budget();
+        self.len
+            .fetch_update(Relaxed, Relaxed, |n| (n < budget).then_some(n + 1))
+            .map(drop)
+            .ok()
     }
 
     /// A free slot, or a new one (its series zeroed either way); `None` past the most slots
@@ -314,7 +353,7 @@ impl<S: Series> Keyed<S> {
         if i >= MAX_SLOTS {
             return None;
         }
-        self.slots.reserve(i + 1, OnceLock::new);
+        self.slots.reserve(i + 1, || Slot::new(desc));
         self.rest
             .reserve((i + 1) * (self.per_tuple - 1), || S::new(desc));
         // Release: a reader that sees the count sees the initialised slot.
@@ -322,7 +361,8 @@ impl<S: Series> Keyed<S> {
         Some(i)
     }
 
-    /// Zeroes slot `i`'s series and frees the slot; no key or handle names it any more.
+    /// Zeroes slot `i`'s series and frees the slot; no index cell or handle names it any more.
+    /// The key keeps its allocation for the next tuple.
     fn release(&self, i: usize) {
         for c in 0..self.per_tuple {
             if let Some(s) = self.series(i, c) {
@@ -356,10 +396,15 @@ impl<S: Series> Keyed<S> {
     /// Removes the tuple `free`; returns whether there was one.
     pub(super) fn remove(&self, desc: &'static FamilyDesc, free: &[&str]) -> bool {
         let hash = hash_key(&self.hasher, free.iter().map(|v| v.as_bytes()));
-        let removed = match self.index.find(hash, |i| self.key(i).matches(free)) {
-            Some(i) => self.retire(i, &self.key(i), false),
-            None => false,
+        let eq = |i| {
+            let slot = self.slots.get(i);
+            slot.and_then(Slot::read_live)
+                .is_some_and(|key| key::matches(&key, free))
         };
+        let removed = self
+            .index
+            .find(hash, eq)
+            .is_some_and(|i| self.retire(i, false));
         // Frees the slot now unless a handle holds it.
         self.settle(desc);
         removed
@@ -372,41 +417,37 @@ impl<S: Series> Keyed<S> {
         desc: &'static FamilyDesc,
         pattern: &[Option<&str>],
     ) -> usize {
-        let mut removed = 0;
-        for i in 0..self.used.load(std::sync::atomic::Ordering::Acquire) {
-            let key = self.key(i);
-            let matches = !key.is_vacant()
-                && key
-                    .parts()
-                    .zip(pattern)
-                    .all(|(v, p)| p.is_none_or(|p| p == v));
-            if matches && self.retire(i, &key, false) {
-                removed += 1;
+        let mut matching = Vec::new();
+        self.for_each(|values, i| {
+            if values
+                .iter()
+                .zip(pattern)
+                .all(|(v, p)| p.is_none_or(|p| p == *v))
+            {
+                matching.push(i);
             }
-        }
+        });
+        let removed = matching
+            .into_iter()
+            .filter(|&i| self.retire(i, false))
+            .count();
         self.settle(desc);
         removed
     }
 
-    /// Takes `key`, found in slot `i`, out of the index and the slot. False when another
-    /// removal took it first.
-    fn retire(&self, i: usize, key: &Key, expired: bool) -> bool {
-        if key.is_vacant() {
-            return false;
-        }
-        if !self.index.remove(self.rehash(i), i) {
-            return false;
-        }
-        let Some(slot) = self.slot(i) else {
+    /// Takes the tuple in slot `i` out of the index and marks the slot not live. False when
+    /// another removal took it first.
+    fn retire(&self, i: usize, expired: bool) -> bool {
+        let Some(slot) = self.slots.get(i) else {
             return false;
         };
-        let old = slot.key.swap(self.vacant.clone());
+        // The index arbitrates: one remover finds the cell.
+        if !self.index.remove(slot.hash.load(Relaxed), i) {
+            return false;
+        }
+        slot.live.store(false, Relaxed);
         self.len.fetch_sub(1, Relaxed);
-        self.retired.lock().push(Retired {
-            key: old,
-            slot: i,
-            expired,
-        });
+        self.retired.lock().push(Retired { slot: i, expired });
         true
     }
 
@@ -421,14 +462,17 @@ impl<S: Series> Keyed<S> {
         if let Some(timeout) = desc.idle_timeout {
             let (now, timeout) = (now as u32, millis(timeout));
             for i in 0..self.used.load(std::sync::atomic::Ordering::Acquire) {
-                let key = self.key(i);
-                if key.is_vacant() {
+                let Some(slot) = self.slots.get(i) else {
                     continue;
-                }
-                if key.take_touched() {
-                    key.set_seen(now);
-                } else if now.wrapping_sub(key.seen()) >= timeout {
-                    self.retire(i, &key, true);
+                };
+                // The read lock keeps the slot's tuple from changing under the decision.
+                let Some(_key) = slot.read_live() else {
+                    continue;
+                };
+                if slot.touched.swap(false, Relaxed) {
+                    slot.seen.store(now, Relaxed);
+                } else if now.wrapping_sub(slot.seen.load(Relaxed)) >= timeout {
+                    self.retire(i, true);
                 }
             }
         }
@@ -441,33 +485,55 @@ impl<S: Series> Keyed<S> {
         let pending = std::mem::take(&mut *self.retired.lock());
         let mut held = Vec::new();
         for r in pending {
-            // The slot no longer holds the key, so nothing new can take a guard on it: once
-            // unique, it stays so.
-            if Key::strong_count(&r.key) > 1 {
+            let Some(slot) = self.slots.get(r.slot) else {
+                continue;
+            };
+            // The slot is not live, so no new handle takes it: once the write lock is free,
+            // no handle holds the slot, and none will.
+            let Some(key) = slot.key.try_write() else {
                 held.push(r);
-            } else if r.expired && r.key.touched() {
-                self.revive(desc, r.key, r.slot);
-            } else {
-                #[cfg(test)]
-                for c in 0..self.per_tuple {
-                    *self.discarded.lock() +=
-                        self.series(r.slot, c).map_or(0.0, |s| s.sample().value());
-                }
-                self.release(r.slot);
+                continue;
+            };
+            if r.expired && slot.touched.load(Relaxed) {
+                // A copy, so no lock is held while the index is searched (rare: an update
+                // raced with the expiry).
+                let values = key.clone();
+                drop(key);
+                self.revive(desc, &values, r.slot);
+                continue;
             }
+            drop(key);
+            #[cfg(test)]
+            for c in 0..self.per_tuple {
+                *self.discarded.lock() +=
+                    self.series(r.slot, c).map_or(0.0, |s| s.sample().value());
+            }
+            self.release(r.slot);
         }
         self.retired.lock().extend(held);
     }
 
-    /// Puts back an expired tuple that was updated after all, its series still in slot `i`:
-    /// linked again if its key has no slot now, added into the one it has otherwise (or into
-    /// the overflow series).
-    fn revive(&self, desc: &'static FamilyDesc, key: Key, i: usize) {
-        key.set_seen(self.now_ms() as u32);
-        let parts: Vec<&str> = key.parts().collect();
+    /// Puts back an expired tuple that was updated after all, its key and series still in
+    /// slot `i`: linked again if the tuple has no slot now, added into the one it has otherwise
+    /// (or into the overflow series).
+    fn revive(&self, desc: &'static FamilyDesc, key: &Key, i: usize) {
+        let parts: Vec<&str> = key::parts(key, self.free_count).collect();
         let hash = hash_key(&self.hasher, parts.iter().map(|v| v.as_bytes()));
-        let eq = |j: usize| self.key(j).matches(&parts);
-        let put = || self.insert(desc, key.clone(), hash, Some(i));
+        let eq = |j: usize| {
+            let slot = self.slots.get(j);
+            slot.and_then(Slot::read_live)
+                .is_some_and(|key| key::matches(&key, &parts))
+        };
+        // Slot `i` is in no free list, so nothing else takes it: the tuple is linked again by
+        // marking it live.
+        let put = || {
+            let slot = self.slots.get(i)?;
+            self.take_budget(desc)?;
+            slot.seen.store(self.now_ms() as u32, Relaxed);
+            slot.touched.store(false, Relaxed);
+            slot.live.store(true, Relaxed);
+            Some(i)
+        };
         let into = match self.index.find_or_insert(hash, eq, put, |j| self.rehash(j)) {
             Found::Inserted(_) => return,
             Found::Existing(j) => (0..self.per_tuple)
@@ -503,12 +569,17 @@ impl<S: Series> Keyed<S> {
         self.overflow.get()
     }
 
-    /// Calls `f` with every live tuple's key and slot number.
-    pub(super) fn for_each(&self, mut f: impl FnMut(&Key, usize)) {
+    /// Calls `f` with every live tuple's values (declared order) and slot number.
+    pub(super) fn for_each(&self, mut f: impl FnMut(&[&str], usize)) {
         for i in 0..self.used.load(std::sync::atomic::Ordering::Acquire) {
-            let key = self.key(i);
-            if !key.is_vacant() {
-                f(&key, i);
+            let Some(key) = self.slots.get(i).and_then(Slot::read_live) else {
+                continue;
+            };
+            if self.free_count == 1 {
+                f(&[key::parts(&key, 1).next().unwrap_or_default()], i);
+            } else {
+                let many: Vec<&str> = key::parts(&key, self.free_count).collect();
+                f(&many, i);
             }
         }
     }

@@ -15,7 +15,6 @@ use crate::joined::Joined;
 use crate::value::Series;
 use crate::view::{AnyFamily, LabelError, Labels, SeriesRef};
 pub use handle::Handle;
-use key::KeyOps;
 use keyed::{Keyed, Lookup};
 
 /// Label value used for every free-form label of the overflow series.
@@ -128,7 +127,7 @@ impl<S: Series> Family<S> {
         match &self.store {
             Store::Dense(e) => Handle::borrowed(e.series(slot)),
             Store::Keyed(k) => match k.lookup(self.desc, free, slot) {
-                Lookup::Entry(key, series) => Handle::shared(key, series),
+                Lookup::Entry(pin, series) => Handle::shared(pin, series),
                 Lookup::Overflow(series) => Handle::borrowed(series),
             },
         }
@@ -297,18 +296,9 @@ impl<S: Series> AnyFamily for Family<S> {
         };
         // Free-form label text is rendered here rather than kept per series: memory per series
         // matters more than the few nanoseconds per series a scrape spends escaping.
-        let (per, free_count) = (desc.dense_len(), desc.free_form_count());
+        let per = desc.dense_len();
         let mut text = String::new();
-        k.for_each(|key, i| {
-            let mut one = [""];
-            let many: Vec<&str>;
-            let parts: &[&str] = if free_count == 1 {
-                one[0] = key.parts().next().unwrap_or_default();
-                &one
-            } else {
-                many = key.parts().collect();
-                &many
-            };
+        k.for_each(|parts, i| {
             for slot in 0..per {
                 let Some(s) = k.tuple_series(i, slot) else {
                     continue;

@@ -207,3 +207,15 @@ fn churn_reuses_slots() {
     }
     assert!(keyed(&f).used.load(Ordering::Relaxed) <= 100);
 }
+
+#[test]
+fn handles_can_cross_threads_and_await_points() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Handle<'static, CounterValue>>();
+    let f = Family::<CounterValue>::new(desc(4, None));
+    let h = f.get(&["a"], 0);
+    std::thread::scope(|s| {
+        s.spawn(move || h.inc());
+    });
+    assert_eq!(value(&f, "a", 0), Some(1));
+}
