@@ -128,28 +128,31 @@ pub(crate) enum Found {
     Refused,
 }
 
-/// Live entries and tombstones of the current table; guarded by the writer lock.
+/// Live entries and tombstones of the current table, and the owner's state `W`: what the
+/// writer lock guards.
 #[derive(Debug, Default)]
-struct Counts {
+struct Writer<W> {
     live: usize,
     tombstones: usize,
+    state: W,
 }
 
 /// The index: the current table and the outgrown ones, each at a fixed place (a reader finds
-/// the current one with two loads).
+/// the current one with two loads). Its writer lock also guards the owner's state `W` (the
+/// free slots, say), so creating an entry takes one lock.
 #[derive(Debug)]
-pub(crate) struct Index {
+pub(crate) struct Index<W = ()> {
     tables: [OnceLock<Table>; GENERATIONS],
     current: AtomicUsize,
-    writer: Mutex<Counts>,
+    writer: Mutex<Writer<W>>,
 }
 
-impl Index {
+impl<W: Default> Index<W> {
     pub(crate) fn new() -> Self {
         Self {
             tables: std::array::from_fn(|_| OnceLock::new()),
             current: AtomicUsize::new(NONE),
-            writer: Mutex::new(Counts::default()),
+            writer: Mutex::new(Writer::default()),
         }
     }
 
@@ -164,53 +167,59 @@ impl Index {
         self.table()?.find(hash, eq)
     }
 
-    /// Finds the entry, or inserts the slot `make` returns. `rehash` gives the hash of a slot
-    /// already inserted (used when the table is rebuilt).
+    /// Finds the entry, or inserts the slot `make` returns (given the owner's state, under the
+    /// writer lock). `rehash` gives the hash of a slot already inserted (used when the table is
+    /// rebuilt).
     pub(crate) fn find_or_insert(
         &self,
         hash: u64,
         mut eq: impl FnMut(usize) -> bool,
-        make: impl FnOnce() -> Option<usize>,
+        make: impl FnOnce(&mut W) -> Option<usize>,
         rehash: impl Fn(usize) -> u64,
     ) -> Found {
-        let mut counts = self.writer.lock();
+        let mut writer = self.writer.lock();
         if let Some(i) = self.find(hash, &mut eq) {
             return Found::Existing(i);
         }
-        let Some(table) = self.room_for_one(&mut counts, rehash) else {
+        let Some(table) = self.room_for_one(&mut writer, rehash) else {
             return Found::Refused;
         };
-        let Some(index) = make() else {
+        let Some(index) = make(&mut writer.state) else {
             return Found::Refused;
         };
         if table.insert(hash, index) {
-            counts.tombstones -= 1;
+            writer.tombstones -= 1;
         }
-        counts.live += 1;
+        writer.live += 1;
         Found::Inserted(index)
+    }
+
+    /// Runs `f` on the owner's state under the writer lock.
+    pub(crate) fn with_state<R>(&self, f: impl FnOnce(&mut W) -> R) -> R {
+        f(&mut self.writer.lock().state)
     }
 
     /// The current table, rebuilt first if one more entry would fill it over 3/4 with entries
     /// and tombstones (so probes stay short and always meet an empty cell): in place while the
     /// entries fill at most 5/8 of it, into one twice the size otherwise.
-    fn room_for_one(&self, counts: &mut Counts, rehash: impl Fn(usize) -> u64) -> Option<&Table> {
+    fn room_for_one(
+        &self,
+        writer: &mut Writer<W>,
+        rehash: impl Fn(usize) -> u64,
+    ) -> Option<&Table> {
         let current = self.table();
         let capacity = current.map_or(0, |t| t.cells.len());
         if let Some(t) = current {
-            if (counts.live + counts.tombstones + 1) * 4 <= capacity * 3 {
+            if (writer.live + writer.tombstones + 1) * 4 <= capacity * 3 {
                 return Some(t);
             }
         }
-        let live: Vec<(u64, usize)> = current
-            .iter()
-            .flat_map(|t| t.slots())
-            .map(|i| (rehash(i), i))
-            .collect();
-        counts.tombstones = 0;
+        writer.tombstones = 0;
         // Tombstones fill it: the same table, cleared and refilled (readers meanwhile miss and
         // take the lock). Otherwise the entries do: a bigger one.
         match current {
-            Some(t) if (counts.live + 1) * 8 <= capacity * 5 => {
+            Some(t) if (writer.live + 1) * 8 <= capacity * 5 => {
+                let live: Vec<(u64, usize)> = t.slots().map(|i| (rehash(i), i)).collect();
                 for c in t.cells.iter() {
                     c.store(0, Ordering::Release);
                 }
@@ -225,8 +234,8 @@ impl Index {
                     g => g + 1,
                 };
                 let bigger = Table::with_capacity(FIRST_CAPACITY << next);
-                for (hash, i) in live {
-                    bigger.insert(hash, i);
+                for i in current.iter().flat_map(|t| t.slots()) {
+                    bigger.insert(rehash(i), i);
                 }
                 // No budget comes near the last generation; past it, nothing more is inserted.
                 let table = self.tables.get(next)?.get_or_init(|| bigger);
@@ -237,10 +246,11 @@ impl Index {
         }
     }
 
-    /// Removes the entry naming `slot` under `hash`, if present; returns whether it was.
-    /// Taking the writer lock makes two removers of one entry agree on which of them removed it.
-    pub(crate) fn remove(&self, hash: u64, slot: usize) -> bool {
-        let mut counts = self.writer.lock();
+    /// Removes the entry naming `slot` under `hash`, if present, then runs `removed` on the
+    /// owner's state; returns whether it was present. Taking the writer lock makes two
+    /// removers of one entry agree on which of them removed it.
+    pub(crate) fn remove(&self, hash: u64, slot: usize, removed: impl FnOnce(&mut W)) -> bool {
+        let mut writer = self.writer.lock();
         let Some(table) = self.table() else {
             return false;
         };
@@ -250,8 +260,9 @@ impl Index {
             return false;
         };
         cell.store(TOMBSTONE, Ordering::Release);
-        counts.live -= 1;
-        counts.tombstones += 1;
+        writer.live -= 1;
+        writer.tombstones += 1;
+        removed(&mut writer.state);
         true
     }
 }
@@ -262,30 +273,35 @@ mod tests {
 
     #[test]
     fn churn_reuses_the_table() {
-        let index = Index::new();
+        let index = Index::<usize>::new();
         let hash = |i: usize| (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         for round in 0..1000 {
             let i = round % 7;
-            let found = index.find_or_insert(hash(round), |s| s == i, || Some(i), |_| 0);
+            let found = index.find_or_insert(hash(round), |s| s == i, |_| Some(i), |_| 0);
             assert_eq!(found, Found::Inserted(i));
             assert_eq!(index.find(hash(round), |s| s == i), Some(i));
-            assert!(index.remove(hash(round), i));
-            assert!(!index.remove(hash(round), i));
+            assert!(index.remove(hash(round), i, |removed| *removed += 1));
+            assert!(!index.remove(hash(round), i, |removed| *removed += 1));
             assert_eq!(index.find(hash(round), |s| s == i), None);
         }
         let tables = index.tables.iter().filter(|t| t.get().is_some()).count();
         assert_eq!(tables, 1, "churn must not add tables");
+        assert_eq!(
+            index.with_state(|removed| *removed),
+            1000,
+            "one call per removal"
+        );
     }
 
     #[test]
     fn growth_keeps_every_entry() {
-        let index = Index::new();
+        let index = Index::<()>::new();
         let hash = |i: usize| (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let rehash = |i: usize| hash(i);
         for i in 0..5000 {
-            index.find_or_insert(hash(i), |s| s == i, || Some(i), rehash);
+            index.find_or_insert(hash(i), |s| s == i, |_| Some(i), rehash);
             if i % 3 == 0 {
-                assert!(index.remove(hash(i), i));
+                assert!(index.remove(hash(i), i, |_| ()));
             }
         }
         for i in 0..5000 {

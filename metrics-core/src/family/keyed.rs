@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering:
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use parking_lot::{Mutex, RwLock, RwLockReadGuard};
+use parking_lot::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::key::{self, Key};
 use super::slab::Slab;
@@ -54,16 +54,31 @@ impl Drop for Pin<'_> {
     }
 }
 
+/// What [`Keyed::find_or_create`] did.
+enum Created<'a> {
+    /// The tuple was in the index (or was put there by another thread meanwhile).
+    Existing,
+    /// Put in slot `i`, returned read-locked.
+    Inserted(usize, RwLockReadGuard<'a, Key>),
+    /// The budget is spent.
+    Refused,
+}
+
 /// What a lookup found.
 pub(super) enum Lookup<'a, S> {
     Entry(Pin<'a>, &'a S),
     Overflow(&'a S),
 }
 
+/// What the index's writer lock guards besides the index: the slots freed for reuse.
+#[derive(Debug, Default)]
+struct Free(Vec<usize>);
+
 #[derive(Debug)]
 pub(super) struct Keyed<S> {
     hasher: foldhash::fast::RandomState,
-    index: Index,
+    /// Its writer lock also serialises taking slots, growing the slabs and counting `len`.
+    index: Index<Free>,
     slots: Slab<Slot<S>>,
     /// Series of enumerated combinations past the first: slot `i`'s combination `c > 0` is
     /// element `i * (per_tuple - 1) + c - 1`.
@@ -71,11 +86,9 @@ pub(super) struct Keyed<S> {
     per_tuple: usize,
     /// Free-form values per tuple.
     free_count: usize,
-    /// Slots freed for reuse; its lock serialises growth.
-    free: Mutex<Vec<usize>>,
     /// Slots below this are initialised: what readers walk.
     pub(super) used: AtomicUsize,
-    /// Live tuples: what the series budget counts.
+    /// Live tuples: what the series budget counts. Written under the index's writer lock.
     len: AtomicUsize,
     overflow: OnceLock<Dense<S>>,
     folded: AtomicU64,
@@ -173,7 +186,6 @@ impl<S: Series> Keyed<S> {
             rest: Slab::new(),
             per_tuple: desc.dense_len(),
             free_count: desc.free_form_count(),
-            free: Mutex::new(Vec::new()),
             used: AtomicUsize::new(0),
             len: AtomicUsize::new(0),
             overflow: OnceLock::new(),
@@ -260,11 +272,24 @@ impl<S: Series> Keyed<S> {
         }
         // A found slot may be emptied before it is read (a removal in between): look again.
         for attempt in 0..4 {
-            if !self.find_or_create(desc, free, hash, attempt == 0) {
-                break;
-            }
-            if let Some(found) = self.find(hash, free, slot) {
-                return found;
+            match self.find_or_create(desc, free, hash, attempt == 0) {
+                Created::Refused => break,
+                Created::Inserted(i, key) => {
+                    if let Some(s) = self.slots.get(i) {
+                        let series = match slot {
+                            0 => Some(&s.first),
+                            _ => self.series(i, slot),
+                        };
+                        if let Some(series) = series {
+                            return Lookup::Entry(s.pin(key), series);
+                        }
+                    }
+                }
+                Created::Existing => {
+                    if let Some(found) = self.find(hash, free, slot) {
+                        return found;
+                    }
+                }
             }
         }
         self.fold(desc, free.len(), slot)
@@ -274,54 +299,66 @@ impl<S: Series> Keyed<S> {
         self.slots.get(i).map_or(0, |s| s.hash.load(Relaxed))
     }
 
-    /// Whether the index has `free`, after creating it if the budget allows; when it does not
-    /// and the family expires idle series, one sweep (at most once per `idle_timeout / 8`) may
-    /// free a slot first.
+    /// Finds `free` in the index, or creates it if the budget allows; when it does not and the
+    /// family expires idle series, one sweep (at most once per `idle_timeout / 8`) may free a
+    /// slot first.
     fn find_or_create(
         &self,
         desc: &'static FamilyDesc,
         free: &[&str],
         hash: u64,
         may_sweep: bool,
-    ) -> bool {
+    ) -> Created<'_> {
         let eq = |i: usize| {
             let slot = self.slots.get(i);
             slot.and_then(Slot::read_live)
                 .is_some_and(|key| key::matches(&key, free))
         };
-        let create = || self.insert(desc, free, hash);
         let rehash = |i| self.rehash(i);
-        match self.index.find_or_insert(hash, eq, create, rehash) {
-            Found::Existing(_) | Found::Inserted(_) => true,
-            Found::Refused => {
-                let Some(timeout) = desc.idle_timeout.filter(|_| may_sweep) else {
-                    return false;
-                };
-                let due = self
-                    .last_sweep
-                    .load(Relaxed)
-                    .saturating_add(u64::from(millis(timeout) / 8));
-                if self.now_ms() < due {
-                    return false;
-                }
-                self.sweep(desc);
-                let found = self.index.find_or_insert(hash, eq, create, rehash);
-                found != Found::Refused
-            }
+        let mut created = None;
+        let mut create = |state: &mut Free| {
+            let (i, key) = self.insert(desc, free, hash, state)?;
+            created = Some(key);
+            Some(i)
+        };
+        let mut found = self.index.find_or_insert(hash, eq, &mut create, rehash);
+        if found == Found::Refused && may_sweep && self.sweep_due(desc) {
+            self.sweep(desc);
+            found = self.index.find_or_insert(hash, eq, &mut create, rehash);
+        }
+        match (found, created) {
+            (Found::Inserted(i), Some(key)) => Created::Inserted(i, key),
+            (Found::Refused, _) => Created::Refused,
+            _ => Created::Existing,
         }
     }
 
-    /// Gives the tuple `free` a slot if the series budget allows. Called under the index's
-    /// writer lock.
-    fn insert(&self, desc: &'static FamilyDesc, free: &[&str], hash: u64) -> Option<usize> {
-        self.take_budget(desc)?;
-        let Some((i, slot)) = self
-            .take_slot(desc)
-            .and_then(|i| Some((i, self.slots.get(i)?)))
-        else {
-            self.len.fetch_sub(1, Relaxed);
+    /// Whether a family that expires idle series has gone `idle_timeout / 8` without a sweep.
+    fn sweep_due(&self, desc: &'static FamilyDesc) -> bool {
+        desc.idle_timeout.is_some_and(|timeout| {
+            let due = self
+                .last_sweep
+                .load(Relaxed)
+                .saturating_add(u64::from(millis(timeout) / 8));
+            self.now_ms() >= due
+        })
+    }
+
+    /// Gives the tuple `free` a slot if the series budget allows; returns it read-locked, so
+    /// it holds the tuple until the caller's handle drops. Called under the index's writer lock,
+    /// which guards `state`.
+    fn insert<'a>(
+        &'a self,
+        desc: &'static FamilyDesc,
+        free: &[&str],
+        hash: u64,
+        state: &mut Free,
+    ) -> Option<(usize, RwLockReadGuard<'a, Key>)> {
+        if self.len.load(Relaxed) >= desc.series_budget() {
             return None;
-        };
+        }
+        let i = self.take_slot(desc, state)?;
+        let slot = self.slots.get(i)?;
         // Only transient readers (which find it not live) can hold a free slot's lock.
         let mut key = slot.key.write();
         key::set_key(&mut key, free);
@@ -330,23 +367,14 @@ impl<S: Series> Keyed<S> {
         // path that creates series).
         slot.touched.store(true, Relaxed);
         slot.live.store(true, Relaxed);
-        Some(i)
-    }
-
-    /// Counts one more live tuple, if the series budget allows.
-    fn take_budget(&self, desc: &'static FamilyDesc) -> Option<()> {
-        let budget = desc.series_budget();
-        self.len
-            .fetch_update(Relaxed, Relaxed, |n| (n < budget).then_some(n + 1))
-            .map(drop)
-            .ok()
+        self.len.store(self.len.load(Relaxed) + 1, Relaxed);
+        Some((i, RwLockWriteGuard::downgrade(key)))
     }
 
     /// A free slot, or a new one (its series zeroed either way); `None` past the most slots
     /// an index cell can name.
-    fn take_slot(&self, desc: &'static FamilyDesc) -> Option<usize> {
-        let mut free = self.free.lock();
-        if let Some(i) = free.pop() {
+    fn take_slot(&self, desc: &'static FamilyDesc, state: &mut Free) -> Option<usize> {
+        if let Some(i) = state.0.pop() {
             return Some(i);
         }
         let i = self.used.load(Relaxed);
@@ -369,7 +397,7 @@ impl<S: Series> Keyed<S> {
                 s.reset();
             }
         }
-        self.free.lock().push(i);
+        self.index.with_state(|state| state.0.push(i));
     }
 
     /// Enumerated slot `slot` of the overflow series, counting one more folded update.
@@ -442,11 +470,13 @@ impl<S: Series> Keyed<S> {
             return false;
         };
         // The index arbitrates: one remover finds the cell.
-        if !self.index.remove(slot.hash.load(Relaxed), i) {
+        let removed = self.index.remove(slot.hash.load(Relaxed), i, |_| {
+            slot.live.store(false, Relaxed);
+            self.len.store(self.len.load(Relaxed) - 1, Relaxed);
+        });
+        if !removed {
             return false;
         }
-        slot.live.store(false, Relaxed);
-        self.len.fetch_sub(1, Relaxed);
         self.retired.lock().push(Retired { slot: i, expired });
         true
     }
@@ -526,12 +556,15 @@ impl<S: Series> Keyed<S> {
         };
         // Slot `i` is in no free list, so nothing else takes it: the tuple is linked again by
         // marking it live.
-        let put = || {
+        let put = |_: &mut Free| {
             let slot = self.slots.get(i)?;
-            self.take_budget(desc)?;
+            if self.len.load(Relaxed) >= desc.series_budget() {
+                return None;
+            }
             slot.seen.store(self.now_ms() as u32, Relaxed);
             slot.touched.store(false, Relaxed);
             slot.live.store(true, Relaxed);
+            self.len.store(self.len.load(Relaxed) + 1, Relaxed);
             Some(i)
         };
         let into = match self.index.find_or_insert(hash, eq, put, |j| self.rehash(j)) {
