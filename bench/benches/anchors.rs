@@ -18,9 +18,10 @@ use criterion::measurement::WallTime;
 use criterion::{criterion_group, BatchSize, BenchmarkGroup, BenchmarkId, Criterion, Throughput};
 use promdecl::Format;
 use promdecl_bench::{
-    criterion_dir, meas, ours, pc, peers, sum_samples, tikv, topics, CYCLED, EXACT_TOTALS,
-    FIRST_TOUCH_SERIES, THREADS,
+    criterion_dir, meas, ours, paired, pc, peers, sum_samples, tikv, topics, CYCLED,
+    EXACT_TOTALS, FIRST_TOUCH_SERIES, THREADS,
 };
+use promdecl_bench::paired::looped;
 
 fn counters(c: &mut Criterion) {
     let hot = ours::Hot::new();
@@ -41,21 +42,19 @@ fn counters(c: &mut Criterion) {
     g.finish();
 
     let mut g = c.benchmark_group("counter_inc_two_enum_labels");
-    g.bench_function("raw_atomic", |b| {
-        b.iter(|| {
-            black_box(&raw_slots)[black_box(1usize) * 3 + black_box(2usize)].fetch_add(1, Relaxed)
-        })
-    });
-    g.bench_function("ours", |b| {
-        b.iter(|| {
-            black_box(&hot)
-                .requests_total(
-                    black_box(ours::Method::Post),
-                    black_box(ours::Status::ServerError),
-                )
-                .inc()
-        })
-    });
+    let raw_op = || {
+        black_box(&raw_slots)[black_box(1usize) * 3 + black_box(2usize)].fetch_add(1, Relaxed);
+    };
+    let ours_op = || {
+        black_box(&hot)
+            .requests_total(
+                black_box(ours::Method::Post),
+                black_box(ours::Status::ServerError),
+            )
+            .inc()
+    };
+    g.bench_function("raw_atomic", |b| b.iter(raw_op));
+    g.bench_function("ours", |b| b.iter(ours_op));
     let pcf = pc::Requests::default();
     g.bench_function("prometheus_client", |b| {
         b.iter(|| {
@@ -86,6 +85,12 @@ fn counters(c: &mut Criterion) {
         })
     });
     g.finish();
+    paired::compare(
+        "counter_inc_two_enum_labels",
+        "raw_atomic",
+        looped(ours_op),
+        looped(raw_op),
+    );
 }
 
 /// `n` latencies, log-uniform between 0.5 ms and 4 s, from a fixed xorshift sequence.
@@ -165,42 +170,47 @@ fn histograms(c: &mut Criterion) {
         requests[*i]
     };
     let mut g = c.benchmark_group("histogram_observe_labelled_spread");
+    let ours_observe;
     {
         use ours::{Method as M, Status as S};
         let (methods, statuses) = (
             [M::Get, M::Post, M::Put, M::Delete],
             [S::Ok, S::ClientError, S::ServerError],
         );
-        g.bench_function("ours", |b| {
+        let hot = &hot;
+        ours_observe = move || {
             let mut i = 0;
-            b.iter(|| {
+            move || {
                 let (m, s, v) = next(&mut i);
-                black_box(&hot)
+                black_box(hot)
                     .request_seconds(methods[m], statuses[s])
                     .observe(black_box(v))
-            })
-        });
+            }
+        };
+        g.bench_function("ours", |b| b.iter(ours_observe()));
     }
     let pf = pc::histogram_family();
-    {
+    let pc_observe = {
         use pc::{Method as M, Status as S};
         let (methods, statuses) = (
             [M::Get, M::Post, M::Put, M::Delete],
             [S::Ok, S::ClientError, S::ServerError],
         );
-        g.bench_function("prometheus_client", |b| {
+        let pf = &pf;
+        move || {
             let mut i = 0;
-            b.iter(|| {
+            move || {
                 let (m, s, v) = next(&mut i);
-                black_box(&pf)
+                black_box(pf)
                     .get_or_create(&pc::Request {
                         method: methods[m],
                         status: statuses[s],
                     })
                     .observe(black_box(v))
-            })
-        });
-    }
+            }
+        }
+    };
+    g.bench_function("prometheus_client", |b| b.iter(pc_observe()));
     let tv = tikv::histogram_vec();
     {
         let (methods, statuses) = (
@@ -239,6 +249,12 @@ fn histograms(c: &mut Criterion) {
         });
     }
     g.finish();
+    paired::compare(
+        "histogram_observe_labelled_spread",
+        "prometheus_client",
+        looped(ours_observe()),
+        looped(pc_observe()),
+    );
 }
 
 /// Free-form lookups of an existing series (a counter with a free-form `peer` and an
@@ -306,22 +322,30 @@ fn free_form(c: &mut Criterion) {
 
     // Realistic: 1,000 distinct peer ids, held by the caller, cycled in order.
     let mut g = c.benchmark_group("free_form_cycled_1000");
-    g.bench_function("ours", |b| {
+    // Borrowed, so each factory below can make as many ops as it is asked for.
+    let (hot, pcm, mm, peers, pc_keys) = (&hot, &pcm, &mm, &peers, &pc_keys);
+    let ours_cycled = || {
         let mut i = 0;
-        b.iter(|| {
+        move || {
             black_box(&hot)
                 .messages_total(black_box(&peers[next(&mut i)]), ours::Direction::Sent)
                 .inc()
-        })
-    });
-    g.bench_function("prometheus_client", |b| {
+        }
+    };
+    let pc_cycled = || {
         let mut i = 0;
-        b.iter(|| {
+        move || {
             black_box(&pcm)
                 .get_or_create(black_box(&pc_keys[next(&mut i)]))
                 .inc()
-        })
-    });
+        }
+    };
+    let meas_cycled = || {
+        let mut i = 0;
+        move || black_box(&mm).inc(meas_key(black_box(&peers[next(&mut i)])))
+    };
+    g.bench_function("ours", |b| b.iter(ours_cycled()));
+    g.bench_function("prometheus_client", |b| b.iter(pc_cycled()));
     g.bench_function("prometheus", |b| {
         let mut i = 0;
         b.iter(|| {
@@ -330,11 +354,13 @@ fn free_form(c: &mut Criterion) {
                 .inc()
         })
     });
-    g.bench_function("measured", |b| {
-        let mut i = 0;
-        b.iter(|| black_box(&mm).inc(meas_key(black_box(&peers[next(&mut i)]))))
-    });
+    g.bench_function("measured", |b| b.iter(meas_cycled()));
     g.finish();
+    let case = "free_form_cycled_1000";
+    let (ours, pc) = (looped(ours_cycled()), looped(pc_cycled()));
+    paired::compare(case, "prometheus_client", ours, pc);
+    let (ours, meas) = (looped(ours_cycled()), looped(meas_cycled()));
+    paired::compare(case, "measured", ours, meas);
 
     // A fresh String per call (a clone of one of the 1,000, made and dropped in the loop).
     let mut g = c.benchmark_group("free_form_fresh_string");
@@ -689,13 +715,24 @@ fn encoding(c: &mut Criterion) {
 fn first_touch(c: &mut Criterion) {
     let keys = peers(FIRST_TOUCH_SERIES);
     let mut g = c.benchmark_group("first_touch_free_form");
+    let fill_ours = |hot: &ours::Hot| {
+        for k in &keys {
+            hot.messages_total(k, ours::Direction::Sent).inc();
+        }
+    };
+    let fill_meas = |f: &measured::CounterVec<meas::MessageSet>| {
+        for k in &keys {
+            f.inc(meas::Message {
+                topic: k,
+                direction: meas::Direction::Sent,
+            });
+        }
+    };
     g.bench_function("ours", |b| {
         b.iter_batched(
             ours::Hot::new,
             |hot| {
-                for k in &keys {
-                    hot.messages_total(k, ours::Direction::Sent).inc();
-                }
+                fill_ours(&hot);
                 hot
             },
             BatchSize::LargeInput,
@@ -733,18 +770,19 @@ fn first_touch(c: &mut Criterion) {
         b.iter_batched(
             meas::messages,
             |f| {
-                for k in &keys {
-                    f.inc(meas::Message {
-                        topic: k,
-                        direction: meas::Direction::Sent,
-                    });
-                }
+                fill_meas(&f);
                 f
             },
             BatchSize::LargeInput,
         )
     });
     g.finish();
+    paired::compare(
+        "first_touch_free_form",
+        "measured",
+        paired::batched(ours::Hot::new, fill_ours),
+        paired::batched(meas::messages, fill_meas),
+    );
 }
 
 fn config() -> Criterion {
@@ -765,5 +803,6 @@ criterion_group! {
 fn main() {
     benches();
     write_exact_totals();
+    paired::write();
     Criterion::default().configure_from_args().final_summary();
 }

@@ -108,6 +108,8 @@ macro_rules! workers {
     };
 }
 
+pub mod paired;
+
 pub mod ours {
     use promdecl::{Counter, Histogram, LabelValue, Metrics, ShardedCounter};
 
