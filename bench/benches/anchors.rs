@@ -17,11 +17,11 @@ use std::time::{Duration, Instant};
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, BatchSize, BenchmarkGroup, BenchmarkId, Criterion, Throughput};
 use promdecl::Format;
-use promdecl_bench::{
-    criterion_dir, meas, ours, paired, pc, peers, sum_samples, tikv, topics, CYCLED,
-    EXACT_TOTALS, FIRST_TOUCH_SERIES, THREADS,
-};
 use promdecl_bench::paired::looped;
+use promdecl_bench::{
+    criterion_dir, meas, ours, paired, pc, peers, sum_samples, tikv, topics, CYCLED, EXACT_TOTALS,
+    FIRST_TOUCH_SERIES, THREADS,
+};
 
 fn counters(c: &mut Criterion) {
     let hot = ours::Hot::new();

@@ -876,7 +876,11 @@ struct Timing {
 
 /// A timing target's cell and verdict: judged on the paired ratio when the run has one, with
 /// Criterion's medians beside it.
-fn judge(t: &Timing, m: &Medians, paired: &BTreeMap<String, Ratio>) -> (Option<String>, Option<bool>) {
+fn judge(
+    t: &Timing,
+    m: &Medians,
+    paired: &BTreeMap<String, Ratio>,
+) -> (Option<String>, Option<bool>) {
     let criterion = m.ratio(t.case, t.anchor, "ours");
     let shown = |r: f64| if t.inverse { 1.0 / r } else { r };
     let how = match t.inverse {
@@ -898,7 +902,8 @@ fn judge(t: &Timing, m: &Medians, paired: &BTreeMap<String, Ratio>) -> (Option<S
             (Some(figure), Some(p.ratio >= t.faster))
         }
         None => (
-            criterion.map(|r| format!("{:.2}x ({how}; Criterion medians, no paired run)", shown(r))),
+            criterion
+                .map(|r| format!("{:.2}x ({how}; Criterion medians, no paired run)", shown(r))),
             criterion.map(|r| r >= t.faster),
         ),
     }

@@ -43,6 +43,15 @@ pub(crate) struct Dense<S> {
 struct Padded<S>(S);
 
 impl<S: Series> Dense<S> {
+    /// No series: what a free-form family keeps beside its tuples.
+    fn empty() -> Self {
+        Self {
+            free: Box::default(),
+            series: Box::default(),
+            labels: Joined::build(0, 0, |_, _| ()),
+        }
+    }
+
     fn new(desc: &'static FamilyDesc, free: Vec<&'static str>) -> Self {
         let n = desc.dense_len();
         Self {
@@ -81,26 +90,29 @@ impl<S: Series> Dense<S> {
 #[derive(Debug)]
 pub struct Family<S> {
     desc: &'static FamilyDesc,
-    store: Store<S>,
-}
-
-// One store per family, so the size difference is irrelevant; boxing would add a hop per update.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug)]
-enum Store<S> {
-    Dense(Dense<S>),
-    Keyed(Keyed<S>),
+    /// Every series of an enumerated-only family; empty in a free-form one. A field, not an
+    /// enum variant beside `keyed`, so an enumerated accessor is one bounds check and one
+    /// atomic add, as a hand-indexed array is.
+    dense: Dense<S>,
+    /// A free-form family's tuples.
+    keyed: Option<Keyed<S>>,
 }
 
 impl<S: Series> Family<S> {
     /// Creates the family; enumerated combinations exist (zeroed) from here on.
     pub fn new(desc: &'static FamilyDesc) -> Self {
-        let store = if desc.free_form_count() == 0 {
-            Store::Dense(Dense::new(desc, Vec::new()))
-        } else {
-            Store::Keyed(Keyed::new(desc))
-        };
-        Self { desc, store }
+        match desc.free_form_count() {
+            0 => Self {
+                desc,
+                dense: Dense::new(desc, Vec::new()),
+                keyed: None,
+            },
+            _ => Self {
+                desc,
+                dense: Dense::empty(),
+                keyed: Some(Keyed::new(desc)),
+            },
+        }
     }
 
     /// The family's descriptor.
@@ -124,9 +136,9 @@ impl<S: Series> Family<S> {
     #[doc(hidden)]
     #[inline(always)]
     pub fn get(&self, free: &[&str], slot: usize) -> Handle<'_, S> {
-        match &self.store {
-            Store::Dense(e) => Handle::borrowed(e.series(slot)),
-            Store::Keyed(k) => match k.lookup(self.desc, free, slot) {
+        match &self.keyed {
+            None => Handle::borrowed(self.get_fixed(slot)),
+            Some(k) => match k.lookup(self.desc, free, slot) {
                 Lookup::Entry(pin, series) => Handle::shared(pin, series),
                 Lookup::Overflow(series) => Handle::borrowed(series),
             },
@@ -138,10 +150,23 @@ impl<S: Series> Family<S> {
     #[doc(hidden)]
     #[inline(always)]
     pub fn get_fixed(&self, slot: usize) -> &S {
-        match &self.store {
-            Store::Dense(d) => d.series(slot),
-            // Not reached: a family without free-form labels is dense.
-            Store::Keyed(k) => k.overflow_series(self.desc, slot),
+        match self.dense.series.get(slot) {
+            Some(p) => &p.0,
+            None => self.fixed_out_of_range(slot),
+        }
+    }
+
+    /// Not reached from generated code (slots come from the declared enums, and only
+    /// enumerated-only families are asked): the first series, or a free-form family's
+    /// overflow series.
+    #[cold]
+    #[inline(never)]
+    fn fixed_out_of_range(&self, slot: usize) -> &S {
+        match (&self.keyed, self.dense.series.first()) {
+            (_, Some(p)) => &p.0,
+            (Some(k), None) => k.overflow_series(self.desc, slot),
+            // `new` gives a family either dense series or a keyed store.
+            (None, None) => unreachable!("a family without series or tuples"),
         }
     }
 
@@ -160,10 +185,8 @@ impl<S: Series> Family<S> {
     ///
     /// Enumerated-only families have nothing to remove: always `false`.
     pub fn remove(&self, free: &[&str]) -> bool {
-        match &self.store {
-            Store::Keyed(k) if free.len() == self.desc.free_form_count() => {
-                k.remove(self.desc, free)
-            }
+        match &self.keyed {
+            Some(k) if free.len() == self.desc.free_form_count() => k.remove(self.desc, free),
             _ => false,
         }
     }
@@ -171,8 +194,8 @@ impl<S: Series> Family<S> {
     /// Removes every series whose free-form values match `pattern` (declared order, `None`
     /// matching any value), like [`Family::remove`] for each; returns how many tuples went.
     pub fn remove_matching(&self, pattern: &[Option<&str>]) -> usize {
-        match &self.store {
-            Store::Keyed(k) if pattern.len() == self.desc.free_form_count() => {
+        match &self.keyed {
+            Some(k) if pattern.len() == self.desc.free_form_count() => {
                 k.remove_matching(self.desc, pattern)
             }
             _ => 0,
@@ -184,7 +207,7 @@ impl<S: Series> Family<S> {
     /// The registry calls it at every scrape, and a family whose budget is full calls it before
     /// folding a new tuple; call it yourself for a family you encode without a registry.
     pub fn expire_idle(&self) {
-        if let Store::Keyed(k) = &self.store {
+        if let Some(k) = &self.keyed {
             k.sweep(self.desc);
         }
     }
@@ -192,10 +215,7 @@ impl<S: Series> Family<S> {
     /// Updates folded into the overflow series: past the series budget, or with a value that
     /// never gets a series (the overflow value itself, or one longer than the cap).
     pub fn folded(&self) -> u64 {
-        match &self.store {
-            Store::Dense(_) => 0,
-            Store::Keyed(k) => k.folded(),
-        }
+        self.keyed.as_ref().map_or(0, Keyed::folded)
     }
 
     /// Updates dropped because the exposition could not represent them: a histogram's NaN,
@@ -216,7 +236,7 @@ impl<S: Series> Family<S> {
     /// Meant for before the first update (the registry sets it on registration): series stored
     /// earlier stay exposed.
     pub fn set_max_label_value_bytes(&self, bytes: usize) {
-        if let Store::Keyed(k) = &self.store {
+        if let Some(k) = &self.keyed {
             k.set_max_value_bytes(bytes);
         }
     }
@@ -224,17 +244,17 @@ impl<S: Series> Family<S> {
     /// Number of series currently exposed (including the overflow series once used).
     pub fn series_count(&self) -> usize {
         let per = self.desc.dense_len();
-        match &self.store {
-            Store::Dense(_) => per,
-            Store::Keyed(k) => (k.len() + usize::from(k.overflow_used().is_some())) * per,
+        match &self.keyed {
+            None => per,
+            Some(k) => (k.len() + usize::from(k.overflow_used().is_some())) * per,
         }
     }
 
     /// Calls `f` with every exposed series.
     fn for_each_stored(&self, mut f: impl FnMut(&S)) {
-        let dense = match &self.store {
-            Store::Dense(d) => Some(d),
-            Store::Keyed(k) => {
+        let dense = match &self.keyed {
+            None => Some(&self.dense),
+            Some(k) => {
                 let per = self.desc.dense_len();
                 k.for_each(|_, i| {
                     (0..per)
@@ -290,9 +310,8 @@ impl<S: Series> AnyFamily for Family<S> {
     }
     fn for_each_series(&self, f: &mut dyn FnMut(&SeriesRef<'_>)) {
         let desc = self.desc;
-        let k = match &self.store {
-            Store::Dense(d) => return d.for_each_series(desc, f),
-            Store::Keyed(k) => k,
+        let Some(k) = &self.keyed else {
+            return self.dense.for_each_series(desc, f);
         };
         // Free-form label text is rendered here rather than kept per series: memory per series
         // matters more than the few nanoseconds per series a scrape spends escaping.

@@ -31,10 +31,7 @@ fn desc(max_series: usize, idle: Option<Duration>) -> &'static FamilyDesc {
 }
 
 fn keyed<S>(f: &Family<S>) -> &Keyed<S> {
-    match &f.store {
-        Store::Keyed(k) => k,
-        Store::Dense(_) => unreachable!("free-form family"),
-    }
+    f.keyed.as_ref().expect("a free-form family")
 }
 
 fn value(f: &Family<CounterValue>, peer: &str, slot: usize) -> Option<u64> {
