@@ -216,3 +216,81 @@ fn handles_can_cross_threads_and_await_points() {
     });
     assert_eq!(value(&f, "a", 0), Some(1));
 }
+
+/// Removals racing with updates on the same tuples: a slot is reused only once no handle
+/// holds it, so no observation lands in another tuple's series. Tuple `k` observes only the
+/// prime `PRIMES[k]`, so a series whose sum is not a multiple of its own prime took a
+/// stranger's update; the remover checks every live series before each removal.
+#[test]
+fn removal_racing_updates_never_misattributes() {
+    const PRIMES: [f64; 12] = [2., 3., 5., 7., 11., 13., 17., 19., 23., 29., 31., 37.];
+    let desc: &'static FamilyDesc = Box::leak(Box::new(FamilyDesc {
+        name: "peer_latency_seconds",
+        kind: Kind::Histogram,
+        help: "Latency by peer",
+        unit: None,
+        labels: &[LabelDesc {
+            name: "peer",
+            values: None,
+        }],
+        buckets: Some(&[4.0, 16.0]),
+        max_series: Some(8),
+        idle_timeout: None,
+        note: None,
+    }));
+    let f = Family::<crate::value::HistogramValue>::new(desc);
+    let keys: Vec<String> = (0..PRIMES.len()).map(|k| format!("peer-{k:02}")).collect();
+    // Live tuples with a sum that is no multiple of their prime; tuples checked.
+    let check = || {
+        let (mut wrong, mut checked) = (Vec::new(), 0);
+        f.for_each_series(&mut |s| {
+            let values = s.label_values();
+            // The overflow series takes any tuple past the budget.
+            let Some(k) = keys.iter().position(|key| values == [key.as_str()]) else {
+                return;
+            };
+            if let crate::value::Reading::Histogram(h) = s.reading() {
+                if h.sum() % PRIMES[k] != 0.0 {
+                    wrong.push((values[0].to_owned(), h.sum()));
+                }
+                checked += 1;
+            }
+        });
+        (wrong, checked)
+    };
+    // Writers running; the remover stops when the first is through.
+    let running = AtomicU64::new(3);
+    std::thread::scope(|s| {
+        for t in 0..3 {
+            let (f, keys, running) = (&f, &keys, &running);
+            s.spawn(move || {
+                for round in 0..20_000usize {
+                    let k = (round * 5 + t * 7) % keys.len();
+                    let series = f.get(&[keys[k].as_str()], 0);
+                    // Held across a yield: removals and new tuples run meanwhile.
+                    std::thread::yield_now();
+                    series.observe(PRIMES[k]);
+                }
+                running.fetch_sub(1, Ordering::Relaxed);
+            });
+        }
+        s.spawn(|| {
+            let mut round = 0usize;
+            while running.load(Ordering::Relaxed) == 3 {
+                let (wrong, _) = check();
+                assert!(
+                    wrong.is_empty(),
+                    "updates landed in other tuples: {wrong:?}"
+                );
+                f.remove(&[keys[round % keys.len()].as_str()]);
+                round += 1;
+            }
+        });
+    });
+    let (wrong, checked) = check();
+    assert!(
+        wrong.is_empty(),
+        "updates landed in other tuples: {wrong:?}"
+    );
+    assert!(checked > 0, "some tuples must be live at the end");
+}
