@@ -295,6 +295,14 @@ impl<S: Series> Keyed<S> {
         self.fold(desc, free.len(), slot)
     }
 
+    /// Slot `i`'s key, read-locked, if the slot holds the live tuple `free`.
+    fn holding(&self, i: usize, free: &[&str]) -> Option<RwLockReadGuard<'_, Key>> {
+        self.slots
+            .get(i)?
+            .read_live()
+            .filter(|key| key::matches(key, free))
+    }
+
     fn rehash(&self, i: usize) -> u64 {
         self.slots.get(i).map_or(0, |s| s.hash.load(Relaxed))
     }
@@ -309,11 +317,7 @@ impl<S: Series> Keyed<S> {
         hash: u64,
         may_sweep: bool,
     ) -> Created<'_> {
-        let eq = |i: usize| {
-            let slot = self.slots.get(i);
-            slot.and_then(Slot::read_live)
-                .is_some_and(|key| key::matches(&key, free))
-        };
+        let eq = |i| self.holding(i, free).is_some();
         let rehash = |i| self.rehash(i);
         let mut created = None;
         let mut create = |state: &mut Free| {
@@ -424,15 +428,12 @@ impl<S: Series> Keyed<S> {
     /// Removes the tuple `free`; returns whether there was one.
     pub(super) fn remove(&self, desc: &'static FamilyDesc, free: &[&str]) -> bool {
         let hash = hash_key(&self.hasher, free.iter().map(|v| v.as_bytes()));
-        let eq = |i| {
-            let slot = self.slots.get(i);
-            slot.and_then(Slot::read_live)
-                .is_some_and(|key| key::matches(&key, free))
-        };
-        let removed = self
-            .index
-            .find(hash, eq)
-            .is_some_and(|i| self.retire(i, false));
+        let found = self.index.find(hash, |i| self.holding(i, free).is_some());
+        // Retired under the read lock, so the slot cannot take another tuple in between.
+        let removed = found.is_some_and(|i| {
+            self.holding(i, free)
+                .is_some_and(|_key| self.retire(i, false))
+        });
         // Frees the slot now unless a handle holds it.
         self.settle(desc);
         removed
@@ -445,26 +446,24 @@ impl<S: Series> Keyed<S> {
         desc: &'static FamilyDesc,
         pattern: &[Option<&str>],
     ) -> usize {
-        let mut matching = Vec::new();
+        let mut removed = 0;
+        // `for_each` holds each slot's read lock while it calls: the slot keeps its tuple.
         self.for_each(|values, i| {
-            if values
+            let matches = values
                 .iter()
                 .zip(pattern)
-                .all(|(v, p)| p.is_none_or(|p| p == *v))
-            {
-                matching.push(i);
+                .all(|(v, p)| p.is_none_or(|p| p == *v));
+            if matches && self.retire(i, false) {
+                removed += 1;
             }
         });
-        let removed = matching
-            .into_iter()
-            .filter(|&i| self.retire(i, false))
-            .count();
         self.settle(desc);
         removed
     }
 
     /// Takes the tuple in slot `i` out of the index and marks the slot not live. False when
-    /// another removal took it first.
+    /// another removal took it first. Callers hold the slot's read lock, so it still holds the
+    /// tuple they mean.
     fn retire(&self, i: usize, expired: bool) -> bool {
         let Some(slot) = self.slots.get(i) else {
             return false;
@@ -549,11 +548,7 @@ impl<S: Series> Keyed<S> {
     fn revive(&self, desc: &'static FamilyDesc, key: &Key, i: usize) {
         let parts: Vec<&str> = key::parts(key, self.free_count).collect();
         let hash = hash_key(&self.hasher, parts.iter().map(|v| v.as_bytes()));
-        let eq = |j: usize| {
-            let slot = self.slots.get(j);
-            slot.and_then(Slot::read_live)
-                .is_some_and(|key| key::matches(&key, &parts))
-        };
+        let eq = |j| self.holding(j, &parts).is_some();
         // Slot `i` is in no free list, so nothing else takes it: the tuple is linked again by
         // marking it live.
         let put = |_: &mut Free| {
@@ -602,7 +597,8 @@ impl<S: Series> Keyed<S> {
         self.overflow.get()
     }
 
-    /// Calls `f` with every live tuple's values (declared order) and slot number.
+    /// Calls `f` with every live tuple's values (declared order) and slot number, holding the
+    /// slot's read lock meanwhile.
     pub(super) fn for_each(&self, mut f: impl FnMut(&[&str], usize)) {
         for i in 0..self.used.load(std::sync::atomic::Ordering::Acquire) {
             let Some(key) = self.slots.get(i).and_then(Slot::read_live) else {
