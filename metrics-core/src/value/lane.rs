@@ -333,17 +333,31 @@ mod tests {
         let threads = l.owned + 2;
         // Every thread stays alive until all have their lanes, so two owners would be live at once.
         let all_placed = std::sync::Barrier::new(threads);
+        // Threads of this test that own a lane.
+        let promoted = AtomicUsize::new(0);
+        // Other tests' busy threads hold owned lanes until they exit: keep asking, until one
+        // of this test's threads has one (or a bound far past any other test's length).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         let lanes: Vec<(Lane, Lane)> = std::thread::scope(|s| {
             let threads: Vec<_> = (0..threads)
                 .map(|_| {
                     s.spawn(|| {
                         let first = Lane::of_thread();
                         let mut last = first;
-                        // Other tests' threads may hold owned lanes for a while: keep asking.
-                        for _ in 0..200 * PROMOTE_AFTER {
+                        for round in 0u64.. {
                             last = Lane::of_thread();
                             if last.owned {
+                                promoted.fetch_add(1, Relaxed);
                                 break;
+                            }
+                            let tried = round >= 4 * u64::from(PROMOTE_AFTER);
+                            if tried && promoted.load(Relaxed) > 0
+                                || std::time::Instant::now() > deadline
+                            {
+                                break;
+                            }
+                            if round % u64::from(PROMOTE_AFTER) == 0 {
+                                std::thread::yield_now();
                             }
                         }
                         all_placed.wait();
