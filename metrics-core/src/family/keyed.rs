@@ -3,8 +3,8 @@
 //! Slot `i` has a key (the tuple's values) and the tuple's series, in an arena that never moves
 //! or frees them ([`Slab`]). A handle holds a read lock on its slot's key, which is what keeps
 //! the slot from being given to another tuple under it: a slot takes a new key only under the
-//! write lock. A read lock is one atomic add on the slot's own cache line, which the update
-//! writes anyway.
+//! write lock. Taking the read lock is one compare-exchange and releasing it one atomic add,
+//! both on the slot's own cache line, which the update writes anyway.
 //!
 //! Removal: under the index's writer lock the tuple loses its index cell, then the slot is
 //! marked not live (so a reader that probed the old cell rejects it) and the tuple gives back
