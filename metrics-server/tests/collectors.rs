@@ -113,24 +113,29 @@ fn runtime_gauges_read_the_runtime_start_was_called_on() {
     assert_eq!(sample(&text, "tokio_runtime_workers"), Some(2.0), "{text}");
     let before = sample(&text, "tokio_runtime_alive_tasks").unwrap();
 
-    let release = std::sync::Arc::new(tokio::sync::Notify::new());
+    // Permits, not `Notify::notify_one`: a notification sent before a task first polls is
+    // kept only once, so some tasks could wait forever.
+    let release = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
     let tasks: Vec<_> = (0..10)
         .map(|_| {
             let release = release.clone();
-            rt.spawn(async move { release.notified().await })
+            rt.spawn(async move { release.acquire().await.map(|p| p.forget()) })
         })
         .collect();
     let text = registry.encode(Format::Text);
     let during = sample(&text, "tokio_runtime_alive_tasks").unwrap();
     assert!(during >= before + 10.0, "{before} -> {during}");
 
-    for _ in &tasks {
-        release.notify_one();
-    }
+    release.add_permits(tasks.len());
     rt.block_on(async {
-        for task in tasks {
-            task.await.unwrap();
-        }
+        let all = async {
+            for task in tasks {
+                task.await.unwrap().unwrap();
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(30), all)
+            .await
+            .expect("the released tasks finish");
     });
     let after = sample(&registry.encode(Format::Text), "tokio_runtime_alive_tasks").unwrap();
     assert!(after <= during - 10.0, "{during} -> {after}");
