@@ -34,8 +34,14 @@ pub struct FamilyDesc {
     pub unit: Option<&'static str>,
     /// Labels in exposition order.
     pub labels: &'static [LabelDesc],
-    /// Upper bounds of a histogram's buckets, without `+Inf`.
+    /// Upper bounds of a histogram's classic buckets, without `+Inf`; `None` for other kinds
+    /// (a histogram descriptor written by hand with `None` gets [`crate::buckets::DEFAULT`]).
+    /// Empty for a native-only histogram, which exposes its classic form as `_count`, `_sum`
+    /// and one `le="+Inf"` bucket.
     pub buckets: Option<&'static [f64]>,
+    /// A histogram's native (sparse, exponential) buckets, kept besides its classic ones (if
+    /// any); `None` for a classic-only histogram and for other kinds.
+    pub native: Option<NativeSpec>,
     /// Series budget for the free-form labels: distinct value tuples kept before folding.
     ///
     /// Values that never get a series of their own, whatever the budget, fold too: the
@@ -56,6 +62,183 @@ pub struct FamilyDesc {
     pub idle_timeout: Option<std::time::Duration>,
     /// A decision recorded where the source document was silent or broke conventions.
     pub note: Option<&'static str>,
+}
+
+/// The native buckets of a histogram: Prometheus's sparse, exponential buckets.
+///
+/// Bucket `i` holds the values `v` with `2^((i-1)·2^-schema) < v <= 2^(i·2^-schema)`, so each
+/// bucket is `2^(2^-schema)` times as wide as the one below (its growth factor); values with
+/// `|v| <= zero_threshold` go to a zero bucket, and only populated buckets are stored. When
+/// more than `max_buckets` are populated, the schema drops by one (halving the resolution)
+/// until they fit, down to [`NativeSpec::MIN_SCHEMA`], where the maximum may be exceeded. A
+/// scrape reads them as a [`NativeSnapshot`](crate::value::NativeSnapshot). Each series
+/// allocates a fixed table when created: 12 bytes a cell, a power of two of cells of at least
+/// twice `max_buckets` (512 cells, 6 KiB, for the defaults).
+///
+/// ```
+/// use promdecl::value::NativeSpec;
+///
+/// // Buckets at most 10 % wider than the one below: schema 3 (growth 2^(1/8) = 1.09).
+/// const SPEC: NativeSpec = NativeSpec::from_factor(1.1).with_max_buckets(100);
+/// assert_eq!((SPEC.schema, SPEC.max_buckets), (3, 100));
+/// assert_eq!(NativeSpec::DEFAULT, NativeSpec::from_factor(NativeSpec::DEFAULT_FACTOR));
+/// assert_eq!(NativeSpec::from_factor(2.0).schema, 0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NativeSpec {
+    /// The resolution, from [`NativeSpec::MIN_SCHEMA`] to [`NativeSpec::MAX_SCHEMA`]: buckets
+    /// grow by `2^(2^-schema)`.
+    pub schema: i8,
+    /// Observations with `|v| <=` this go to the zero bucket; finite and not negative.
+    pub zero_threshold: f64,
+    /// Populated buckets (positive and negative together) kept before the resolution is
+    /// halved; from 1 to [`NativeSpec::MAX_BUCKETS_LIMIT`].
+    pub max_buckets: u32,
+}
+
+/// `2^(2^-s)` for `s` from [`NativeSpec::MIN_SCHEMA`] to [`NativeSpec::MAX_SCHEMA`], each the
+/// nearest `f64` (checked against `exp2` by a test).
+const GROWTH: [f64; 13] = [
+    65536.0,
+    256.0,
+    16.0,
+    4.0,
+    2.0,
+    std::f64::consts::SQRT_2,
+    1.189207115002721,
+    1.0905077326652577,
+    1.0442737824274138,
+    1.0218971486541166,
+    1.0108892860517005,
+    1.0054299011128027,
+    1.0027112750502025,
+];
+
+impl NativeSpec {
+    /// The coarsest schema: buckets 65536 times as wide as the one below.
+    pub const MIN_SCHEMA: i8 = -4;
+    /// The finest schema: buckets about 1.0027 times as wide as the one below.
+    pub const MAX_SCHEMA: i8 = 8;
+    /// Growth factor of `#[metric(histogram, native)]`: 1.1, so schema 3.
+    pub const DEFAULT_FACTOR: f64 = 1.1;
+    /// The largest growth factor declared: `2^16`, that of [`NativeSpec::MIN_SCHEMA`].
+    pub const MAX_FACTOR: f64 = 65536.0;
+    /// The default zero threshold, `2^-128` (client_golang's): only values too small to
+    /// matter go to the zero bucket.
+    pub const DEFAULT_ZERO_THRESHOLD: f64 = 2.938735877055719e-39;
+    /// The default maximum of populated buckets, client_golang's recommendation.
+    pub const DEFAULT_MAX_BUCKETS: u32 = 160;
+    /// The largest `max_buckets` accepted, which bounds a series' table at 32,768 cells
+    /// (384 KiB).
+    pub const MAX_BUCKETS_LIMIT: u32 = 16_384;
+    /// Factor 1.1 (schema 3), zero threshold `2^-128`, at most 160 buckets.
+    pub const DEFAULT: NativeSpec = NativeSpec::from_factor(NativeSpec::DEFAULT_FACTOR);
+
+    /// Buckets that grow by at most `factor`, with the default zero threshold and maximum.
+    ///
+    /// The schema is the coarsest whose growth factor `2^(2^-schema)` is at most `factor`
+    /// ([`NativeSpec::schema_for_factor`]): 1.1 gives schema 3 (1.0905), 2 gives 0.
+    pub const fn from_factor(factor: f64) -> NativeSpec {
+        NativeSpec {
+            schema: NativeSpec::schema_for_factor(factor),
+            zero_threshold: NativeSpec::DEFAULT_ZERO_THRESHOLD,
+            max_buckets: NativeSpec::DEFAULT_MAX_BUCKETS,
+        }
+    }
+
+    /// The coarsest schema whose growth factor `2^(2^-schema)` is at most `factor`, as
+    /// client_golang picks it from `NativeHistogramBucketFactor`; a factor below schema 8's
+    /// (1.0027) gives 8.
+    ///
+    /// A factor that is not more than 1 (or NaN) gives `MAX_SCHEMA + 1`, and one above
+    /// [`NativeSpec::MAX_FACTOR`] gives `MIN_SCHEMA - 1`: schemas out of range, which
+    /// [`FamilyBuilder::native`](crate::FamilyBuilder::native) rejects (the derive rejects such
+    /// factors at compile time).
+    pub const fn schema_for_factor(factor: f64) -> i8 {
+        if factor.is_nan() || factor <= 1.0 {
+            return NativeSpec::MAX_SCHEMA + 1;
+        }
+        if factor > NativeSpec::MAX_FACTOR {
+            return NativeSpec::MIN_SCHEMA - 1;
+        }
+        let mut i = 0;
+        while i < GROWTH.len() {
+            if GROWTH[i] <= factor {
+                return NativeSpec::MIN_SCHEMA + i as i8;
+            }
+            i += 1;
+        }
+        NativeSpec::MAX_SCHEMA
+    }
+
+    /// This spec with another zero threshold (finite, not negative).
+    pub const fn with_zero_threshold(self, zero_threshold: f64) -> NativeSpec {
+        NativeSpec {
+            zero_threshold,
+            ..self
+        }
+    }
+
+    /// This spec with another maximum of populated buckets (from 1 to
+    /// [`NativeSpec::MAX_BUCKETS_LIMIT`]).
+    pub const fn with_max_buckets(self, max_buckets: u32) -> NativeSpec {
+        NativeSpec {
+            max_buckets,
+            ..self
+        }
+    }
+
+    /// The growth factor of the declared schema, `2^(2^-schema)`: each bucket's upper bound
+    /// over its lower one.
+    pub fn growth_factor(&self) -> f64 {
+        (-f64::from(self.schema)).exp2().exp2()
+    }
+
+    /// Whether every field is in range: the schema from [`NativeSpec::MIN_SCHEMA`] to
+    /// [`NativeSpec::MAX_SCHEMA`], the zero threshold finite and not negative, `max_buckets`
+    /// from 1 to [`NativeSpec::MAX_BUCKETS_LIMIT`]. The derive asserts it at compile time.
+    pub const fn is_valid(&self) -> bool {
+        self.schema >= NativeSpec::MIN_SCHEMA
+            && self.schema <= NativeSpec::MAX_SCHEMA
+            && self.zero_threshold >= 0.0
+            && self.zero_threshold <= f64::MAX
+            && self.max_buckets >= 1
+            && self.max_buckets <= NativeSpec::MAX_BUCKETS_LIMIT
+    }
+
+    /// What is wrong with this spec, if anything: a schema out of range (from a factor out of
+    /// range), a negative, NaN or infinite zero threshold, or a maximum out of range.
+    pub(crate) fn problem(&self) -> Option<String> {
+        let (lo, hi) = (NativeSpec::MIN_SCHEMA, NativeSpec::MAX_SCHEMA);
+        if !(lo..=hi).contains(&self.schema) {
+            return Some(format!(
+                "native schema {} is out of range; use {lo} to {hi}, or \
+                 `NativeSpec::from_factor(f)` with a growth factor `f` more than 1 and at most \
+                 65536",
+                self.schema
+            ));
+        }
+        if !(self.zero_threshold >= 0.0 && self.zero_threshold.is_finite()) {
+            return Some(format!(
+                "native zero threshold {} must be finite and at least 0, like `1e-9`",
+                self.zero_threshold
+            ));
+        }
+        if !(1..=NativeSpec::MAX_BUCKETS_LIMIT).contains(&self.max_buckets) {
+            return Some(format!(
+                "native `max_buckets` {} must be from 1 to {}",
+                self.max_buckets,
+                NativeSpec::MAX_BUCKETS_LIMIT
+            ));
+        }
+        None
+    }
+}
+
+impl Default for NativeSpec {
+    fn default() -> Self {
+        NativeSpec::DEFAULT
+    }
 }
 
 /// Series budget of a family with free-form labels that declares no `max_series`.
@@ -120,5 +303,81 @@ impl FamilyDesc {
             }
             None => free.next().copied().unwrap_or_default(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn growth_factors_are_exp2_rounded() {
+        for (i, g) in GROWTH.iter().enumerate() {
+            let schema = i32::from(NativeSpec::MIN_SCHEMA) + i as i32;
+            let libm = (-f64::from(schema)).exp2().exp2();
+            assert!(
+                g.to_bits().abs_diff(libm.to_bits()) <= 1,
+                "{schema}: {g} vs {libm}"
+            );
+        }
+        assert_eq!(GROWTH[5], std::f64::consts::SQRT_2);
+    }
+
+    #[test]
+    fn factors_pick_the_coarsest_schema_within_them() {
+        for (factor, schema) in [
+            (1.1, 3),
+            (1.09, 4),
+            (1.0905077326652577, 3),
+            (1.2, 2),
+            (1.5, 1),
+            (2.0, 0),
+            (3.9, 0),
+            (4.0, -1),
+            (100.0, -2),
+            (65536.0, -4),
+            (1.0027112750502025, 8),
+            (1.001, 8),
+            (1.0 + f64::EPSILON, 8),
+            (1.0, 9),
+            (0.5, 9),
+            (f64::NAN, 9),
+            (65536.5, -5),
+            (f64::INFINITY, -5),
+        ] {
+            assert_eq!(NativeSpec::schema_for_factor(factor), schema, "{factor}");
+        }
+        assert_eq!(NativeSpec::DEFAULT.schema, 3);
+        assert_eq!(NativeSpec::DEFAULT.zero_threshold, 2f64.powi(-128));
+        assert_eq!(NativeSpec::from_factor(4.0).growth_factor(), 4.0);
+    }
+
+    #[test]
+    fn problems_are_named() {
+        assert_eq!(NativeSpec::DEFAULT.problem(), None);
+        assert!(NativeSpec::DEFAULT.is_valid());
+        let bad = [
+            (NativeSpec::from_factor(1.0), "out of range"),
+            (NativeSpec::from_factor(1e9), "out of range"),
+            (
+                NativeSpec::DEFAULT.with_zero_threshold(-1.0),
+                "zero threshold",
+            ),
+            (
+                NativeSpec::DEFAULT.with_zero_threshold(f64::NAN),
+                "zero threshold",
+            ),
+            (
+                NativeSpec::DEFAULT.with_zero_threshold(f64::INFINITY),
+                "zero threshold",
+            ),
+            (NativeSpec::DEFAULT.with_max_buckets(0), "max_buckets"),
+            (NativeSpec::DEFAULT.with_max_buckets(16_385), "max_buckets"),
+        ];
+        for (spec, what) in bad {
+            assert!(!spec.is_valid(), "{what}");
+            let problem = spec.problem().expect(what);
+            assert!(problem.contains(what), "{problem}");
+        }
     }
 }

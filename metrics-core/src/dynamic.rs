@@ -13,7 +13,7 @@ use std::fmt;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use crate::desc::{FamilyDesc, Kind, LabelDesc};
+use crate::desc::{FamilyDesc, Kind, LabelDesc, NativeSpec};
 
 /// A run-time family definition that breaks a rule; the message names the rule and the fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +53,7 @@ pub struct FamilyBuilder {
     unit: Option<String>,
     labels: Vec<(String, Option<Vec<String>>)>,
     buckets: Option<Vec<f64>>,
+    native: Option<NativeSpec>,
     max_series: Option<usize>,
     idle_timeout: Option<Duration>,
 }
@@ -68,6 +69,7 @@ impl FamilyDesc {
             unit: None,
             labels: Vec::new(),
             buckets: None,
+            native: None,
             max_series: None,
             idle_timeout: None,
         }
@@ -105,6 +107,33 @@ impl FamilyBuilder {
         self
     }
 
+    /// Native (sparse, exponential) buckets for a histogram ([`FamilyDesc::native`]), kept
+    /// besides its classic buckets when [`FamilyBuilder::buckets`] gives them; without them
+    /// the histogram is native-only, whatever its unit (its classic form is `_count`, `_sum`
+    /// and one `le="+Inf"` bucket).
+    ///
+    /// ```
+    /// use promdecl::value::NativeSpec;
+    /// use promdecl::{FamilyDesc, Kind};
+    ///
+    /// let desc = FamilyDesc::builder("payload_bytes", Kind::Histogram, "Payload sizes")
+    ///     .native(NativeSpec::from_factor(1.1).with_max_buckets(100))
+    ///     .build()?;
+    /// assert_eq!(desc.buckets, Some(&[][..]));
+    /// assert_eq!(desc.native.map(|n| n.schema), Some(3));
+    ///
+    /// let err = FamilyDesc::builder("payload_bytes", Kind::Histogram, "Payload sizes")
+    ///     .native(NativeSpec::from_factor(1.0))
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert!(err.to_string().contains("growth factor `f` more than 1"));
+    /// # Ok::<(), promdecl::DescError>(())
+    /// ```
+    pub fn native(mut self, spec: NativeSpec) -> Self {
+        self.native = Some(spec);
+        self
+    }
+
     /// The series budget of the free-form labels (default [`crate::DEFAULT_MAX_SERIES`]).
     pub fn max_series(mut self, n: usize) -> Self {
         self.max_series = Some(n);
@@ -133,7 +162,9 @@ impl FamilyBuilder {
     fn check(&self) -> Result<(), DescError> {
         let (name, kind) = (self.name.as_str(), self.kind);
         let err = |msg: String| Err(DescError(msg));
-        if !promdecl_spec::is_metric_name(name) {
+        // Names outside the legacy grammar are checked where they are registered: only a
+        // registry built with `utf8_names()` takes them.
+        if !promdecl_spec::is_utf8_name(name) {
             return err(format!(
                 "invalid metric name `{name}`; use letters, digits, `_` and `:`, not starting with a digit"
             ));
@@ -211,13 +242,25 @@ impl FamilyBuilder {
                 ))
             }
             (None, Kind::Histogram)
-                if promdecl_spec::unit_of(kind, name) != Some(promdecl_spec::SECONDS) =>
+                if self.native.is_none()
+                    && promdecl_spec::unit_of(kind, name) != Some(promdecl_spec::SECONDS) =>
             {
                 return err(format!(
-                    "histogram `{name}` has no buckets and is not in seconds, so no default applies; give its buckets"
+                    "histogram `{name}` has no buckets and is not in seconds, so no default applies; give its buckets, or make it native with `.native(NativeSpec::DEFAULT)`"
                 ))
             }
             _ => {}
+        }
+        if let Some(native) = &self.native {
+            if kind != Kind::Histogram {
+                return err(format!(
+                    "`native` buckets are only valid on histograms; `{name}` is a {}",
+                    kind.as_str()
+                ));
+            }
+            if let Some(problem) = native.problem() {
+                return err(format!("{problem} (histogram `{name}`)"));
+            }
         }
         let free_form = self.labels.iter().any(|(_, v)| v.is_none());
         for (set, what) in [
@@ -258,6 +301,7 @@ impl FamilyBuilder {
                         }
                 })
             && d.buckets == self.buckets_in_force().as_deref()
+            && d.native == self.native
             && d.max_series == self.max_series
             && d.idle_timeout == self.idle_timeout
     }
@@ -269,10 +313,12 @@ impl FamilyBuilder {
             .or_else(|| promdecl_spec::unit_of(self.kind, &self.name).map(str::to_string))
     }
 
-    /// The buckets in force: declared, or the default of a histogram in seconds.
+    /// The buckets in force: declared, none for a native-only histogram, or the default of a
+    /// histogram in seconds.
     fn buckets_in_force(&self) -> Option<Vec<f64>> {
         match (&self.buckets, self.kind) {
             (Some(b), _) => Some(b.clone()),
+            (None, Kind::Histogram) if self.native.is_some() => Some(Vec::new()),
             (None, Kind::Histogram) => Some(crate::buckets::DEFAULT.to_vec()),
             _ => None,
         }
@@ -302,6 +348,7 @@ impl FamilyBuilder {
             buckets: self
                 .buckets_in_force()
                 .map(|b| &*Box::leak(b.into_boxed_slice())),
+            native: self.native,
             max_series: self.max_series,
             idle_timeout: self.idle_timeout,
             note: None,
@@ -318,6 +365,44 @@ fn interned() -> &'static Mutex<HashMap<String, Vec<&'static FamilyDesc>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn native_histograms_need_no_classic_buckets() {
+        let native = |name: &str| {
+            FamilyDesc::builder(name, Kind::Histogram, "h").native(NativeSpec::DEFAULT)
+        };
+        // Native-only, in any unit: no classic bounds.
+        let bytes = native("rt_payload_bytes").build().unwrap();
+        assert_eq!(bytes.buckets, Some(&[][..]));
+        assert_eq!(bytes.native, Some(NativeSpec::DEFAULT));
+        let seconds = native("rt_wait_seconds").build().unwrap();
+        assert_eq!(seconds.buckets, Some(&[][..]));
+        // Both, when classic buckets are given.
+        let both = native("rt_size_bytes")
+            .buckets([1.0, 10.0])
+            .build()
+            .unwrap();
+        assert_eq!(both.buckets, Some(&[1.0, 10.0][..]));
+        assert!(both.native.is_some());
+        // Interned with the spec: another spec is another descriptor.
+        assert!(std::ptr::eq(
+            native("rt_payload_bytes").build().unwrap(),
+            bytes
+        ));
+        let coarser = FamilyDesc::builder("rt_payload_bytes", Kind::Histogram, "h")
+            .native(NativeSpec::from_factor(2.0))
+            .build()
+            .unwrap();
+        assert!(!std::ptr::eq(coarser, bytes));
+        // Without `native`, a histogram in bytes still needs its buckets.
+        let err = FamilyDesc::builder("rt_payload_bytes", Kind::Histogram, "h")
+            .build()
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("`.native(NativeSpec::DEFAULT)`"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn the_same_definition_is_one_descriptor() {
@@ -339,7 +424,7 @@ mod tests {
     fn each_rule_is_named() {
         let cases = [
             (
-                FamilyDesc::builder("1x", Kind::Gauge, "h"),
+                FamilyDesc::builder("a\nb", Kind::Gauge, "h"),
                 "invalid metric name",
             ),
             (
@@ -391,10 +476,60 @@ mod tests {
                 FamilyDesc::builder("x_bytes", Kind::Gauge, "h").unit("seconds"),
                 "contradicts",
             ),
+            (
+                FamilyDesc::builder("x", Kind::Gauge, "h").native(NativeSpec::DEFAULT),
+                "only valid on histograms",
+            ),
+            (
+                FamilyDesc::builder("x_bytes", Kind::Histogram, "h")
+                    .native(NativeSpec::from_factor(0.9)),
+                "more than 1 and at most 65536",
+            ),
+            (
+                FamilyDesc::builder("x_bytes", Kind::Histogram, "h")
+                    .native(NativeSpec::from_factor(1e6)),
+                "more than 1 and at most 65536",
+            ),
+            (
+                FamilyDesc::builder("x_bytes", Kind::Histogram, "h").native(NativeSpec {
+                    schema: 9,
+                    ..NativeSpec::DEFAULT
+                }),
+                "use -4 to 8",
+            ),
+            (
+                FamilyDesc::builder("x_bytes", Kind::Histogram, "h")
+                    .native(NativeSpec::DEFAULT.with_zero_threshold(-1e-9)),
+                "finite and at least 0",
+            ),
+            (
+                FamilyDesc::builder("x_bytes", Kind::Histogram, "h")
+                    .native(NativeSpec::DEFAULT.with_zero_threshold(f64::INFINITY)),
+                "finite and at least 0",
+            ),
+            (
+                FamilyDesc::builder("x_bytes", Kind::Histogram, "h")
+                    .native(NativeSpec::DEFAULT.with_max_buckets(0)),
+                "must be from 1 to 16384",
+            ),
         ];
         for (builder, rule) in cases {
             let err = builder.clone().build().expect_err(rule).to_string();
             assert!(err.contains(rule), "{err:?} should name {rule:?}");
         }
+        // A name outside the legacy grammar is a valid definition; only a registry built with
+        // `utf8_names()` takes it.
+        let utf8 = FamilyDesc::builder("1x.y", Kind::Gauge, "h")
+            .build()
+            .unwrap();
+        let err = crate::Registry::new()
+            .register_family::<crate::value::GaugeValue>(utf8)
+            .expect_err("a legacy registry refuses a UTF-8 name")
+            .to_string();
+        assert!(err.contains("utf8_names()"), "{err}");
+        let registry = crate::Registry::builder().utf8_names().build().unwrap();
+        assert!(registry
+            .register_family::<crate::value::GaugeValue>(utf8)
+            .is_ok());
     }
 }

@@ -51,6 +51,7 @@ mod collector;
 mod desc;
 mod dynamic;
 mod encode;
+mod exemplar;
 mod family;
 mod index;
 mod info;
@@ -59,14 +60,19 @@ pub mod interop;
 mod joined;
 mod label;
 mod registry;
+mod start;
 pub mod testing;
 pub mod value;
 mod view;
 
 pub use collector::CollectError;
-pub use desc::{FamilyDesc, Kind, LabelDesc, DEFAULT_MAX_LABEL_VALUE_BYTES, DEFAULT_MAX_SERIES};
+pub use desc::{
+    FamilyDesc, Kind, LabelDesc, NativeSpec, DEFAULT_MAX_LABEL_VALUE_BYTES, DEFAULT_MAX_SERIES,
+};
 pub use dynamic::{DescError, FamilyBuilder};
-pub use encode::Format;
+pub use encode::protobuf::proto;
+pub use encode::{Escaping, Exposition, Format};
+pub use exemplar::{ExemplarError, MAX_EXEMPLAR_LABEL_CHARS};
 pub use family::{Family, Handle, OVERFLOW_VALUE};
 pub use info::Info;
 pub use label::LabelValue;

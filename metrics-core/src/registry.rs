@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use crate::collector::{CollectError, Skip, Worker};
 use crate::desc::{FamilyDesc, Kind, LabelDesc};
-use crate::encode::{self, Format, Source};
+use crate::encode::{self, Escaping, Exposition, Format, Source};
 use crate::family::Family;
 use crate::value::Reading;
 use crate::value::Series;
@@ -167,6 +167,8 @@ pub struct RegistryBuilder {
     const_labels: Vec<(String, String)>,
     max_label_value_bytes: Option<usize>,
     collect_timeout: Option<Duration>,
+    utf8_names: bool,
+    without_start_timestamps: bool,
 }
 
 /// How long a scrape waits for the collectors ([`Registry::register_collector`]) before it
@@ -224,6 +226,47 @@ impl RegistryBuilder {
         self
     }
 
+    /// Lets run-time families ([`FamilyDesc::builder`]) take metric names outside the legacy
+    /// character set, as Prometheus 3 allows (`http.server.duration_seconds`). A scraper that
+    /// asks `escaping=allow-utf-8` gets them quoted; any other gets them escaped as it asks
+    /// ([`Escaping`]), underscores by default. Off by default: such names reach older
+    /// scrapers and PromQL only escaped.
+    ///
+    /// ```
+    /// use promdecl::value::GaugeValue;
+    /// use promdecl::{Escaping, Exposition, FamilyDesc, Format, Kind, Registry};
+    ///
+    /// let registry = Registry::builder().utf8_names().build().unwrap();
+    /// let desc = FamilyDesc::builder("queue.depth", Kind::Gauge, "Jobs waiting")
+    ///     .build()
+    ///     .unwrap();
+    /// let depth = registry.register_family::<GaugeValue>(desc).unwrap();
+    /// depth.get_by_values(&[]).unwrap().set(3.0);
+    /// let utf8 = Exposition::text(Format::Text).with_escaping(Escaping::AllowUtf8);
+    /// let text = String::from_utf8(registry.expose(utf8)).unwrap();
+    /// assert!(text.contains("{\"queue.depth\"} 3\n"));
+    /// assert!(registry.encode(Format::Text).contains("\nqueue_depth 3\n"));
+    /// ```
+    pub fn utf8_names(mut self) -> Self {
+        self.utf8_names = true;
+        self
+    }
+
+    /// Leaves out start timestamps: OpenMetrics `_created` samples and protobuf
+    /// `created_timestamp`. They are on by default, for counters and histograms: they tell
+    /// Prometheus when a series started from zero, so an increase before its first scrape is
+    /// not lost. Prometheus 2 without `created-timestamp-zero-ingestion` stores OpenMetrics
+    /// `_created` samples as series of their own, which some prefer to avoid.
+    ///
+    /// A series created by an update takes the start of the latest scrape as its start (it did
+    /// not exist then), because reading the clock on the update path can cost a system call:
+    /// the timestamp is at most one scrape interval early, never late. Enumerated series start
+    /// when their family is created.
+    pub fn without_start_timestamps(mut self) -> Self {
+        self.without_start_timestamps = true;
+        self
+    }
+
     /// Checks the prefix and label names.
     pub fn build(self) -> Result<Registry, RegistryError> {
         if !self.prefix.is_empty() && !promdecl_spec::is_label_name(&self.prefix) {
@@ -260,6 +303,8 @@ impl RegistryBuilder {
             const_labels: self.const_labels,
             max_label_value_bytes: self.max_label_value_bytes,
             collect_timeout: self.collect_timeout.unwrap_or(DEFAULT_COLLECT_TIMEOUT),
+            utf8_names: self.utf8_names,
+            start_timestamps: !self.without_start_timestamps,
             groups: RwLock::new(Vec::new()),
         })
     }
@@ -293,6 +338,8 @@ pub struct Registry {
     const_labels: Vec<(String, String)>,
     max_label_value_bytes: Option<usize>,
     collect_timeout: Duration,
+    utf8_names: bool,
+    start_timestamps: bool,
     groups: RwLock<Vec<Registered>>,
 }
 
@@ -326,6 +373,7 @@ const fn own_family(
         unit: None,
         labels,
         buckets: None,
+        native: None,
         max_series: None,
         idle_timeout: None,
         note: None,
@@ -681,6 +729,14 @@ impl Registry {
             }
         }
         for d in new {
+            if !self.utf8_names && !promdecl_spec::is_legacy_name(d.name) {
+                return Err(RegistryError::Invalid(format!(
+                    "invalid metric name `{}` for this registry: outside the legacy character \
+                     set (letters, digits, `_` and `:`, not starting with a digit); rename it, \
+                     or build the registry with `Registry::builder().utf8_names()`",
+                    d.name
+                )));
+            }
             if let Some((label, _)) = self
                 .const_labels
                 .iter()
@@ -729,16 +785,46 @@ impl Registry {
         }
     }
 
-    /// Encodes every family in `format`.
+    /// Encodes every family in text format `format`, names outside the legacy character set
+    /// escaped with underscores ([`Escaping::Underscores`](crate::Escaping)).
     pub fn encode(&self, format: Format) -> String {
         let mut out = String::with_capacity(16 * 1024);
         self.encode_into(&mut out, format);
         out
     }
 
-    /// Encodes every family in `format`, appending to `out`: runs the collectors first
-    /// ([`register_collector`](Registry::register_collector)), and expires idle series.
+    /// [`encode`](Registry::encode), appending to `out`.
     pub fn encode_into(&self, out: &mut String, format: Format) {
+        self.with_source(Escaping::Underscores, |source| {
+            encode::write_text(out, format, source)
+        });
+    }
+
+    /// Writes `exposition` (a text format or protobuf, with its escaping), as a server answers
+    /// a scrape that negotiated it; its `Content-Type` is
+    /// [`exposition.content_type()`](Exposition::content_type).
+    pub fn expose(&self, exposition: Exposition) -> Vec<u8> {
+        let escaping = exposition.escaping();
+        match exposition.text_format() {
+            Some(format) => {
+                let mut out = String::with_capacity(16 * 1024);
+                self.with_source(escaping, |source| {
+                    encode::write_text(&mut out, format, source)
+                });
+                out.into_bytes()
+            }
+            None => {
+                let mut out = Vec::with_capacity(16 * 1024);
+                self.with_source(escaping, |source| encode::protobuf::write(&mut out, source));
+                out
+            }
+        }
+    }
+
+    /// Calls `write` with every family of an exposition: runs the collectors first
+    /// ([`register_collector`](Registry::register_collector)), and expires idle series.
+    fn with_source(&self, escaping: Escaping, write: impl FnOnce(&Source<'_>)) {
+        crate::start::scrape_started();
         let skipped = self.collect();
         let families = |f: &mut dyn FnMut(&str, &dyn AnyFamily)| {
             let mut overflow = Counts::new(&OVERFLOW_FAMILY);
@@ -779,11 +865,12 @@ impl Registry {
                 }
             }
         };
-        let source = Source {
+        write(&Source {
+            escaping,
+            start_timestamps: self.start_timestamps,
             const_labels: &self.const_labels,
             families: &families,
-        };
-        encode::write(out, format, &source);
+        });
     }
 }
 

@@ -17,7 +17,7 @@
 //! assert!(testing::render(&jobs, Format::Text).contains("# TYPE jobs_total counter"));
 //! ```
 
-use crate::encode::{self, Format, Source};
+use crate::encode::{self, Escaping, Format, Source};
 use crate::registry::Metrics;
 use crate::value::Sample;
 
@@ -30,11 +30,14 @@ pub fn render<M: Metrics>(metrics: &M, format: Format) -> String {
 
 /// [`render`] appending to `out`, so a caller can reuse one buffer.
 pub fn render_into<M: Metrics>(metrics: &M, format: Format, out: &mut String) {
+    crate::start::scrape_started();
     let source = Source {
+        escaping: Escaping::Underscores,
+        start_timestamps: true,
         const_labels: &[],
         families: &|f| metrics.visit(&mut |family| f("", family)),
     };
-    encode::write(out, format, &source);
+    encode::write_text(out, format, &source);
 }
 
 /// The sample of the series of `family` (exposed name) whose label values, in declared order,

@@ -3,8 +3,8 @@
 //! This sits below both the storage (`family`, `info`) and the formats (`encode`), so neither
 //! depends on the other through it.
 
-use crate::desc::FamilyDesc;
-use crate::value::{Reading, Sample};
+use crate::desc::{FamilyDesc, Kind};
+use crate::value::{Reading, Sample, Series};
 
 /// One series as exposition formats and readers see it: its label values and its reading.
 #[derive(Debug, Clone, Copy)]
@@ -14,6 +14,12 @@ pub struct SeriesRef<'a> {
     /// The series' `name="value"` text, cached for the text formats.
     text: &'a str,
     reading: Reading<'a>,
+    /// When the series started from zero, in ms since the Unix epoch; 0 when it has no start
+    /// timestamp (gauges, info, values computed at the scrape).
+    created_ms: u64,
+    /// The stored series' address, its key in the exemplar table; 0 for values computed at
+    /// the scrape.
+    address: usize,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -25,18 +31,23 @@ pub(crate) enum Labels<'a> {
 }
 
 impl<'a> SeriesRef<'a> {
-    /// A series of a family's storage.
-    pub(crate) fn new(
+    /// Series `series` of a family's storage, created at `created_ms` (ms since the Unix
+    /// epoch).
+    pub(crate) fn new<S: Series>(
         desc: &'static FamilyDesc,
         labels: Labels<'a>,
         text: &'a str,
-        reading: Reading<'a>,
+        series: &'a S,
+        created_ms: u64,
     ) -> Self {
+        let counts = matches!(desc.kind, Kind::Counter | Kind::Histogram);
         Self {
             desc,
             labels,
             text,
-            reading,
+            reading: series.read(),
+            created_ms: if counts { created_ms } else { 0 },
+            address: crate::exemplar::address(series),
         }
     }
 
@@ -54,6 +65,8 @@ impl<'a> SeriesRef<'a> {
             labels,
             text,
             reading,
+            created_ms: 0,
+            address: 0,
         }
     }
 
@@ -73,6 +86,26 @@ impl<'a> SeriesRef<'a> {
     /// The current value.
     pub fn reading(&self) -> Reading<'a> {
         self.reading
+    }
+
+    /// When a counter or histogram series started counting from zero: its start timestamp
+    /// (OpenMetrics `_created`). At most one scrape interval early, never late (see
+    /// [`RegistryBuilder::without_start_timestamps`](crate::RegistryBuilder::without_start_timestamps)).
+    pub fn created(&self) -> Option<std::time::SystemTime> {
+        (self.created_ms > 0).then(|| crate::start::as_time(self.created_ms))
+    }
+
+    /// The series' exemplars, indexed by bucket (a counter's is at 0), if it has any.
+    pub(crate) fn exemplars(&self) -> Option<Vec<Option<crate::exemplar::Stored>>> {
+        match self.address {
+            0 => None,
+            a => crate::exemplar::of(a),
+        }
+    }
+
+    /// [`created`](Self::created) in ms since the Unix epoch, 0 for none.
+    pub(crate) fn created_ms(&self) -> u64 {
+        self.created_ms
     }
 
     /// `name="value",...` in declared order, escaped for the text formats.

@@ -244,7 +244,8 @@ pub fn selectors(expr: &str) -> Result<Vec<Selector>, String> {
 /// # use promdecl::{FamilyDesc, Kind, LabelDesc};
 /// # static F: FamilyDesc = FamilyDesc { name: "rpc_seconds", kind: Kind::Histogram, help: "RPC latency",
 /// #     unit: Some("seconds"), labels: &[LabelDesc { name: "method", values: None }],
-/// #     buckets: Some(&[0.1, 1.0]), max_series: None, idle_timeout: None, note: None };
+/// #     buckets: Some(&[0.1, 1.0]), native: None, max_series: None, idle_timeout: None,
+/// #     note: None };
 /// let q = promdecl_gen::promql::family_query(&F, "5m", |sample| format!("{sample}{{job=\"api\"}}"));
 /// assert_eq!(
 ///     q,
@@ -549,7 +550,7 @@ impl<'p> Checker<'p> {
     /// # use promdecl::{FamilyDesc, Kind, LabelDesc};
     /// # static F: FamilyDesc = FamilyDesc { name: "jobs_total", kind: Kind::Counter, help: "Jobs",
     /// #     unit: None, labels: &[LabelDesc { name: "queue", values: None }],
-    /// #     buckets: None, max_series: None, idle_timeout: None, note: None };
+    /// #     buckets: None, native: None, max_series: None, idle_timeout: None, note: None };
     /// use promdecl_gen::{promql::Checker, Group, Project, Section};
     ///
     /// let section = Section { title: "Jobs".into(), families: vec![&F] };

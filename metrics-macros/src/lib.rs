@@ -103,7 +103,27 @@ use proc_macro::TokenStream;
 ///   or the path of a `&[f64]` const such as `promdecl::buckets::LATENCY` or `SIZE` (histograms
 ///   only; `+Inf` is added). A histogram in seconds (`unit = "seconds"` or a name ending in
 ///   `_seconds`) without `buckets` gets `promdecl::buckets::DEFAULT`; any other histogram must
-///   give them.
+///   give them, unless it is `native`.
+/// - `native`, or `native(factor = 1.1, zero_threshold = 1e-9, max_buckets = 160)` with any of
+///   the three (histograms only): also count observations in Prometheus native histogram
+///   buckets, sparse and exponential (`promdecl::value::NativeSpec`).
+///   - `factor` (default 1.1): how much wider a bucket may be than the one below, more than 1
+///     and at most 65536. The schema is the coarsest whose growth factor `2^(2^-schema)` is at
+///     most `factor`, as client_golang picks it: 1.1 gives schema 3 (buckets 9 % apart), 2
+///     gives schema 0 (powers of two).
+///   - `zero_threshold` (default `2^-128`): observations with `|v| <=` it are counted in the
+///     zero bucket; finite, at least 0.
+///   - `max_buckets` (default 160): populated buckets kept, a whole number from 1 to 16384;
+///     past it, the resolution halves (the schema drops by one, merging bucket pairs) until they
+///     fit, down to schema -4.
+///
+///   With `buckets`, the histogram keeps both kinds. Without, it is native-only, in any unit:
+///   no classic buckets, so the text formats expose only `_count`, `_sum` and the `le="+Inf"`
+///   bucket, and Prometheus reads the native buckets from the protobuf format. Observations
+///   follow the classic rules: NaN and ±Inf are dropped and counted in
+///   `metrics_observations_dropped_total` (Prometheus would count a NaN and make the sum NaN),
+///   and negative values too unless a classic bound is negative. A series takes a fixed table
+///   of 12-byte cells, a power of two of at least twice `max_buckets` (6 KiB for the defaults).
 /// - `max_series = n`: the series budget of a family with a free-form label.
 /// - `idle_timeout = "10m"`: a whole number followed by `s`, `m` or `h`; a free-form series not
 ///   updated for that long is removed at a scrape, freeing its slot of the budget. Only on a

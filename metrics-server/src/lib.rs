@@ -31,6 +31,7 @@ mod http_metrics;
 mod negotiate;
 mod ready;
 mod server;
+mod trace;
 
 use std::io::Write as _;
 use std::sync::Arc;
@@ -41,7 +42,7 @@ use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use promdecl::{Format, Registry};
+use promdecl::{Exposition, Format, Registry};
 use tokio::sync::Semaphore;
 use tower::util::MapResponseLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -50,12 +51,13 @@ use tower_http::timeout::TimeoutLayer;
 pub use auth::Auth;
 pub use config::{Config, ConfigError, MetricsPathProblem};
 pub use connection::ConnectionMetrics;
-pub use http_metrics::{HttpMetrics, RequestMetrics, RequestMetricsLayer};
+pub use http_metrics::{HttpMetrics, RequestMetrics, RequestMetricsLayer, TraceOf};
 pub use ready::{Check, Readiness, ReadinessMetrics, DEFAULT_CHECK_TIMEOUT};
 pub use server::{
     bind, raise_open_files_limit, shutdown_signal, Server, ServerError, HEALTH_RESERVE,
     LISTEN_BACKLOG,
 };
+pub use trace::TraceContext;
 
 /// What the handlers share.
 #[derive(Debug, Clone)]
@@ -161,30 +163,37 @@ pub(crate) fn routes(state: AppState, health_only: bool) -> Router {
     app.with_state(state)
 }
 
-/// The formats the metrics path serves, in order of preference.
-const FORMATS: [(negotiate::Offer, Format); 2] = [
-    (negotiate::TEXT_PLAIN, Format::Text),
-    (negotiate::OPENMETRICS, Format::OpenMetrics),
+/// The expositions the metrics path serves, in order of preference (a scraper that does not
+/// say gets text 0.0.4).
+const EXPOSITIONS: [(negotiate::Offer, Exposition); 3] = [
+    (negotiate::TEXT_PLAIN, Exposition::text(Format::Text)),
+    (
+        negotiate::OPENMETRICS,
+        Exposition::text(Format::OpenMetrics),
+    ),
+    (negotiate::PROTOBUF, Exposition::protobuf()),
 ];
 
 async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let offers = FORMATS.map(|(offer, _)| offer);
-    let Some(chosen) = negotiate::media_type(&headers, &offers) else {
-        let offered = FORMATS.map(|(_, f)| f.content_type()).join(", ");
+    let offers = EXPOSITIONS.map(|(offer, _)| offer);
+    let Some(chosen) = negotiate::negotiate(&headers, &offers) else {
+        let offered = EXPOSITIONS.map(|(_, e)| e.content_type()).join(", ");
         return (
             StatusCode::NOT_ACCEPTABLE,
             format!("`Accept` refuses every format offered: {offered}\n"),
         )
             .into_response();
     };
-    let format = FORMATS[chosen].1;
+    let exposition = EXPOSITIONS[chosen.offer]
+        .1
+        .with_escaping(chosen.escaping.unwrap_or_default());
     let registry = state.registry.clone();
     render_limited(
         &state,
         &headers,
-        format.content_type(),
+        exposition.content_type(),
         "accept, accept-encoding",
-        move || registry.encode(format),
+        move || registry.expose(exposition),
     )
     .await
 }
@@ -195,9 +204,9 @@ async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
     render_limited(
         &state,
         &headers,
-        "text/html; charset=utf-8",
+        "text/html; charset=utf-8".to_string(),
         "accept-encoding",
-        move || html::render(&registry, &path),
+        move || html::render(&registry, &path).into_bytes(),
     )
     .await
 }
@@ -212,9 +221,9 @@ const MIN_GZIP_BYTES: usize = 32;
 async fn render_limited(
     state: &AppState,
     headers: &HeaderMap,
-    content_type: &'static str,
+    content_type: String,
     vary: &'static str,
-    render: impl FnOnce() -> String + Send + 'static,
+    render: impl FnOnce() -> Vec<u8> + Send + 'static,
 ) -> Response {
     let gzip = negotiate::gzip(headers);
     let Ok(permit) = state.scrapes.clone().acquire_owned().await else {
@@ -229,25 +238,25 @@ async fn render_limited(
                 Vec::with_capacity(body.len() / 4),
                 flate2::Compression::fast(),
             );
-            let compressed = encoder
-                .write_all(body.as_bytes())
-                .and_then(|()| encoder.finish());
+            let compressed = encoder.write_all(&body).and_then(|()| encoder.finish());
             match compressed {
                 Ok(bytes) => (bytes, true),
-                Err(_) => (body.into_bytes(), false),
+                Err(_) => (body, false),
             }
         } else {
-            (body.into_bytes(), false)
+            (body, false)
         }
     });
     let Ok((body, gzipped)) = job.await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let mut response = (
-        [(header::CONTENT_TYPE, content_type), (header::VARY, vary)],
-        body,
-    )
-        .into_response();
+    let mut response = body.into_response();
+    let out = response.headers_mut();
+    // Built from the exposition's own constants, so always a valid header value.
+    if let Ok(value) = HeaderValue::try_from(content_type) {
+        out.insert(header::CONTENT_TYPE, value);
+    }
+    out.insert(header::VARY, HeaderValue::from_static(vary));
     if gzipped {
         response
             .headers_mut()

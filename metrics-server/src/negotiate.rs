@@ -5,11 +5,13 @@
 //! compared case-insensitively). The choice follows RFC 9110: each offered type takes the
 //! quality of the most specific range that matches it (`type/subtype` over `type/*` over
 //! `*/*`), `q=0` means "not acceptable", and the highest quality wins, ties going to the
-//! range listed first and then to the server's order. Parameters other than `q` (Prometheus
-//! sends `version=` and `escaping=`) do not take part in matching: one version of each format
-//! is served. A header that names none of the offered types is disregarded, as RFC 9110
-//! allows, so the first offer not explicitly refused is served; only when every offer is
-//! refused is there no answer (`406 Not Acceptable`).
+//! range listed first and then to the server's order. An offer lists the parameters it
+//! understands (`version=` of the text formats, `proto=` and `encoding=` of protobuf): a range
+//! naming a value it cannot produce (OpenMetrics `version=2.0.0`, protobuf
+//! `encoding=compact-text`) does not match it. Prometheus's `escaping=` of the winning range is
+//! reported with the choice. A header that names none of the offered types is disregarded, as
+//! RFC 9110 allows, so the first offer not explicitly refused is served; only when every offer
+//! is refused is there no answer (`406 Not Acceptable`).
 //!
 //! (`headers-accept` was considered: it matches parameters exactly, so a Prometheus asking for
 //! `application/openmetrics-text;version=1.0.0;escaping=allow-utf-8` would get the text
@@ -17,29 +19,85 @@
 
 use axum::http::header::{self, HeaderMap};
 use mediatype::{MediaType, MediaTypeList};
+use promdecl::Escaping;
 
-/// A media type the server can produce, as `type` and `subtype` (lowercase).
+/// A media type the server can produce, as `type` and `subtype` (lowercase), and the
+/// parameters it understands.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Offer {
     pub ty: &'static str,
     pub subty: &'static str,
+    pub params: &'static [Param],
 }
 
-/// `text/plain`.
+impl Offer {
+    /// Whether only a range naming this type with its required parameters selects it (not
+    /// `*/*`, and not the fallback for a header that names nothing offered): protobuf is
+    /// binary, so a client gets it only by asking for it in full.
+    fn explicit_only(&self) -> bool {
+        self.params.iter().any(|p| p.required)
+    }
+}
+
+/// A parameter of an offer: the values it can produce, and whether a range must name it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Param {
+    name: &'static str,
+    values: &'static [&'static str],
+    required: bool,
+}
+
+/// `text/plain`: text 0.0.4, or 1.0.0 (the version that quotes UTF-8 names).
 pub(crate) const TEXT_PLAIN: Offer = Offer {
     ty: "text",
     subty: "plain",
+    params: &[Param {
+        name: "version",
+        values: &["0.0.4", "1.0.0"],
+        required: false,
+    }],
 };
-/// `application/openmetrics-text`.
+/// `application/openmetrics-text` 1.0.0 (0.0.1 names the same format).
 pub(crate) const OPENMETRICS: Offer = Offer {
     ty: "application",
     subty: "openmetrics-text",
+    params: &[Param {
+        name: "version",
+        values: &["0.0.1", "1.0.0"],
+        required: false,
+    }],
+};
+/// Length-delimited protobuf `MetricFamily` messages; a range must say so in full.
+pub(crate) const PROTOBUF: Offer = Offer {
+    ty: "application",
+    subty: "vnd.google.protobuf",
+    params: &[
+        Param {
+            name: "proto",
+            values: &["io.prometheus.client.MetricFamily"],
+            required: true,
+        },
+        Param {
+            name: "encoding",
+            values: &["delimited"],
+            required: true,
+        },
+    ],
 };
 /// `application/json`.
 pub(crate) const JSON: Offer = Offer {
     ty: "application",
     subty: "json",
+    params: &[],
 };
+
+/// What `Accept` selected: the index in the offers, and the names' escaping the winning
+/// range asked for (`None`: not asked, or a scheme this server does not know).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Choice {
+    pub offer: usize,
+    pub escaping: Option<Escaping>,
+}
 
 /// How well one range matched an offer: specificity, then quality in thousandths, then the
 /// range's position in the header (earlier is better).
@@ -48,11 +106,13 @@ struct Match {
     specificity: u8,
     quality: u16,
     position: usize,
+    escaping: Option<Escaping>,
 }
 
-/// The index in `offers` (in the server's order of preference) that `Accept` selects, or
-/// `None` when the client refuses every offer. No `Accept` header selects the first offer.
-pub(crate) fn media_type(headers: &HeaderMap, offers: &[Offer]) -> Option<usize> {
+/// The offer (an index in `offers`, in the server's order of preference) that `Accept`
+/// selects, or `None` when the client refuses every offer. No `Accept` header selects the
+/// first offer.
+pub(crate) fn negotiate(headers: &HeaderMap, offers: &[Offer]) -> Option<Choice> {
     let mut best: Vec<Option<Match>> = vec![None; offers.len()];
     let mut any = false;
     let values = headers
@@ -79,17 +139,23 @@ pub(crate) fn media_type(headers: &HeaderMap, offers: &[Offer]) -> Option<usize>
                     }
                 };
                 if better {
+                    let escaping = param(&range, "escaping").and_then(|e| Escaping::from_param(&e));
                     *best = Some(Match {
                         specificity,
                         quality,
                         position,
+                        escaping,
                     });
                 }
             }
         }
     }
+    let not_asked = |offer| Choice {
+        offer,
+        escaping: None,
+    };
     if !any {
-        return Some(0);
+        return Some(not_asked(0));
     }
     let chosen = best
         .iter()
@@ -101,14 +167,38 @@ pub(crate) fn media_type(headers: &HeaderMap, offers: &[Offer]) -> Option<usize>
                 .then(b.position.cmp(&a.position))
                 .then(ib.cmp(ia))
         })
-        .map(|(i, _)| i);
+        .map(|(offer, m)| Choice {
+            offer,
+            escaping: m.escaping,
+        });
     // Nothing acceptable: serve the first offer the header does not mention, if any.
-    chosen.or_else(|| best.iter().position(Option::is_none))
+    let unmentioned = |(i, m): (usize, &Option<Match>)| {
+        (m.is_none() && !offers.get(i).is_some_and(Offer::explicit_only)).then_some(i)
+    };
+    chosen.or_else(|| best.iter().enumerate().find_map(unmentioned).map(not_asked))
+}
+
+/// The index in `offers` that `Accept` selects ([`negotiate`] without the escaping).
+pub(crate) fn media_type(headers: &HeaderMap, offers: &[Offer]) -> Option<usize> {
+    negotiate(headers, offers).map(|c| c.offer)
+}
+
+/// The value of parameter `name` of `range` (names compare case-insensitively).
+fn param(range: &MediaType<'_>, name: &str) -> Option<String> {
+    range
+        .params
+        .iter()
+        .find(|(n, _)| n.as_str().eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.unquoted_str().into_owned())
 }
 
 /// How specifically `range` names `offer`: 2 for `type/subtype`, 1 for `type/*`, 0 for `*/*`;
 /// `None` when it does not match.
 fn specificity(range: &MediaType<'_>, offer: &Offer) -> Option<u8> {
+    let wildcard = range.ty == "*" || range.subty == "*";
+    if wildcard && offer.explicit_only() {
+        return None;
+    }
     if range.ty == "*" {
         return (range.subty == "*").then_some(0);
     }
@@ -128,7 +218,11 @@ fn specificity(range: &MediaType<'_>, offer: &Offer) -> Option<u8> {
         }
         None => range.subty == offer.subty,
     };
-    subty_matches.then_some(2)
+    let params_match = offer.params.iter().all(|p| match param(range, p.name) {
+        Some(v) => p.values.iter().any(|ok| ok.eq_ignore_ascii_case(&v)),
+        None => !p.required,
+    });
+    (subty_matches && params_match).then_some(2)
 }
 
 /// The `q` parameter in thousandths (1000 when absent), `None` when malformed.
@@ -276,6 +370,56 @@ mod tests {
         assert_eq!(
             accept("text/plain;q=2, application/openmetrics-text", FORMATS),
             Some(1)
+        );
+    }
+
+    #[test]
+    fn protobuf_versions_and_escaping() {
+        const ALL: &[Offer] = &[TEXT_PLAIN, OPENMETRICS, PROTOBUF];
+        let choose = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::ACCEPT, value.parse().unwrap());
+            negotiate(&headers, ALL)
+        };
+        let chosen = |offer, escaping| Some(Choice { offer, escaping });
+        // What Prometheus 2.42 sends with native histograms on.
+        let native = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;\
+            encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+        assert_eq!(choose(native), chosen(2, None));
+        // Prometheus 3's default: OpenMetrics 1.0 with UTF-8 names.
+        let prometheus3 = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,\
+            application/openmetrics-text;version=0.0.1;q=0.5,\
+            text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,\
+            text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+        assert_eq!(choose(prometheus3), chosen(1, Some(Escaping::AllowUtf8)));
+        assert_eq!(
+            choose("text/plain;version=1.0.0;escaping=dots"),
+            chosen(0, Some(Escaping::Dots))
+        );
+        // An unknown scheme is disregarded.
+        assert_eq!(choose("text/plain;escaping=bogus"), chosen(0, None));
+        // Protobuf must be asked for in full, and in the delimited encoding.
+        assert_eq!(
+            choose("application/vnd.google.protobuf, text/plain;q=0.1"),
+            chosen(0, None)
+        );
+        let compact = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;\
+            encoding=compact-text, text/plain;q=0.1";
+        assert_eq!(choose(compact), chosen(0, None));
+        // Never by wildcard, nor as the fallback for a header naming nothing offered.
+        assert_eq!(choose("*/*"), chosen(0, None));
+        assert_eq!(
+            choose("application/*;q=1, text/plain;q=0.1"),
+            chosen(1, None)
+        );
+        assert_eq!(
+            choose("text/plain;q=0, application/openmetrics-text;q=0"),
+            None
+        );
+        // A version this server does not produce does not match.
+        assert_eq!(
+            choose("application/openmetrics-text;version=2.0.0, text/plain;q=0.1"),
+            chosen(0, None)
         );
     }
 

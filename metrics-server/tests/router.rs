@@ -57,14 +57,14 @@ async fn metrics_negotiates_text_and_openmetrics() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         headers[header::CONTENT_TYPE],
-        "text/plain; version=0.0.4; charset=utf-8"
+        "text/plain; version=0.0.4; charset=utf-8; escaping=underscores"
     );
     assert!(body.contains("things_total{kind=\"b\"} 1\n"));
     let accept = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5";
     let (_, headers, body) = call(&s, Method::GET, "/metrics", &[("accept", accept)]).await;
     assert_eq!(
         headers[header::CONTENT_TYPE],
-        "application/openmetrics-text; version=1.0.0; charset=utf-8"
+        "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores"
     );
     assert!(
         body.starts_with("# TYPE things counter\n") && body.ends_with("# EOF\n"),
@@ -312,8 +312,8 @@ async fn a_request_past_the_timeout_is_408_and_counted() {
 #[tokio::test]
 async fn q_zero_refuses_a_format_and_refusing_all_is_406() {
     let s = state();
-    let text = "text/plain; version=0.0.4; charset=utf-8";
-    let om = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    let text = "text/plain; version=0.0.4; charset=utf-8; escaping=underscores";
+    let om = "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores";
     for (accept, want) in [
         ("application/openmetrics-text;q=0, */*", Some(text)),
         ("text/plain;q=0, */*", Some(om)),
@@ -544,4 +544,103 @@ async fn async_checks_are_awaited_and_bounded_by_their_timeout() {
         .unwrap()
         .contains("no answer within"));
     assert_eq!(by_name("broker")["error"], "broker said no");
+}
+
+/// Prometheus 3 asks how names outside the legacy character set are written: each scheme's
+/// name (the expected texts are Prometheus's own escaping examples' rules applied to these
+/// names), the Content-Type naming the scheme, and both Python parsers reading the result.
+#[tokio::test]
+async fn utf8_names_are_quoted_or_escaped_as_the_scraper_asks() {
+    use promdecl::value::{CounterValue, HistogramValue};
+    use promdecl::{FamilyDesc, Format, Kind};
+
+    let registry = Arc::new(Registry::builder().utf8_names().build().unwrap());
+    let requests = FamilyDesc::builder("http.requests_total", Kind::Counter, "Requests")
+        .label("route")
+        .build()
+        .unwrap();
+    let requests = registry.register_family::<CounterValue>(requests).unwrap();
+    requests.get_by_values(&["/a"]).unwrap().inc_by(2);
+    let latency = FamilyDesc::builder("rpc.duration_seconds", Kind::Histogram, "Latency")
+        .buckets(vec![0.1, 1.0])
+        .build()
+        .unwrap();
+    let latency = registry.register_family::<HistogramValue>(latency).unwrap();
+    latency.get_by_values(&[]).unwrap().observe(0.5);
+    let s = AppState::new(registry, Config::default());
+
+    let om = "application/openmetrics-text;version=1.0.0";
+    let text = "text/plain;version=0.0.4";
+    let utf8_text = "text/plain;version=1.0.0;escaping=allow-utf-8";
+    // (Accept, Content-Type, format, counter sample name, histogram bucket sample name)
+    let cases = [
+        (
+            format!("{om};escaping=allow-utf-8"),
+            "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8",
+            Format::OpenMetrics,
+            "http.requests_total",
+            "rpc.duration_seconds_bucket",
+        ),
+        (
+            utf8_text.to_string(),
+            "text/plain; version=1.0.0; charset=utf-8; escaping=allow-utf-8",
+            Format::Text,
+            "http.requests_total",
+            "rpc.duration_seconds_bucket",
+        ),
+        (
+            text.to_string(),
+            "text/plain; version=0.0.4; charset=utf-8; escaping=underscores",
+            Format::Text,
+            "http_requests_total",
+            "rpc_duration_seconds_bucket",
+        ),
+        (
+            format!("{text};escaping=underscores"),
+            "text/plain; version=0.0.4; charset=utf-8; escaping=underscores",
+            Format::Text,
+            "http_requests_total",
+            "rpc_duration_seconds_bucket",
+        ),
+        (
+            format!("{om};escaping=dots"),
+            "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=dots",
+            Format::OpenMetrics,
+            "http_dot_requests__total",
+            "rpc_dot_duration__seconds_bucket",
+        ),
+        (
+            format!("{text};escaping=values"),
+            "text/plain; version=0.0.4; charset=utf-8; escaping=values",
+            Format::Text,
+            "U__http_2e_requests__total",
+            "U__rpc_2e_duration__seconds_bucket",
+        ),
+    ];
+    for (accept, content_type, format, counter, bucket) in cases {
+        let (status, headers, body) =
+            call(&s, Method::GET, "/metrics", &[("accept", &accept)]).await;
+        assert_eq!(status, StatusCode::OK, "{accept}");
+        assert_eq!(headers[header::CONTENT_TYPE], content_type, "{accept}");
+        let quoted = accept.contains("allow-utf-8");
+        let line = match quoted {
+            true => format!("{{\"{counter}\",route=\"/a\"}} 2\n"),
+            false => format!("\n{counter}{{route=\"/a\"}} 2\n"),
+        };
+        assert!(body.contains(&line), "{accept}: no {line:?} in\n{body}");
+        let Some(parsed) = tests::python_parse(&body, format) else {
+            continue;
+        };
+        let parsed = parsed.unwrap_or_else(|e| panic!("{accept}: {e}\n{body}"));
+        assert_eq!(
+            tests::find_sample(&parsed, counter, &[("route", "/a")]),
+            Some(2.0),
+            "{accept}"
+        );
+        assert_eq!(
+            tests::find_sample(&parsed, bucket, &[("le", "1.0")]),
+            Some(1.0),
+            "{accept}"
+        );
+    }
 }

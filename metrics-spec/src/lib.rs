@@ -24,6 +24,9 @@ extern crate alloc;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+mod escaping;
+pub use escaping::{is_legacy_name, is_utf8_name, Escaping};
+
 /// The metric type of a family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {

@@ -93,6 +93,8 @@ pub struct ParsedSample {
     pub labels: std::collections::BTreeMap<String, String>,
     /// Value.
     pub value: f64,
+    /// The exemplar's labels and value, if the sample has one (OpenMetrics).
+    pub exemplar: Option<(std::collections::BTreeMap<String, String>, f64)>,
 }
 
 /// One family as Python's parser saw it.
@@ -119,7 +121,8 @@ else:
 out = []
 for f in text_string_to_metric_families(text):
     out.append({"name": f.name, "type": f.type, "help": f.documentation,
-                "samples": [[s.name, s.labels, s.value if math.isfinite(s.value) else str(s.value)] for s in f.samples]})
+                "samples": [[s.name, s.labels, s.value if math.isfinite(s.value) else str(s.value),
+                             [s.exemplar.labels, s.exemplar.value] if s.exemplar else None] for s in f.samples]})
 print(json.dumps(out))
 "#;
 
@@ -171,6 +174,14 @@ pub fn python_parse(text: &str, format: Format) -> Option<Result<Vec<ParsedFamil
                         s[2].as_str()
                             .and_then(|v| v.parse().ok())
                             .unwrap_or(f64::NAN)
+                    }),
+                    exemplar: s[3].as_array().map(|e| {
+                        let labels = e[0].as_object().expect("exemplar labels");
+                        let labels = labels
+                            .iter()
+                            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                            .collect();
+                        (labels, e[1].as_f64().unwrap_or(f64::NAN))
                     }),
                 })
                 .collect(),

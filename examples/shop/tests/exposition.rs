@@ -97,7 +97,7 @@ async fn scrape(format: Format) -> String {
         let (status, text) = send(&app, method.clone(), uri, body, "*/*").await;
         assert_eq!(status, expected, "{method} {uri} {body:?}: {text}");
     }
-    let (status, text) = send(&app, Method::GET, "/metrics", "", format.content_type()).await;
+    let (status, text) = send(&app, Method::GET, "/metrics", "", &format.content_type()).await;
     assert_eq!(status, StatusCode::OK, "{text}");
     text
 }

@@ -68,8 +68,14 @@ impl Prometheus {
     /// Starts Prometheus with `config` (a `prometheus.yml` already written in `dir`), storing
     /// its data under `dir`, and waits until it answers (at most 30 s).
     pub async fn start(dir: &Path) -> Self {
+        Self::start_with(dir, &[]).await
+    }
+
+    /// [`start`](Self::start) with feature flags (`native-histograms`, `exemplar-storage`).
+    pub async fn start_with(dir: &Path, features: &[&str]) -> Self {
         let port = free_port();
         let child = Command::new("prometheus")
+            .args(features.iter().map(|f| format!("--enable-feature={f}")))
             .arg(format!(
                 "--config.file={}",
                 dir.join("prometheus.yml").display()

@@ -6,10 +6,13 @@
 
 use std::fmt::Write;
 
-use promdecl_spec::{Kind, NameForm, BUCKET_LABEL, BUCKET_SUFFIX, COUNT_SUFFIX, SUM_SUFFIX};
+use promdecl_spec::{
+    Kind, NameForm, BUCKET_LABEL, BUCKET_SUFFIX, COUNT_SUFFIX, CREATED_SUFFIX, SUM_SUFFIX,
+};
 
-use super::{Format, Source, Writer};
+use super::{Escaping, Format, Source, Writer};
 use crate::desc::FamilyDesc;
+use crate::exemplar::Stored;
 use crate::value::{HistogramValue, Reading};
 use crate::view::SeriesRef;
 
@@ -126,15 +129,38 @@ pub(crate) fn render_pairs_into<'a>(
     }
 }
 
+/// Appends ` # {name="value",...} value timestamp`: an OpenMetrics exemplar.
+fn write_exemplar(out: &mut String, e: &Stored) {
+    out.push_str(" # {");
+    render_pairs_into(out, e.labels.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+    out.push_str("} ");
+    write_f64(out, e.value);
+    out.push(' ');
+    write_f64(out, e.timestamp_ms as f64 / 1000.0);
+}
+
 /// Writes families in either text dialect.
 pub(crate) struct TextWriter<'a> {
     out: &'a mut String,
     format: Format,
-    /// The current family's name prefix.
-    prefix: String,
+    escaping: Escaping,
+    /// The current family's sample name before any suffix (`_bucket`, ...): prefixed, and
+    /// escaped unless it is quoted.
+    name: String,
+    /// The current family's name as its metadata lines write it (escaped or quoted).
+    family: String,
+    /// Bytes of `name` that are the family name (OpenMetrics counters: all but `_total`), the
+    /// stem of `_created`.
+    family_len: usize,
+    /// Whether `_created` samples are written: OpenMetrics, start timestamps on.
+    created: bool,
+    /// The current series' exemplars by bucket (OpenMetrics only).
+    exemplars: Vec<Option<Stored>>,
+    /// Whether the current family's name is written quoted (`{"a.b",x="y"}`): a name outside
+    /// the legacy grammar for a scraper that allows UTF-8.
+    quoted: bool,
     /// The const labels, rendered once per scrape.
     const_labels: String,
-    name: &'static str,
     /// Canonical `le` texts of the current histogram family, formatted once per scrape.
     le: Vec<String>,
     /// Whether the current histogram family writes `_sum` and `_count` (no negative bound).
@@ -153,23 +179,81 @@ impl<'a> TextWriter<'a> {
         Self {
             out,
             format,
-            prefix: String::new(),
+            escaping: source.escaping,
+            name: String::new(),
+            family: String::new(),
+            family_len: 0,
+            exemplars: Vec::new(),
+            created: format == Format::OpenMetrics && source.start_timestamps,
+            quoted: false,
             const_labels,
-            name: "",
             le: Vec::new(),
             has_sum: true,
             scratch: Vec::new(),
         }
     }
 
-    /// Writes one sample line: `name{suffix}{const,labels,extra} value`.
+    /// Writes one sample line: `name{suffix}{const,labels,extra} value`, or
+    /// `{"name{suffix}",const,labels,extra} value` when the name is quoted.
     fn sample(&mut self, suffix: &str, labels: &str, extra: Option<(&str, &str)>, v: Num) {
+        self.line(self.name.len(), suffix, labels, extra, v);
+    }
+
+    /// [`sample`](Self::sample) followed by exemplar `i` of the current series, if it has one.
+    fn sample_with_exemplar(
+        &mut self,
+        suffix: &str,
+        labels: &str,
+        extra: Option<(&str, &str)>,
+        v: Num,
+        i: usize,
+    ) {
+        self.sample(suffix, labels, extra, v);
+        if let Some(Some(e)) = self.exemplars.get(i) {
+            // ` # {trace_id="..."} value timestamp`, before the line's end.
+            self.out.pop();
+            write_exemplar(self.out, e);
+            self.out.push('\n');
+        }
+    }
+
+    /// Writes the `_created` sample of a series that has a start timestamp.
+    fn created(&mut self, labels: &str, created_ms: u64) {
+        if self.created && created_ms > 0 {
+            let seconds = created_ms as f64 / 1000.0;
+            self.line(
+                self.family_len,
+                CREATED_SUFFIX,
+                labels,
+                None,
+                Num::F64(seconds),
+            );
+        }
+    }
+
+    /// A sample line whose name is the first `stem` bytes of the current name, then `suffix`.
+    fn line(
+        &mut self,
+        stem: usize,
+        suffix: &str,
+        labels: &str,
+        extra: Option<(&str, &str)>,
+        v: Num,
+    ) {
         let out = &mut *self.out;
-        out.push_str(&self.prefix);
-        out.push_str(self.name);
-        out.push_str(suffix);
-        let parts = [self.const_labels.as_str(), labels];
+        let stem = self.name.get(..stem).unwrap_or(&self.name);
         let mut first = true;
+        if self.quoted {
+            out.push_str("{\"");
+            out.push_str(stem);
+            out.push_str(suffix);
+            out.push('"');
+            first = false;
+        } else {
+            out.push_str(stem);
+            out.push_str(suffix);
+        }
+        let parts = [self.const_labels.as_str(), labels];
         for p in parts.iter().filter(|p| !p.is_empty()) {
             out.push(if first { '{' } else { ',' });
             first = false;
@@ -200,12 +284,13 @@ impl<'a> TextWriter<'a> {
         let mut cum = std::mem::take(&mut self.scratch);
         h.cumulative_into(&mut cum);
         let le = std::mem::take(&mut self.le);
-        for (n, le) in cum.iter().zip(le.iter()) {
-            self.sample(
+        for (i, (n, le)) in cum.iter().zip(le.iter()).enumerate() {
+            self.sample_with_exemplar(
                 BUCKET_SUFFIX,
                 labels,
                 Some((BUCKET_LABEL, le)),
                 Num::U64(*n),
+                i,
             );
         }
         self.le = le;
@@ -222,20 +307,38 @@ impl<'a> TextWriter<'a> {
 
 impl Writer for TextWriter<'_> {
     fn family(&mut self, prefix: &str, desc: &FamilyDesc) {
-        self.name = desc.name;
-        self.prefix.clear();
-        self.prefix.push_str(prefix);
         let form = match self.format {
             Format::OpenMetrics => NameForm::OpenMetrics,
             Format::Text => NameForm::Exposed,
         };
-        let family_name = desc.kind.family_name(desc.name, form);
-        let (prefix, format, out) = (self.prefix.as_str(), self.format, &mut *self.out);
+        // The whole sample name is escaped, then the family name read off it, as Prometheus's
+        // own clients do, so every sample name still starts with its family's.
+        let mut name = std::mem::take(&mut self.name);
+        name.clear();
+        name.push_str(prefix);
+        name.push_str(desc.name);
+        let legacy = promdecl_spec::is_legacy_name(&name);
+        self.quoted = !legacy && self.escaping == Escaping::AllowUtf8;
+        if !legacy && !self.quoted {
+            name = self.escaping.escape(&name).into_owned();
+        }
+        let family_name = desc.kind.family_name(&name, form);
+        self.family_len = family_name.len();
+        // OpenMetrics requires the family name to end in the unit it declares.
+        let unit = desc
+            .unit
+            .filter(|u| promdecl_spec::ends_with_unit(family_name, u));
+        self.family.clear();
+        let quote = if self.quoted { "\"" } else { "" };
+        self.family.push_str(quote);
+        self.family.push_str(family_name);
+        self.family.push_str(quote);
+        self.name = name;
+        let (format, out, family_name) = (self.format, &mut *self.out, self.family.as_str());
         let meta = |out: &mut String, tag: &str| {
             out.push_str("# ");
             out.push_str(tag);
             out.push(' ');
-            out.push_str(prefix);
             out.push_str(family_name);
             out.push(' ');
         };
@@ -252,13 +355,10 @@ impl Writer for TextWriter<'_> {
                 meta(out, "TYPE");
                 out.push_str(desc.kind.as_str());
                 out.push('\n');
-                // OpenMetrics requires the family name to end in the unit it declares.
-                if let Some(unit) = desc.unit {
-                    if promdecl_spec::ends_with_unit(family_name, unit) {
-                        meta(out, "UNIT");
-                        out.push_str(unit);
-                        out.push('\n');
-                    }
+                if let Some(unit) = unit {
+                    meta(out, "UNIT");
+                    out.push_str(unit);
+                    out.push('\n');
                 }
                 meta(out, "HELP");
                 escape_help(out, desc.help, format);
@@ -277,15 +377,20 @@ impl Writer for TextWriter<'_> {
 
     fn series(&mut self, series: &SeriesRef<'_>) {
         let labels = series.text_labels();
+        self.exemplars.clear();
+        if self.format == Format::OpenMetrics {
+            self.exemplars
+                .extend(series.exemplars().into_iter().flatten());
+        }
         match series.reading() {
-            Reading::Counter(n) => self.sample("", labels, None, Num::U64(n)),
-            Reading::FloatCounter(v) | Reading::Gauge(v) => {
-                self.sample("", labels, None, Num::F64(v))
-            }
+            Reading::Counter(n) => self.sample_with_exemplar("", labels, None, Num::U64(n), 0),
+            Reading::FloatCounter(v) => self.sample_with_exemplar("", labels, None, Num::F64(v), 0),
+            Reading::Gauge(v) => self.sample("", labels, None, Num::F64(v)),
             Reading::IntGauge(n) => self.sample("", labels, None, Num::I64(n)),
             Reading::Histogram(h) => self.histogram(labels, h),
             Reading::Info => self.sample("", labels, None, Num::U64(1)),
         }
+        self.created(labels, series.created_ms());
     }
 
     fn finish(self) {

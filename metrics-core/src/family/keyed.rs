@@ -99,10 +99,29 @@ pub(super) struct Keyed<S> {
     sweeping: Mutex<()>,
     /// Origin of the slots' `seen` times, and when the last sweep ran (ms since it).
     clock: Instant,
+    /// When the family was created, in ms since the Unix epoch: no series starts earlier.
+    created_ms: u64,
     last_sweep: AtomicU64,
     /// Sum of the values of the series dropped for good, for tests that account for every update.
     #[cfg(test)]
     pub(super) discarded: Mutex<f64>,
+}
+
+impl<S> Drop for Keyed<S> {
+    /// Forgets the exemplars of every series: their addresses will be reused.
+    fn drop(&mut self) {
+        let per_tuple = self.per_tuple;
+        for i in 0..*self.used.get_mut() {
+            if let Some(slot) = self.slots.get(i) {
+                crate::exemplar::forget(crate::exemplar::address(&slot.first));
+            }
+            for c in 1..per_tuple {
+                if let Some(s) = self.rest.get(i * (per_tuple - 1) + c - 1) {
+                    crate::exemplar::forget(crate::exemplar::address(s));
+                }
+            }
+        }
+    }
 }
 
 /// One tuple's place: its key, bookkeeping and first enumerated combination's series, side by
@@ -120,6 +139,9 @@ struct Slot<S> {
     touched: AtomicBool,
     /// Whether the index names this slot's tuple: false while free and once removed.
     live: AtomicBool,
+    /// When the tuple's series started from zero, in ms since the Unix epoch
+    /// ([`start`](crate::start)).
+    created_ms: AtomicU64,
     first: S,
 }
 
@@ -131,6 +153,7 @@ impl<S: Series> Slot<S> {
             seen: AtomicU32::new(0),
             touched: AtomicBool::new(false),
             live: AtomicBool::new(false),
+            created_ms: AtomicU64::new(0),
             first: S::new(desc),
         }
     }
@@ -194,6 +217,7 @@ impl<S: Series> Keyed<S> {
             retired: Mutex::new(Vec::new()),
             sweeping: Mutex::new(()),
             clock: Instant::now(),
+            created_ms: crate::start::now_ms(),
             last_sweep: AtomicU64::new(0),
             #[cfg(test)]
             discarded: Mutex::new(0.0),
@@ -367,6 +391,8 @@ impl<S: Series> Keyed<S> {
         let mut key = slot.key.write();
         key::set_key(&mut key, free);
         slot.hash.store(hash, Relaxed);
+        slot.created_ms
+            .store(crate::start::for_new_series(self.created_ms), Relaxed);
         // Starts touched: the next sweep records when it was first seen (no clock read on the
         // path that creates series).
         slot.touched.store(true, Relaxed);
@@ -399,6 +425,7 @@ impl<S: Series> Keyed<S> {
         for c in 0..self.per_tuple {
             if let Some(s) = self.series(i, c) {
                 s.reset();
+                crate::exemplar::forget(crate::exemplar::address(s));
             }
         }
         self.index.with_state(|state| state.0.push(i));
@@ -611,6 +638,11 @@ impl<S: Series> Keyed<S> {
                 f(&many, i);
             }
         }
+    }
+
+    /// When slot `i`'s tuple started, in ms since the Unix epoch.
+    pub(super) fn created_ms(&self, i: usize) -> u64 {
+        self.slots.get(i).map_or(0, |s| s.created_ms.load(Relaxed))
     }
 
     /// Enumerated combination `c` of slot `i`'s tuple.

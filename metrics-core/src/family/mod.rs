@@ -12,6 +12,7 @@ mod slab;
 use crate::desc::FamilyDesc;
 use crate::encode::text::{render_labels_into, render_pairs_into};
 use crate::joined::Joined;
+use crate::start;
 use crate::value::Series;
 use crate::view::{AnyFamily, LabelError, Labels, SeriesRef};
 pub use handle::Handle;
@@ -32,6 +33,8 @@ pub(crate) struct Dense<S> {
     series: Box<[Padded<S>]>,
     /// `name="value",...` label text of each slot, for the text formats.
     labels: Joined,
+    /// When the series were created, in ms since the Unix epoch: their start timestamp.
+    created_ms: u64,
 }
 
 /// A series on cache lines of its own. An enumerated-only family's series are few (the
@@ -49,6 +52,7 @@ impl<S: Series> Dense<S> {
             free: Box::default(),
             series: Box::default(),
             labels: Joined::build(0, 0, |_, _| ()),
+            created_ms: 0,
         }
     }
 
@@ -60,6 +64,16 @@ impl<S: Series> Dense<S> {
                 render_labels_into(out, desc, &desc.label_values(&free, slot))
             }),
             free: free.into(),
+            created_ms: start::now_ms(),
+        }
+    }
+}
+
+impl<S> Drop for Dense<S> {
+    /// Forgets the exemplars of every series: their addresses will be reused.
+    fn drop(&mut self) {
+        for p in self.series.iter() {
+            crate::exemplar::forget(crate::exemplar::address(&p.0));
         }
     }
 }
@@ -78,7 +92,7 @@ impl<S: Series> Dense<S> {
                 free: &self.free,
                 slot,
             };
-            f(&SeriesRef::new(desc, labels, text, s.read()));
+            f(&SeriesRef::new(desc, labels, text, s, self.created_ms));
         }
     }
 }
@@ -318,6 +332,7 @@ impl<S: Series> AnyFamily for Family<S> {
         let per = desc.dense_len();
         let mut text = String::new();
         k.for_each(|parts, i| {
+            let created_ms = k.created_ms(i);
             for slot in 0..per {
                 let Some(s) = k.tuple_series(i, slot) else {
                     continue;
@@ -326,7 +341,7 @@ impl<S: Series> AnyFamily for Family<S> {
                 let values = desc.label_values_iter(parts, slot);
                 render_pairs_into(&mut text, desc.labels.iter().map(|l| l.name).zip(values));
                 let labels = Labels::Stored { free: parts, slot };
-                f(&SeriesRef::new(desc, labels, &text, s.read()));
+                f(&SeriesRef::new(desc, labels, &text, s, created_ms));
             }
         });
         if let Some(d) = k.overflow_used() {

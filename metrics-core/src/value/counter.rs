@@ -5,13 +5,14 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use super::lane::{add_f64, saturating_add, Lane, Lanes};
 use super::{Reading, Series};
 use crate::desc::FamilyDesc;
+use crate::exemplar::{self, ExemplarError};
 
 /// An integer counter series. It saturates at `u64::MAX` instead of wrapping.
 ///
 /// ```
 /// # use promdecl::{FamilyDesc, Kind, value::{CounterValue, Series}};
 /// # static D: FamilyDesc = FamilyDesc { name: "c_total", kind: Kind::Counter, help: "h",
-/// #   unit: None, labels: &[], buckets: None, max_series: None, idle_timeout: None, note: None };
+/// #   unit: None, labels: &[], buckets: None, native: None, max_series: None, idle_timeout: None, note: None };
 /// let c = CounterValue::new(&D);
 /// c.inc_by(u64::MAX - 1);
 /// c.inc_by(5);
@@ -31,6 +32,18 @@ impl CounterValue {
     #[inline]
     pub fn inc_by(&self, n: u64) {
         saturating_add(&self.0, n);
+    }
+    /// Adds `n` and keeps `labels` (a `trace_id`, say) as this series' exemplar, exposed in
+    /// OpenMetrics and protobuf with `n` as its value. The add always happens; the exemplar
+    /// is refused, with the reason, when its labels break OpenMetrics' rules
+    /// ([`MAX_EXEMPLAR_LABEL_CHARS`](crate::MAX_EXEMPLAR_LABEL_CHARS)).
+    pub fn inc_by_with_exemplar(
+        &self,
+        n: u64,
+        labels: &[(&str, &str)],
+    ) -> Result<(), ExemplarError> {
+        self.inc_by(n);
+        exemplar::record(exemplar::address(self), 0, labels, n as f64)
     }
     /// The current value.
     pub fn get(&self) -> u64 {
@@ -53,6 +66,19 @@ impl FloatCounterValue {
         if v.is_finite() && v > 0.0 {
             add_f64(&self.0, v);
         }
+    }
+    /// Adds `v` and keeps `labels` as this series' exemplar (see
+    /// [`CounterValue::inc_by_with_exemplar`]); an amount the counter ignores keeps none.
+    pub fn inc_by_with_exemplar(
+        &self,
+        v: f64,
+        labels: &[(&str, &str)],
+    ) -> Result<(), ExemplarError> {
+        if !(v.is_finite() && v > 0.0) {
+            return Ok(());
+        }
+        self.inc_by(v);
+        exemplar::record(exemplar::address(self), 0, labels, v)
     }
     /// Adds one.
     #[inline]

@@ -1,8 +1,9 @@
-//! Histogram series: per-lane bucket counts and sums.
+//! Histogram series: per-lane bucket counts and sums, and native buckets when declared.
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use super::lane::{add_f64, saturating_add, Lane, Lanes};
+use super::native::{NativeSnapshot, NativeValue};
 use super::{Reading, Record, Series, Timer};
 use crate::desc::FamilyDesc;
 
@@ -24,6 +25,44 @@ use crate::desc::FamilyDesc;
 /// Finite observations so large that the sum overflows (two of `1e308`) make the sum `+Inf`,
 /// which OpenMetrics accepts. Bucket counts grow by one per observation, so they cannot reach
 /// `u64::MAX`; their sums at scrape time saturate regardless.
+///
+/// # Native buckets
+///
+/// A family declared with native buckets ([`FamilyDesc::native`]) also counts every
+/// observation in Prometheus's sparse exponential buckets, read at scrape time with
+/// [`HistogramValue::native`]. The same observations reach both parts: NaN and ±Inf are
+/// dropped and counted as above (where Prometheus would count a NaN and make the sum NaN), and
+/// negative values only reach the native negative buckets of a histogram with a negative
+/// classic bound. A native-only histogram (declared with no classic buckets: its bounds are
+/// empty) still exposes `_count`, `_sum` and one `le="+Inf"` bucket in the text formats.
+///
+/// Observing into a native bucket that exists is a read lock, a few loads and one atomic add,
+/// with no allocation; a new bucket is claimed with a compare-and-swap. Each series allocates
+/// its native table once, when created: a power of two of cells, 12 bytes each, at least twice
+/// `max_buckets` (and more than the buckets that can exist at schema -4), so 512 cells, 6 KiB,
+/// for the defaults.
+///
+/// ```
+/// use promdecl::value::{HistogramValue, NativeSpec, Series};
+/// use promdecl::{FamilyDesc, Kind};
+///
+/// static D: FamilyDesc = FamilyDesc { name: "rpc_seconds", kind: Kind::Histogram, help: "h",
+///     unit: None, labels: &[], buckets: Some(&[]), native: Some(NativeSpec::from_factor(2.0)),
+///     max_series: None, idle_timeout: None, note: None };
+/// let h = HistogramValue::new(&D);
+/// for v in [0.5, 1.0, 3.0, 3.5] {
+///     h.observe(v);
+/// }
+/// let native = h.native().expect("declared native");
+/// // Schema 0: 0.5 in (1/4, 1/2], 1.0 in (1/2, 1], 3.0 and 3.5 in (2, 4].
+/// assert_eq!(native.schema, 0);
+/// assert_eq!(native.positive, [(-1, 1), (0, 1), (2, 2)]);
+/// assert_eq!((native.count, native.sum), (4, 8.0));
+/// // The classic part: no bounds, so only `+Inf`.
+/// let mut cumulative = Vec::new();
+/// h.cumulative_into(&mut cumulative);
+/// assert_eq!(cumulative, [4]);
+/// ```
 #[derive(Debug)]
 pub struct HistogramValue {
     bounds: &'static [f64],
@@ -35,6 +74,9 @@ pub struct HistogramValue {
     highest: f64,
     /// Observations dropped; written only when one is.
     dropped: AtomicU64,
+    /// The native buckets, when the family declares them (boxed: a classic series pays one
+    /// pointer).
+    native: Option<Box<NativeValue>>,
 }
 
 /// The first bucket whose bound is `>= v`: the number of bounds below `v`. Counting them all
@@ -71,6 +113,27 @@ impl HistogramValue {
         if let Some(c) = self.lanes.cell(lane.index, SUM) {
             lane.add_f64(c, v);
         }
+        if let Some(native) = &self.native {
+            native.observe(v);
+        }
+    }
+
+    /// Observes `v` and keeps `labels` (a `trace_id`, say) as the exemplar of the bucket `v`
+    /// falls in, exposed in OpenMetrics and protobuf. The observation always counts as
+    /// [`observe`](Self::observe) counts it; the exemplar is refused, with the reason, when
+    /// its labels break OpenMetrics' rules, and not kept for a dropped value.
+    pub fn observe_with_exemplar(
+        &self,
+        v: f64,
+        labels: &[(&str, &str)],
+    ) -> Result<(), crate::ExemplarError> {
+        self.observe(v);
+        crate::exemplar::check(labels)?;
+        if !(v >= self.lowest && v <= self.highest) {
+            return Ok(());
+        }
+        let bucket = bucket_of(self.bounds, v);
+        crate::exemplar::record(crate::exemplar::address(self), bucket, labels, v)
     }
 
     #[cold]
@@ -114,6 +177,20 @@ impl HistogramValue {
         self.bounds
     }
 
+    /// The native buckets now, for the encoders; `None` unless the family declares them.
+    ///
+    /// Its `count` is the sum of its buckets (as Prometheus requires); the classic buckets,
+    /// read separately, may differ from it by observations in flight.
+    pub fn native(&self) -> Option<NativeSnapshot> {
+        let native = self.native.as_ref()?;
+        Some(native.snapshot(self.sum()))
+    }
+
+    /// Whether this histogram keeps native buckets.
+    pub fn is_native(&self) -> bool {
+        self.native.is_some()
+    }
+
     /// Cumulative counts per bucket, the last being `+Inf`, each read once, into `out`
     /// (saturating, so they never decrease along the buckets).
     pub fn cumulative_into(&self, out: &mut Vec<u64>) {
@@ -138,12 +215,16 @@ impl Series for HistogramValue {
         let bounds = desc.buckets.unwrap_or(crate::buckets::DEFAULT);
         // The sum, buckets and `+Inf`; 0.0 is all-zero bits, so zeroed cells start every sum at 0.
         let observable = promdecl_spec::histogram_observable(bounds);
+        let (lowest, highest) = (*observable.start(), *observable.end());
         Self {
             bounds,
             lanes: Lanes::new(bounds.len() + 2),
-            lowest: *observable.start(),
-            highest: *observable.end(),
+            lowest,
+            highest,
             dropped: AtomicU64::new(0),
+            native: desc
+                .native
+                .map(|spec| Box::new(NativeValue::new(&spec, lowest < 0.0))),
         }
     }
     fn read(&self) -> Reading<'_> {
@@ -167,9 +248,15 @@ impl Series for HistogramValue {
             add_f64(c, other.sum());
         }
         saturating_add(&self.dropped, other.dropped());
+        if let (Some(mine), Some(theirs)) = (&self.native, &other.native) {
+            mine.absorb(&theirs.snapshot(0.0));
+        }
     }
     fn reset(&self) {
         self.lanes.clear();
         self.dropped.store(0, Relaxed);
+        if let Some(native) = &self.native {
+            native.reset();
+        }
     }
 }

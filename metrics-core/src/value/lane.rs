@@ -393,6 +393,7 @@ mod tests {
             unit: None,
             labels: &[],
             buckets: Some(&[0.5, 1.0]),
+            native: None,
             max_series: None,
             idle_timeout: None,
             note: None,

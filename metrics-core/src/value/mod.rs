@@ -13,10 +13,14 @@ mod counter;
 mod gauge;
 mod histogram;
 mod lane;
+mod native;
 
 pub use counter::{CounterValue, FloatCounterValue, ShardedCounterValue};
 pub use gauge::{GaugeValue, IntGaugeValue};
 pub use histogram::HistogramValue;
+pub use native::{buckets_from_spans, spans_and_deltas, BucketSpan, NativeSnapshot};
+// The descriptor part of native buckets, next to the series that keeps them.
+pub use crate::desc::NativeSpec;
 pub(crate) use lane::saturating_add;
 pub use lane::{layout as lane_layout, Layout as LaneLayout};
 
@@ -136,7 +140,7 @@ pub trait Record {
 /// # use promdecl::{FamilyDesc, Kind, value::Series};
 /// # static D: FamilyDesc = FamilyDesc { name: "t_seconds", kind: Kind::Histogram, help: "h",
 /// #   unit: None, labels: &[], buckets: Some(&[0.1, 1.0]), max_series: None,
-/// #   idle_timeout: None, note: None };
+/// #   native: None, idle_timeout: None, note: None };
 /// # let h = promdecl::value::HistogramValue::new(&D);
 /// {
 ///     let _t = h.start_timer();

@@ -9,7 +9,7 @@ use promdecl_spec::Kind;
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
-use super::model::{Family, Label, Model};
+use super::model::{Family, Label, Model, Native};
 use crate::buckets::Buckets;
 use crate::crate_path::CratePath;
 use crate::label_value::expand::label_value_impl;
@@ -143,9 +143,12 @@ fn descriptor(krate: &CratePath, f: &Family) -> TokenStream {
             option(Some(quote!(&[#(#v),*])))
         }
         Some(Buckets::Path(p)) => option(Some(p)),
+        // Native-only: no classic buckets.
+        None if f.native.is_some() => option(Some(quote!(&[]))),
         None if f.kind == Kind::Histogram => option(Some(quote!(#krate::buckets::DEFAULT))),
         None => option(None::<TokenStream>),
     };
+    let native = option(f.native.as_ref().map(|n| native_spec(krate, n)));
     let max_series = option(f.max_series);
     let idle_timeout = option(
         f.idle_timeout
@@ -159,6 +162,7 @@ fn descriptor(krate: &CratePath, f: &Family) -> TokenStream {
             unit: #unit,
             labels: &[#(#labels),*],
             buckets: #buckets,
+            native: #native,
             max_series: #max_series,
             idle_timeout: #idle_timeout,
             note: #note,
@@ -166,8 +170,29 @@ fn descriptor(krate: &CratePath, f: &Family) -> TokenStream {
     }
 }
 
+/// `NativeSpec::DEFAULT` or `NativeSpec::from_factor(f)`, then each other value given.
+fn native_spec(krate: &CratePath, n: &Native) -> TokenStream {
+    let mut spec = match n.factor {
+        Some(f) => {
+            let f = Literal::f64_suffixed(f);
+            quote!(#krate::value::NativeSpec::from_factor(#f))
+        }
+        None => quote!(#krate::value::NativeSpec::DEFAULT),
+    };
+    if let Some(z) = n.zero_threshold {
+        let z = Literal::f64_suffixed(z);
+        spec = quote!(#spec.with_zero_threshold(#z));
+    }
+    if let Some(m) = n.max_buckets {
+        let m = Literal::u32_suffixed(m);
+        spec = quote!(#spec.with_max_buckets(#m));
+    }
+    spec
+}
+
 /// Compile-time checks the macro cannot make: the field type is a family of the declared kind,
-/// and a bucket preset named by path is valid.
+/// a bucket preset named by path is valid, and the runtime takes the native spec (the macro
+/// checked its values already; this keeps the runtime's limits the ones in force).
 fn checks(krate: &CratePath, f: &Family) -> TokenStream {
     let (at, krate_at, _) = at_type(krate, f);
     let ty = &f.ty;
@@ -196,7 +221,15 @@ fn checks(krate: &CratePath, f: &Family) -> TokenStream {
         }
         _ => quote!(),
     };
-    quote!(#kind_check #bucket_check)
+    let native_check = match &f.native {
+        Some(n) => {
+            let spec = native_spec(krate, n);
+            let msg = format!("native spec of `{}` is out of range", f.name);
+            quote!(::core::assert!(#spec.is_valid(), #msg);)
+        }
+        None => quote!(),
+    };
+    quote!(#kind_check #bucket_check #native_check)
 }
 
 fn accessor(krate: &CratePath, f: &Family, vis: &syn::Visibility) -> TokenStream {

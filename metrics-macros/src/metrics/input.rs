@@ -8,6 +8,7 @@ use proc_macro2::{Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
+use syn::spanned::Spanned;
 use syn::{bracketed, Expr, Ident, LitStr, Token};
 
 use crate::buckets::BucketSpec;
@@ -44,6 +45,7 @@ const FIELD_KEYS: &[&str] = &[
     "note",
     "labels",
     "buckets",
+    "native",
     "max_series",
     "idle_timeout",
     "allow_reserved_suffix",
@@ -60,11 +62,113 @@ pub struct FieldAttrs {
     #[darling(skip)]
     pub labels: Option<LabelList>,
     pub buckets: Option<BucketSpec>,
+    /// `native` or `native(factor = 1.1, ...)`: checked by `validate`.
+    pub native: Option<NativeAttr>,
     pub max_series: Option<SpannedValue<usize>>,
     /// `idle_timeout = "10m"`: checked and turned into seconds by `validate`.
     pub idle_timeout: Option<SpannedValue<String>>,
     /// Keeps a gauge name that ends in a counter or histogram suffix.
     pub allow_reserved_suffix: darling::util::Flag,
+}
+
+/// The keys of `native(...)`.
+pub const NATIVE_KEYS: &[&str] = &["factor", "zero_threshold", "max_buckets"];
+
+/// `native` (every default) or `native(factor = 1.1, zero_threshold = 1e-9, max_buckets = 160)`,
+/// as written; `validate` checks the values.
+pub struct NativeAttr {
+    /// The whole item, for errors about it.
+    pub span: Span,
+    pub factor: Option<Number>,
+    pub zero_threshold: Option<Number>,
+    pub max_buckets: Option<Number>,
+}
+
+/// A number literal as written (possibly negated), and where.
+#[derive(Clone, Copy)]
+pub struct Number {
+    pub value: f64,
+    pub span: Span,
+}
+
+/// `1.1`, `100`, `1e-9` or a negated one (so that `validate` can say why it is out of range).
+fn number(expr: &Expr) -> darling::Result<Number> {
+    let bad =
+        || darling::Error::custom("expected a number literal, like `1.1` or `160`").with_span(expr);
+    let value = match expr {
+        Expr::Lit(l) => match &l.lit {
+            syn::Lit::Float(f) => f.base10_parse::<f64>().map_err(|_| bad())?,
+            syn::Lit::Int(i) => i.base10_parse::<f64>().map_err(|_| bad())?,
+            _ => return Err(bad()),
+        },
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => -number(&u.expr)?.value,
+        Expr::Group(g) => return number(&g.expr),
+        _ => return Err(bad()),
+    };
+    Ok(Number {
+        value,
+        span: expr.span(),
+    })
+}
+
+impl FromMeta for NativeAttr {
+    fn from_meta(item: &syn::Meta) -> darling::Result<Self> {
+        let mut native = NativeAttr {
+            span: item.span(),
+            factor: None,
+            zero_threshold: None,
+            max_buckets: None,
+        };
+        let list = match item {
+            syn::Meta::Path(_) => return Ok(native),
+            syn::Meta::List(list) => list,
+            syn::Meta::NameValue(nv) => {
+                return Err(darling::Error::custom(format!(
+                    "write `native` for the defaults, or `native(...)` with {}, not `native = ...`",
+                    naming::one_of(NATIVE_KEYS.iter().copied())
+                ))
+                .with_span(&nv.value))
+            }
+        };
+        let mut errors = darling::Error::accumulator();
+        let items = NestedMeta::parse_meta_list(list.tokens.clone())?;
+        for item in &items {
+            let NestedMeta::Meta(syn::Meta::NameValue(nv)) = item else {
+                errors.push(
+                    darling::Error::custom(format!(
+                        "expected `key = number`; `native(...)` takes {}",
+                        naming::one_of(NATIVE_KEYS.iter().copied())
+                    ))
+                    .with_span(item),
+                );
+                continue;
+            };
+            if errors
+                .handle(check_key(&nv.path, "native(...)", NATIVE_KEYS))
+                .is_none()
+            {
+                continue;
+            }
+            let Some(value) = errors.handle(number(&nv.value)) else {
+                continue;
+            };
+            let key = nv.path.to_token_stream().to_string();
+            let slot = match key.as_str() {
+                "factor" => &mut native.factor,
+                "zero_threshold" => &mut native.zero_threshold,
+                _ => &mut native.max_buckets,
+            };
+            if slot.is_some() {
+                errors.push(
+                    darling::Error::custom(format!("duplicate `{key}`; give it once"))
+                        .with_span(&nv.path),
+                );
+                continue;
+            }
+            *slot = Some(value);
+        }
+        errors.finish_with(native)
+    }
 }
 
 /// One annotated field.
@@ -323,8 +427,8 @@ mod tests {
     fn every_listed_field_key_parses() {
         let attr: syn::Attribute = syn::parse_quote! {
             #[metric(histogram, name = "n", help = "h", unit = "seconds", note = "n",
-                     labels = [a], buckets = [1.0], max_series = 1, idle_timeout = "1m",
-                     allow_reserved_suffix)]
+                     labels = [a], buckets = [1.0], native(factor = 2, max_buckets = 9),
+                     max_series = 1, idle_timeout = "1m", allow_reserved_suffix)]
         };
         let (_, attrs) = parse_metric_attr(&attr).unwrap_or_else(|e| panic!("{e}"));
         let listed = attr.meta.require_list().unwrap().tokens.clone().into_iter();
@@ -337,6 +441,44 @@ mod tests {
             .collect();
         assert_eq!(keys, FIELD_KEYS);
         assert!(attrs.labels.is_some() && attrs.allow_reserved_suffix.is_present());
+        let native = attrs.native.expect("`native(...)` parses");
+        let value = |n: Option<Number>| n.map(|n| n.value);
+        assert_eq!(value(native.factor), Some(2.0));
+        assert_eq!(value(native.max_buckets), Some(9.0));
+        assert_eq!(value(native.zero_threshold), None);
+    }
+
+    fn native(attr: syn::Attribute) -> Result<NativeAttr, Vec<String>> {
+        match parse_metric_attr(&attr) {
+            Ok((_, attrs)) => Ok(attrs.native.expect("`native` given")),
+            Err(e) => Err(e.into_iter().map(|e| e.to_string()).collect()),
+        }
+    }
+
+    #[test]
+    fn native_takes_a_word_or_numbers() {
+        let bare = native(syn::parse_quote!(#[metric(histogram, native)]))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(
+            bare.factor.is_none() && bare.zero_threshold.is_none() && bare.max_buckets.is_none()
+        );
+        let full = native(syn::parse_quote! {
+            #[metric(histogram, native(factor = 1.5, zero_threshold = -1e-9, max_buckets = 100))]
+        })
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(full.zero_threshold.map(|n| n.value), Some(-1e-9));
+        let errors = native(syn::parse_quote! {
+            #[metric(histogram, native(factr = 1.5, factor = "1.1", max_buckets = 1, max_buckets = 2, 3))]
+        })
+        .err()
+        .expect("mistakes");
+        assert_eq!(errors.len(), 4, "{errors:?}");
+        assert!(errors[0].starts_with("unknown key `factr`; did you mean `factor`?"));
+        assert!(errors[1].starts_with("expected a number literal"));
+        assert!(errors[2].starts_with("duplicate `max_buckets`"));
+        assert!(errors[3].starts_with("expected `key = number`"));
+        let errors = native(syn::parse_quote!(#[metric(histogram, native = true)])).err();
+        assert!(errors.expect("an error")[0].starts_with("write `native` for the defaults"));
     }
 
     #[test]

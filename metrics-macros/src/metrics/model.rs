@@ -30,14 +30,24 @@ pub struct Family {
     pub unit: Option<String>,
     pub note: Option<String>,
     pub labels: Vec<Label>,
-    /// `None` where none are declared; a histogram (then one in seconds) gets the default ones.
+    /// `None` where none are declared: a native histogram then has no classic buckets, any
+    /// other histogram (then one in seconds) gets the default ones.
     pub buckets: Option<Buckets>,
+    /// `native(...)`, checked.
+    pub native: Option<Native>,
     pub max_series: Option<usize>,
     /// `idle_timeout`, in seconds.
     pub idle_timeout: Option<u64>,
     /// Whether `remove_<field>` and `remove_<field>_matching` are generated: the family has a
     /// free-form label, is not an info family, and their names are not taken.
     pub removable: bool,
+}
+
+/// Native buckets: each value given, `None` for the runtime's default.
+pub struct Native {
+    pub factor: Option<f64>,
+    pub zero_threshold: Option<f64>,
+    pub max_buckets: Option<u32>,
 }
 
 pub struct Label {

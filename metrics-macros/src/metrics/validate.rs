@@ -12,8 +12,8 @@ use promdecl_spec::{is_label_name, is_metric_name, name_has_unit, reserved_suffi
 use syn::ext::IdentExt;
 use syn::Ident;
 
-use super::input::{LabelSpec, MetricField, MetricsInput};
-use super::model::{Family, Label, Model};
+use super::input::{LabelSpec, MetricField, MetricsInput, NativeAttr, Number};
+use super::model::{Family, Label, Model, Native};
 use crate::buckets::{BucketSpec, Buckets};
 use crate::crate_path::CratePath;
 use crate::label_value::model::LabelEnum;
@@ -136,7 +136,9 @@ fn check_family(
     let unit = check_unit(errors, kind, &name.full, a.unit.as_ref());
     let labels = check_labels(errors, kind, m, &scope.labels_module, enums);
     let buckets = check_buckets(errors, kind, a.buckets.as_ref(), &m.kind);
-    if a.buckets.is_none() {
+    let native = check_native(errors, kind, a.native.as_ref(), &m.kind);
+    // A native histogram needs no classic buckets.
+    if a.buckets.is_none() && a.native.is_none() {
         check_default_buckets(errors, kind, &name, unit.as_deref(), scope.krate);
     }
     let max_series = check_max_series(errors, a.max_series.as_ref(), &labels);
@@ -152,6 +154,7 @@ fn check_family(
         note: a.note.clone(),
         labels,
         buckets,
+        native,
         max_series,
         idle_timeout,
         removable,
@@ -525,6 +528,65 @@ fn check_buckets(
     errors.handle(spec.resolve())
 }
 
+/// The largest growth factor of `native(factor = ...)`: `2^16`, that of the coarsest schema
+/// (`NativeSpec::MAX_FACTOR` in the runtime, which also asserts the whole spec at compile time).
+const MAX_NATIVE_FACTOR: f64 = 65536.0;
+/// The largest `native(max_buckets = ...)` (`NativeSpec::MAX_BUCKETS_LIMIT` in the runtime).
+const MAX_NATIVE_BUCKETS: f64 = 16384.0;
+
+/// `native(...)` on a histogram, with a growth factor above 1 and at most `2^16`, a finite zero
+/// threshold of at least 0 and a whole `max_buckets` from 1 to 16384.
+fn check_native(
+    errors: &mut Accumulator,
+    kind: Kind,
+    native: Option<&NativeAttr>,
+    kind_token: &Ident,
+) -> Option<Native> {
+    let native = native?;
+    if kind != Kind::Histogram {
+        errors.push(
+            Error::custom(format!(
+                "`native` is only valid on histograms; remove it or change `{kind_token}` to `{}`",
+                Kind::Histogram.as_str()
+            ))
+            .with_span(&native.span),
+        );
+        return None;
+    }
+    let mut valid = true;
+    let mut check = |n: Option<Number>, ok: fn(f64) -> bool, msg: &str| -> Option<f64> {
+        let n = n?;
+        if !ok(n.value) {
+            errors.push(Error::custom(msg).with_span(&n.span));
+            valid = false;
+        }
+        Some(n.value)
+    };
+    let factor = check(
+        native.factor,
+        |f| f > 1.0 && f <= MAX_NATIVE_FACTOR,
+        "`factor` is the growth from one bucket to the next: it must be more than 1 and at most \
+         65536 (2^16), like `factor = 1.1` (buckets about 10 % apart)",
+    );
+    let zero_threshold = check(
+        native.zero_threshold,
+        |z| z >= 0.0 && z.is_finite(),
+        "`zero_threshold` must be a finite number of at least 0, like `zero_threshold = 1e-9`; \
+         observations this close to zero are counted in the zero bucket",
+    );
+    let max_buckets = check(
+        native.max_buckets,
+        |m| (1.0..=MAX_NATIVE_BUCKETS).contains(&m) && m.fract() == 0.0,
+        "`max_buckets` must be a whole number from 1 to 16384, like `max_buckets = 160`",
+    );
+    valid.then(|| Native {
+        factor,
+        // `-0.0` is zero, written without its sign.
+        zero_threshold: zero_threshold.map(|z| if z == 0.0 { 0.0 } else { z }),
+        max_buckets: max_buckets.map(|m| m as u32),
+    })
+}
+
 /// A histogram declared without `buckets` gets the default ones only when it is in seconds, which
 /// they are made for.
 fn check_default_buckets(
@@ -543,7 +605,7 @@ fn check_default_buckets(
             "histogram `{}` has no `buckets` and is not in seconds, so no default applies; add \
              `buckets = {buckets}::SIZE` (bytes), `{buckets}::LATENCY` (seconds), \
              `exponential(start, factor, count)`, `linear(start, width, count)` or a list like \
-             `[1.0, 5.0, 10.0]`",
+             `[1.0, 5.0, 10.0]`; or make it native (`native`), which needs no buckets",
             name.full
         ))
         .with_span(&name.span),

@@ -35,6 +35,12 @@ pub struct Hygiene {
     /// Latency
     #[metric(histogram, labels = [cached: bool], buckets = exponential(0.001, 2.0, 8))]
     latency_seconds: Histogram,
+    /// Sizes
+    #[metric(
+        histogram,
+        native(factor = 1.5, zero_threshold = 0.0, max_buckets = 10)
+    )]
+    size_bytes: Histogram,
     /// Build
     #[metric(info, labels = [version])]
     build_info: Info,
@@ -46,6 +52,7 @@ fn main() {
         .inc();
     m.temperature_celsius().set(21.5);
     m.latency_seconds(true).observe(0.01);
+    m.size_bytes().observe(512.0);
     m.build_info("1.0");
     m.streams("p1", "tcp").set(1.0);
     m.streams("p2", "tcp").set(1.0);
@@ -61,7 +68,7 @@ fn main() {
         m.remove_streams_matching(::core::option::Option::None, tcp),
         1
     );
-    ::std::assert_eq!(<Hygiene as Metrics>::FAMILIES.len(), 5);
+    ::std::assert_eq!(<Hygiene as Metrics>::FAMILIES.len(), 6);
     ::std::assert_eq!(
         <Hygiene as Metrics>::FAMILIES[0].idle_timeout,
         ::core::option::Option::Some(::core::time::Duration::from_secs(600))
