@@ -145,6 +145,24 @@ fn histograms(c: &mut Criterion) {
                 .observe(black_box(next(&mut i)))
         })
     });
+    // Native buckets (no anchor has them outside protobuf-only support): alone, and beside
+    // the classic ones.
+    g.bench_function("ours_native", |b| {
+        let mut i = 0;
+        b.iter(|| {
+            black_box(&hot)
+                .native_seconds()
+                .observe(black_box(next(&mut i)))
+        })
+    });
+    g.bench_function("ours_classic_and_native", |b| {
+        let mut i = 0;
+        b.iter(|| {
+            black_box(&hot)
+                .both_seconds()
+                .observe(black_box(next(&mut i)))
+        })
+    });
     g.bench_function("prometheus_client", |b| {
         let mut i = 0;
         b.iter(|| black_box(&ph).observe(black_box(next(&mut i))))

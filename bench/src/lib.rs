@@ -164,6 +164,12 @@ pub mod ours {
         /// One free-form label
         #[metric(histogram, labels = [peer], buckets = BUCKETS)]
         pub peer_seconds: Histogram,
+        /// No labels, native buckets only (the defaults: schema 3, at most 160 buckets)
+        #[metric(histogram, native)]
+        pub native_seconds: Histogram,
+        /// No labels, classic and native buckets
+        #[metric(histogram, buckets = BUCKETS, native)]
+        pub both_seconds: Histogram,
     }
 
     /// A struct whose one family holds `topics.len()` series, for encoding.

@@ -71,11 +71,23 @@ async fn prometheus_scrapes_native_histograms_over_protobuf() {
         "no data for {query}; scrape target: {:?}",
         prometheus.api("targets", &[]).await["activeTargets"]
     );
-    // Native: the series has no classic `_bucket` counterpart needed for the query, and the
-    // query's result is a float (a count per second).
     let result = prometheus.query(query).await;
     let value: f64 = result[0]["value"][1].as_str().unwrap().parse().unwrap();
     assert!(value > 0.0, "{result:?}");
+    // What the generated dashboards ask of a histogram with classic and native buckets
+    // answers from the native series here.
+    use promdecl::Metrics;
+    let latency = promdecl_server::HttpMetrics::FAMILIES
+        .iter()
+        .find(|f| f.name == "http_server_request_duration_seconds")
+        .expect("the latency family");
+    for query in [
+        promdecl_gen::promql::quantile_query(latency, "0.9", &[], "1m", str::to_string),
+        promdecl_gen::promql::count_rate_query(latency, &[], "1m", str::to_string),
+    ] {
+        assert!(query.contains(" or "), "both forms: {query}");
+        assert!(!prometheus.query(&query).await.is_empty(), "no data for {query}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

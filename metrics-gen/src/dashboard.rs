@@ -21,7 +21,7 @@
 //! ```
 
 use promdecl::{FamilyDesc, Kind};
-use promdecl_spec::{BUCKET_LABEL, BUCKET_SUFFIX, COUNT_SUFFIX};
+use promdecl_spec::{BUCKET_LABEL, COUNT_SUFFIX};
 use serde_json::{json, Value};
 
 use crate::layout::File;
@@ -217,9 +217,15 @@ fn label_variables(group: &Group) -> Vec<(&'static str, &'static FamilyDesc)> {
 }
 
 /// The sample a label variable reads its values from: one series per label combination.
+/// A histogram's: its `_count`, its native series, or either when it has both (Prometheus
+/// keeps one of them, depending on whether it ingests native histograms).
 fn variable_sample(f: &FamilyDesc) -> String {
-    match f.kind {
-        Kind::Histogram => format!("{}{COUNT_SUFFIX}", f.name),
+    let count = format!("{}{COUNT_SUFFIX}", f.name);
+    let classic = f.buckets.is_none_or(|b| !b.is_empty());
+    match (f.kind, f.native.is_some(), classic) {
+        (Kind::Histogram, true, true) => format!("{{__name__=~\"{count}|{}\"}}", f.name),
+        (Kind::Histogram, true, false) => f.name.to_string(),
+        (Kind::Histogram, false, _) => count,
         _ => f.name.to_string(),
     }
 }
@@ -421,16 +427,17 @@ impl Board {
             }
             Kind::Histogram => {
                 self.grid.newline();
-                let bucket = format!("{}{BUCKET_SUFFIX}", f.name);
-                let bucket_rate = format!("rate({}[$__rate_interval])", selector(&bucket, &labels));
-                let mut by_le = vec![BUCKET_LABEL];
-                by_le.extend(&labels);
                 let targets = QUANTILES
                     .iter()
                     .zip(["A", "B", "C"])
                     .map(|((q, name), ref_id)| {
-                        let expr =
-                            format!("histogram_quantile({q}, {})", sum_by(&by_le, &bucket_rate));
+                        let expr = crate::promql::quantile_query(
+                            f,
+                            q,
+                            &labels,
+                            "$__rate_interval",
+                            |sample| selector(sample, &labels),
+                        );
                         let legend = match legend(&labels, "") {
                             l if l.is_empty() => name.to_string(),
                             l => format!("{name} {l}"),
@@ -447,26 +454,23 @@ impl Board {
                     options: timeseries.clone(),
                 };
                 self.push(f, quantiles);
-                let count = format!("{}{COUNT_SUFFIX}", f.name);
-                let count_rate = format!("rate({}[$__rate_interval])", selector(&count, &labels));
+                let count_rate =
+                    crate::promql::count_rate_query(f, &labels, "$__rate_interval", |sample| {
+                        selector(sample, &labels)
+                    });
                 let rate = Panel {
                     kind: "timeseries",
                     title: title(),
                     width: 8,
                     unit: unit(Kind::Counter, None),
-                    targets: vec![target(
-                        "A",
-                        sum_by(&labels, &count_rate),
-                        legend(&labels, "rate"),
-                    )],
+                    targets: vec![target("A", count_rate, legend(&labels, "rate"))],
                     options: timeseries,
                 };
                 self.push(f, rate);
-                let mut heat = target(
-                    "A",
-                    sum_by(&[BUCKET_LABEL], &bucket_rate),
-                    format!("{{{{{BUCKET_LABEL}}}}}"),
-                );
+                let buckets = crate::promql::heatmap_query(f, "$__rate_interval", |sample| {
+                    selector(sample, &labels)
+                });
+                let mut heat = target("A", buckets, format!("{{{{{BUCKET_LABEL}}}}}"));
                 heat["format"] = json!("heatmap");
                 let y_unit = unit(f.kind, f.unit);
                 let heatmap = Panel {

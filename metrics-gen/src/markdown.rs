@@ -148,9 +148,20 @@ fn family(out: &mut String, f: &FamilyDesc, rules: &[String]) {
             OVERFLOW_FAMILY.name
         );
     }
-    if let Some(b) = f.buckets {
+    if let Some(b) = f.buckets.filter(|b| !b.is_empty()) {
         let b: Vec<String> = b.iter().map(f64::to_string).collect();
         let _ = writeln!(out, "- **Buckets:** {}, +Inf", b.join(", "));
+    }
+    if let Some(n) = f.native {
+        let _ = writeln!(
+            out,
+            "- **Native buckets:** schema {} (each bucket {:.3}× the one below), zero bucket up to \
+             {:e}, at most {} buckets (coarser past that)",
+            n.schema,
+            2f64.powf(2f64.powi(-i32::from(n.schema))),
+            n.zero_threshold,
+            n.max_buckets
+        );
     }
     if let Some(n) = f.note {
         let _ = writeln!(out, "- **Note:** {}", n.trim());

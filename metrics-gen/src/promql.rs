@@ -235,6 +235,100 @@ pub fn selectors(expr: &str) -> Result<Vec<Selector>, String> {
     Ok(out)
 }
 
+/// The names a family's samples take in Prometheus: its kind's sample names, and for a native
+/// histogram its own name too (the series holding the native buckets).
+fn sample_names(f: &FamilyDesc) -> impl Iterator<Item = String> + '_ {
+    let native = f.native.is_some().then(|| f.name.to_string());
+    f.kind.sample_names(f.name).chain(native)
+}
+
+/// `histogram_quantile(q, ...)` of a histogram family over `range`, kept per `labels`: over the
+/// classic `_bucket` series (by `le`), over the native series, or, for a histogram that has
+/// both, the native form `or` the classic one, so it answers whether Prometheus ingests the
+/// native buckets (native histograms on) or the classic ones.
+pub fn quantile_query(
+    f: &FamilyDesc,
+    q: &str,
+    labels: &[&str],
+    range: &str,
+    selector: impl Fn(&str) -> String,
+) -> String {
+    let classic = || {
+        let by: Vec<&str> = [BUCKET_LABEL]
+            .into_iter()
+            .chain(labels.iter().copied())
+            .collect();
+        let rate = format!(
+            "rate({}[{range}])",
+            selector(&format!("{}{BUCKET_SUFFIX}", f.name))
+        );
+        format!("histogram_quantile({q}, {})", sum(&by, rate))
+    };
+    let native = || {
+        let rate = format!("rate({}[{range}])", selector(f.name));
+        format!("histogram_quantile({q}, {})", sum(labels, rate))
+    };
+    either(f, native, classic)
+}
+
+/// The parts of a histogram query over its classic series and over its native series, joined
+/// as [`quantile_query`] says.
+fn either(
+    f: &FamilyDesc,
+    native: impl FnOnce() -> String,
+    classic: impl FnOnce() -> String,
+) -> String {
+    let has_classic = f.buckets.is_none_or(|b| !b.is_empty());
+    match (f.native.is_some(), has_classic) {
+        (true, true) => format!("{} or {}", native(), classic()),
+        (true, false) => native(),
+        _ => classic(),
+    }
+}
+
+/// Observations per second of a histogram family over `range`, kept per `labels`: the rate of
+/// `_count`, or `histogram_count` of the native series (see [`quantile_query`]).
+pub fn count_rate_query(
+    f: &FamilyDesc,
+    labels: &[&str],
+    range: &str,
+    selector: impl Fn(&str) -> String,
+) -> String {
+    either(
+        f,
+        || {
+            sum(
+                labels,
+                format!("histogram_count(rate({}[{range}]))", selector(f.name)),
+            )
+        },
+        || {
+            let count = selector(&format!("{}{}", f.name, promdecl_spec::COUNT_SUFFIX));
+            sum(labels, format!("rate({count}[{range}])"))
+        },
+    )
+}
+
+/// Bucket rates for a heatmap: classic buckets by `le`, or the native series.
+pub fn heatmap_query(f: &FamilyDesc, range: &str, selector: impl Fn(&str) -> String) -> String {
+    either(
+        f,
+        || sum(&[], format!("rate({}[{range}])", selector(f.name))),
+        || {
+            let bucket = selector(&format!("{}{BUCKET_SUFFIX}", f.name));
+            sum(&[BUCKET_LABEL], format!("rate({bucket}[{range}])"))
+        },
+    )
+}
+
+/// `sum by (labels) (inner)`, or `sum(inner)` without labels.
+fn sum(by: &[&str], inner: String) -> String {
+    match by {
+        [] => format!("sum({inner})"),
+        by => format!("sum by ({}) ({inner})", by.join(", ")),
+    }
+}
+
 /// The query that shows family `f`: the per-second rate of a counter (summed by its labels), the
 /// 95th percentile of a histogram (from its bucket sample), or the value of a gauge or info.
 /// `range` is the rate window; `selector` writes the selector of a sample name (add matchers
@@ -265,11 +359,7 @@ pub fn family_query(f: &FamilyDesc, range: &str, selector: impl Fn(&str) -> Stri
             by(None),
             selector(f.name)
         ),
-        Kind::Histogram => format!(
-            "histogram_quantile(0.95, sum by ({}) (rate({}[{range}])))",
-            by(Some(BUCKET_LABEL)),
-            selector(&format!("{}{BUCKET_SUFFIX}", f.name))
-        ),
+        Kind::Histogram => quantile_query(f, "0.95", &labels, range, selector),
         Kind::Gauge | Kind::Info => selector(f.name),
     }
 }
@@ -618,7 +708,7 @@ impl<'p> Checker<'p> {
             .families
             .iter()
             .copied()
-            .find(|f| f.kind.sample_names(f.name).any(|s| s == metric))?;
+            .find(|f| sample_names(f).any(|s| s == metric))?;
         let bucket =
             f.kind == Kind::Histogram && metric.strip_prefix(f.name) == Some(BUCKET_SUFFIX);
         Some((f, bucket))
@@ -637,11 +727,15 @@ impl<'p> Checker<'p> {
     }
 
     /// Every name a selector may use: declared samples and recorded series.
-    fn known_names(&self) -> impl Iterator<Item = String> + '_ {
-        let samples = self
-            .families
+    /// Whether `metric` is the series of a native histogram (its family name).
+    fn is_native(&self, metric: &str) -> bool {
+        self.families
             .iter()
-            .flat_map(|f| f.kind.sample_names(f.name));
+            .any(|f| f.native.is_some() && f.name == metric)
+    }
+
+    fn known_names(&self) -> impl Iterator<Item = String> + '_ {
+        let samples = self.families.iter().flat_map(|f| sample_names(f));
         samples.chain(self.records.keys().map(|r| r.to_string()))
     }
 
@@ -872,9 +966,17 @@ impl<'p> Checker<'p> {
             }
             "histogram_quantile" | "histogram_fraction" => {
                 let buckets = outs.last().cloned().flatten();
-                if buckets
-                    .as_ref()
-                    .is_some_and(|b| !b.contains_key(BUCKET_LABEL))
+                // A native histogram's series hold their buckets: no `le` to keep.
+                let mut native = false;
+                if let Some(arg) = args.last() {
+                    visit(arg, &mut |v| {
+                        native |= v.name.as_deref().is_some_and(|n| self.is_native(n))
+                    });
+                }
+                if !native
+                    && buckets
+                        .as_ref()
+                        .is_some_and(|b| !b.contains_key(BUCKET_LABEL))
                 {
                     errors.push(format!(
                         "`{}` needs bucket samples (with `{BUCKET_LABEL}`): select a histogram's `*{BUCKET_SUFFIX}` sample and keep `{BUCKET_LABEL}` when aggregating",

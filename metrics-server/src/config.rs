@@ -64,6 +64,10 @@ pub struct Config {
     /// connections are dropped and [`Server::serve`](crate::Server::serve) returns. Default
     /// 10 s.
     pub shutdown_deadline: Duration,
+    /// Whether a scraper asking for OpenMetrics `version=2.0.0` gets it. Default `false`:
+    /// OpenMetrics 2.0 is a release candidate, so a scraper asking for it alone is answered
+    /// as if it had named no format.
+    pub openmetrics_2: bool,
 }
 
 impl Default for Config {
@@ -78,6 +82,7 @@ impl Default for Config {
             header_read_timeout: Duration::from_secs(5),
             idle_timeout: Duration::from_secs(60),
             max_body_bytes: 64 * 1024,
+            openmetrics_2: false,
             shutdown_deadline: Duration::from_secs(10),
         }
     }

@@ -164,20 +164,30 @@ pub(crate) fn routes(state: AppState, health_only: bool) -> Router {
 }
 
 /// The expositions the metrics path serves, in order of preference (a scraper that does not
-/// say gets text 0.0.4).
-const EXPOSITIONS: [(negotiate::Offer, Exposition); 3] = [
+/// say gets text 0.0.4). OpenMetrics 2.0 comes last, and only when [`Config::openmetrics_2`]
+/// allows it.
+const EXPOSITIONS: [(negotiate::Offer, Exposition); 4] = [
     (negotiate::TEXT_PLAIN, Exposition::text(Format::Text)),
     (
         negotiate::OPENMETRICS,
         Exposition::text(Format::OpenMetrics),
     ),
     (negotiate::PROTOBUF, Exposition::protobuf()),
+    (
+        negotiate::OPENMETRICS_2,
+        Exposition::text(Format::OpenMetrics2),
+    ),
 ];
 
 async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let offers = EXPOSITIONS.map(|(offer, _)| offer);
+    let served = match state.config.openmetrics_2 {
+        true => &EXPOSITIONS[..],
+        false => &EXPOSITIONS[..3],
+    };
+    let offers: Vec<negotiate::Offer> = served.iter().map(|(offer, _)| *offer).collect();
     let Some(chosen) = negotiate::negotiate(&headers, &offers) else {
-        let offered = EXPOSITIONS.map(|(_, e)| e.content_type()).join(", ");
+        let offered: Vec<String> = served.iter().map(|(_, e)| e.content_type()).collect();
+        let offered = offered.join(", ");
         return (
             StatusCode::NOT_ACCEPTABLE,
             format!("`Accept` refuses every format offered: {offered}\n"),

@@ -67,6 +67,16 @@ pub(crate) const OPENMETRICS: Offer = Offer {
         required: false,
     }],
 };
+/// `application/openmetrics-text` 2.0.0: only for a range asking for that version.
+pub(crate) const OPENMETRICS_2: Offer = Offer {
+    ty: "application",
+    subty: "openmetrics-text",
+    params: &[Param {
+        name: "version",
+        values: &["2.0.0"],
+        required: true,
+    }],
+};
 /// Length-delimited protobuf `MetricFamily` messages; a range must say so in full.
 pub(crate) const PROTOBUF: Offer = Offer {
     ty: "application",

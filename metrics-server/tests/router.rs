@@ -644,3 +644,79 @@ async fn utf8_names_are_quoted_or_escaped_as_the_scraper_asks() {
         );
     }
 }
+
+/// What `curl -H 'Accept: application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited'`
+/// gets: the exact Content-Type and length-delimited messages that decode to the families.
+#[tokio::test]
+async fn protobuf_is_served_when_asked_for_in_full() {
+    use promdecl::proto::MetricFamily;
+    use prost::Message;
+
+    let s = state();
+    let accept = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited";
+    let req = Request::builder()
+        .uri("/metrics")
+        .header("accept", accept)
+        .body(Body::empty())
+        .unwrap();
+    let resp = router(s.clone()).oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        resp.headers()[header::CONTENT_TYPE],
+        "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; escaping=underscores"
+    );
+    let bytes = to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+    let mut rest = &bytes[..];
+    let mut things = None;
+    while !rest.is_empty() {
+        let family = MetricFamily::decode_length_delimited(&mut rest).unwrap();
+        if family.name() == "things_total" {
+            things = Some(family);
+        }
+    }
+    let things = things.expect("the counter family");
+    let b = things
+        .metric
+        .iter()
+        .find(|m| {
+            m.label
+                .iter()
+                .any(|l| l.name() == "kind" && l.value() == "b")
+        })
+        .expect("kind=b");
+    assert_eq!(b.counter.as_ref().and_then(|c| c.value), Some(1.0));
+}
+
+/// OpenMetrics 2.0 is a release candidate: served only when the configuration allows it, and
+/// only to a scraper asking for version 2.0.0.
+#[tokio::test]
+async fn openmetrics_2_only_when_configured_and_asked_for() {
+    let om2 = "application/openmetrics-text;version=2.0.0";
+    let asked = [("accept", om2)];
+    let (status, headers, _) = call(&state(), Method::GET, "/metrics", &asked).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers[header::CONTENT_TYPE],
+        "text/plain; version=0.0.4; charset=utf-8; escaping=underscores",
+        "not configured: answered as if no format were named"
+    );
+    let registry = Arc::new(Registry::new());
+    let config = Config {
+        openmetrics_2: true,
+        ..Config::default()
+    };
+    let s = AppState::new(registry, config);
+    let (_, headers, body) = call(&s, Method::GET, "/metrics", &asked).await;
+    assert_eq!(
+        headers[header::CONTENT_TYPE],
+        "application/openmetrics-text; version=2.0.0; charset=utf-8; escaping=underscores"
+    );
+    assert!(body.ends_with("# EOF\n"), "{body}");
+    // Configured, but not asked for: OpenMetrics 1.0 as before.
+    let om1 = [("accept", "application/openmetrics-text")];
+    let (_, headers, _) = call(&s, Method::GET, "/metrics", &om1).await;
+    assert_eq!(
+        headers[header::CONTENT_TYPE],
+        "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores"
+    );
+}

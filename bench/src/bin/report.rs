@@ -111,6 +111,9 @@ struct Kinds {
     /// Histogram per topic
     #[metric(histogram, labels = [topic], buckets = promdecl::buckets::LATENCY, max_series = 1_000_000)]
     latency_seconds: Histogram,
+    /// Native histogram per topic (the defaults)
+    #[metric(histogram, labels = [topic], native, max_series = 1_000_000)]
+    native_seconds: Histogram,
     /// Counter per topic and direction
     #[metric(counter, labels = [topic, direction: ours::Direction], max_series = 1_000_000)]
     messages_total: Counter,
@@ -295,6 +298,16 @@ fn memory(out: &mut String) -> Vec<MemoryRow> {
                     },
                     |f| each(&|t| f.observe(meas::Topic { topic: t }, 0.03)),
                 )),
+            ],
+        ),
+        (
+            // No anchor keeps native buckets in memory for text exposition.
+            "native histogram (defaults: schema 3, at most 160 buckets), free-form 1 label",
+            [
+                free(&|m: &Kinds| each(&|t| m.native_seconds(t).observe(0.03))),
+                None,
+                None,
+                None,
             ],
         ),
     ];
@@ -1076,7 +1089,14 @@ fn main() {
             ),
             (
                 "histogram_observe_spread",
-                &["ours", "prometheus_client", "prometheus", "measured"],
+                &[
+                    "ours",
+                    "ours_native",
+                    "ours_classic_and_native",
+                    "prometheus_client",
+                    "prometheus",
+                    "measured",
+                ],
                 1,
             ),
             (

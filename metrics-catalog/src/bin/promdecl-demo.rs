@@ -82,6 +82,9 @@ struct Args {
     /// dropped and the process exits.
     #[arg(long, env = "METRICS_SHUTDOWN_DEADLINE", default_value_t = 10)]
     shutdown_deadline: u64,
+    /// Serve OpenMetrics 2.0 (a release candidate) to scrapers asking for `version=2.0.0`.
+    #[arg(long, env = "METRICS_OPENMETRICS_2")]
+    openmetrics_2: bool,
     /// Serve one catalog system only (chorus, zerostate, x0tta6bl4, semstreams, bridge), as
     /// its own process and scrape job; all of them when not given.
     #[arg(long, env = "METRICS_SYSTEM", value_name = "NAME")]
@@ -154,6 +157,7 @@ impl Args {
             idle_timeout: Duration::from_secs(self.idle_timeout),
             max_body_bytes: self.max_body_bytes,
             shutdown_deadline: Duration::from_secs(self.shutdown_deadline),
+            openmetrics_2: self.openmetrics_2,
         };
         config.validate().map_err(|e| e.to_string())?;
         Ok(config)

@@ -16,6 +16,7 @@
 //!
 //! Every format writes names through the scraper's [`Escaping`].
 
+pub(crate) mod openmetrics2;
 pub(crate) mod protobuf;
 pub(crate) mod text;
 
@@ -33,6 +34,11 @@ pub enum Format {
     Text,
     /// OpenMetrics 1.0 text.
     OpenMetrics,
+    /// OpenMetrics 2.0 text, a release candidate: composite histogram values, `st@` start
+    /// timestamps, native histograms in text. A server offers it only when configured to
+    /// (`promdecl-server`'s `Config::openmetrics_2`), and only to a scraper asking for
+    /// `version=2.0.0`.
+    OpenMetrics2,
 }
 
 impl Format {
@@ -110,6 +116,9 @@ impl Exposition {
             Wire::Text(Format::OpenMetrics) => {
                 "application/openmetrics-text; version=1.0.0; charset=utf-8"
             }
+            Wire::Text(Format::OpenMetrics2) => {
+                "application/openmetrics-text; version=2.0.0; charset=utf-8"
+            }
             Wire::Protobuf => PROTOBUF_TYPE,
         };
         format!("{base}; escaping={}", self.escaping.as_param())
@@ -144,7 +153,10 @@ pub(crate) struct Source<'a> {
 
 /// Writes every family of `source` in text format `format`, appending to `out`.
 pub(crate) fn write_text(out: &mut String, format: Format, source: &Source<'_>) {
-    drive(text::TextWriter::new(out, format, source), source)
+    match format {
+        Format::OpenMetrics2 => openmetrics2::write(out, source),
+        _ => drive(text::TextWriter::new(out, format, source), source),
+    }
 }
 
 fn drive(mut writer: impl Writer, source: &Source<'_>) {

@@ -308,7 +308,7 @@ impl<'a> TextWriter<'a> {
 impl Writer for TextWriter<'_> {
     fn family(&mut self, prefix: &str, desc: &FamilyDesc) {
         let form = match self.format {
-            Format::OpenMetrics => NameForm::OpenMetrics,
+            Format::OpenMetrics | Format::OpenMetrics2 => NameForm::OpenMetrics,
             Format::Text => NameForm::Exposed,
         };
         // The whole sample name is escaped, then the family name read off it, as Prometheus's
@@ -351,7 +351,8 @@ impl Writer for TextWriter<'_> {
                 out.push_str(desc.kind.text_type());
                 out.push('\n');
             }
-            Format::OpenMetrics => {
+            // OpenMetrics 2.0 has a writer of its own (openmetrics2.rs).
+            Format::OpenMetrics | Format::OpenMetrics2 => {
                 meta(out, "TYPE");
                 out.push_str(desc.kind.as_str());
                 out.push('\n');
