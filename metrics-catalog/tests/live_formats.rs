@@ -86,7 +86,10 @@ async fn prometheus_scrapes_native_histograms_over_protobuf() {
         promdecl_gen::promql::count_rate_query(latency, &[], "1m", str::to_string),
     ] {
         assert!(query.contains(" or "), "both forms: {query}");
-        assert!(!prometheus.query(&query).await.is_empty(), "no data for {query}");
+        assert!(
+            !prometheus.query(&query).await.is_empty(),
+            "no data for {query}"
+        );
     }
 }
 

@@ -224,3 +224,55 @@ pub fn validate_registry(registry: &promdecl::Registry) -> String {
     }
     text
 }
+
+const PY_ABNF: &str = r#"
+import json, sys
+from abnf import Rule
+class Grammar(Rule):
+    pass
+req = json.load(sys.stdin)
+# Loaded as the OpenMetrics specification's own check (prometheus/docs,
+# openmetrics-spec-tests/check_openmetrics_spec.py) loads its ABNF: each line stripped.
+Grammar.load_grammar(grammar="\n".join(l.strip() for l in req["grammar"].splitlines()), strict=True)
+out = []
+for rule, text in req["inputs"]:
+    try:
+        Grammar.get(rule).parse_all(text)
+        out.append(None)
+    except Exception as e:
+        out.append("%s: %s" % (type(e).__name__, e))
+print(json.dumps(out))
+"#;
+
+/// Parses each `(rule, text)` of `inputs` as a whole by rule `rule` of the ABNF `grammar`
+/// (RFC 5234, with RFC 7405's case-sensitive `%s"..."`), with Python's `abnf` package: the
+/// parser the OpenMetrics specification's own CI checks its examples with. `None` if Python or
+/// the package is absent (locally); `Err` if the grammar does not load; else, per input, `Ok`
+/// or the parser's complaint.
+pub fn abnf_parse(
+    grammar: &str,
+    inputs: &[(&str, &str)],
+) -> Option<Result<Vec<Result<(), String>>, String>> {
+    let probe = Command::new("python3").args(["-c", "import abnf"]).output();
+    if !probe.map(|o| o.status.success()).unwrap_or(false) {
+        return missing("python3 with abnf", "pip install abnf").map(|_| unreachable!());
+    }
+    let request = serde_json::json!({ "grammar": grammar, "inputs": inputs });
+    let (ok, out, err) = run_with_stdin(
+        Command::new("python3").args(["-c", PY_ABNF]),
+        &request.to_string(),
+    )
+    .expect("python3 runs");
+    if !ok {
+        return Some(Err(err));
+    }
+    let json: serde_json::Value = serde_json::from_str(&out).expect("the check prints JSON");
+    let results = json.as_array().expect("one result per input");
+    Some(Ok(results
+        .iter()
+        .map(|r| match r.as_str() {
+            Some(complaint) => Err(complaint.to_string()),
+            None => Ok(()),
+        })
+        .collect()))
+}

@@ -50,6 +50,9 @@ struct Hot {
     /// Latency
     #[metric(histogram, labels = [direction: hot_labels::Direction], buckets = exponential(0.001, 2.0, 12))]
     latency_seconds: Histogram,
+    /// Latency, native buckets (at most 20, so the spread below forces resolution changes)
+    #[metric(histogram, native(max_buckets = 20))]
+    native_seconds: Histogram,
 }
 
 #[test]
@@ -80,6 +83,33 @@ fn updates_to_existing_series_do_not_allocate() {
     }
     counting(false);
     assert_eq!(allocations(), 0, "allocations on the update path");
+
+    // Native buckets: once the values' buckets exist (and the resolution has settled), an
+    // observation allocates nothing.
+    let values: Vec<f64> = (0..200).map(|i| 1e-4 * 1.07f64.powi(i)).collect();
+    for v in &values {
+        hot.native_seconds().observe(*v);
+    }
+    let schema = hot.native_seconds().native().unwrap().schema;
+    counting(true);
+    for _ in 0..50 {
+        for v in &values {
+            hot.native_seconds().observe(*v);
+        }
+    }
+    counting(false);
+    assert_eq!(
+        allocations(),
+        0,
+        "allocations observing into native buckets"
+    );
+    let native = hot.native_seconds().native().unwrap();
+    assert!(
+        schema < 3,
+        "the spread made the resolution coarser: schema {schema}"
+    );
+    assert_eq!(native.schema, schema);
+    assert_eq!(native.count, 51 * 200);
     assert_eq!(
         promdecl::testing::value(
             &hot,
