@@ -32,7 +32,9 @@ use std::fmt::Write;
 
 use promdecl_spec::Kind;
 
-use super::text::{canonical_float, escape_label_value, render_pairs_into, write_f64};
+use super::text::{
+    canonical_float, escape_label_value, render_const_labels, render_pairs_into, write_f64,
+};
 use super::{drive, Escaping, Source, Writer};
 use crate::desc::FamilyDesc;
 use crate::exemplar::Stored;
@@ -64,12 +66,7 @@ struct OpenMetrics2Writer<'a> {
 
 impl<'a> OpenMetrics2Writer<'a> {
     fn new(out: &'a mut String, source: &Source<'_>) -> Self {
-        let mut const_labels = String::new();
-        let pairs = source.const_labels.iter();
-        render_pairs_into(
-            &mut const_labels,
-            pairs.map(|(k, v)| (k.as_str(), v.as_str())),
-        );
+        let const_labels = render_const_labels(source);
         Self {
             out,
             escaping: source.escaping,

@@ -139,6 +139,14 @@ fn write_exemplar(out: &mut String, e: &Stored) {
     write_f64(out, e.timestamp_ms as f64 / 1000.0);
 }
 
+/// The const labels of `source` as `a="x",b="y"`, rendered once per scrape.
+pub(crate) fn render_const_labels(source: &Source<'_>) -> String {
+    let mut out = String::new();
+    let pairs = source.const_labels.iter();
+    render_pairs_into(&mut out, pairs.map(|(k, v)| (k.as_str(), v.as_str())));
+    out
+}
+
 /// Writes families in either text dialect.
 pub(crate) struct TextWriter<'a> {
     out: &'a mut String,
@@ -170,12 +178,7 @@ pub(crate) struct TextWriter<'a> {
 
 impl<'a> TextWriter<'a> {
     pub(crate) fn new(out: &'a mut String, format: Format, source: &Source<'a>) -> Self {
-        let mut const_labels = String::new();
-        let pairs = source.const_labels.iter();
-        render_pairs_into(
-            &mut const_labels,
-            pairs.map(|(k, v)| (k.as_str(), v.as_str())),
-        );
+        let const_labels = render_const_labels(source);
         Self {
             out,
             format,
