@@ -73,7 +73,9 @@ pub struct FamilyDesc {
 /// until they fit, down to [`NativeSpec::MIN_SCHEMA`], where the maximum may be exceeded. A
 /// scrape reads them as a [`NativeSnapshot`](crate::value::NativeSnapshot). Each series
 /// allocates a fixed table when created: 12 bytes a cell, a power of two of cells of at least
-/// twice `max_buckets` (512 cells, 6 KiB, for the defaults).
+/// twice `max_buckets` (512 cells, 6 KiB, for the defaults), plus a small overflow array, and
+/// a second table of the same size at its first resolution change (see
+/// [`HistogramValue`](crate::value::HistogramValue)).
 ///
 /// ```
 /// use promdecl::value::NativeSpec;

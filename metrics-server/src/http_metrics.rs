@@ -44,7 +44,7 @@ pub struct HttpMetrics {
     #[metric(counter, labels = [method, route, status], max_series = 500)]
     pub requests_total: Counter,
     /// Time to produce the response head, by method and route template
-    // Classic buckets for every scraper, native ones for those that read them (about 6 KB
+    // Classic buckets for every scraper, native ones for those that read them (7 to 13 KB
     // more per series, at most 200 series).
     #[metric(histogram, labels = [method, route], max_series = 200, buckets = promdecl::buckets::LATENCY, native)]
     pub request_duration_seconds: Histogram,

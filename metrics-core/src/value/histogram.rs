@@ -36,11 +36,14 @@ use crate::desc::FamilyDesc;
 /// classic bound. A native-only histogram (declared with no classic buckets: its bounds are
 /// empty) still exposes `_count`, `_sum` and one `le="+Inf"` bucket in the text formats.
 ///
-/// Observing into a native bucket that exists is a read lock, a few loads and one atomic add,
-/// with no allocation; a new bucket is claimed with a compare-and-swap. Each series allocates
-/// its native table once, when created: a power of two of cells, 12 bytes each, at least twice
-/// `max_buckets` (and more than the buckets that can exist at schema -4), so 512 cells, 6 KiB,
-/// for the defaults.
+/// Observing into a native bucket that exists is lock-free: two atomic adds on the table's
+/// observer count, a few loads and one atomic add on the bucket, with no allocation; a new
+/// bucket is claimed with a compare-and-swap. An observer never waits for another thread (a
+/// resolution change, at most 12 per series, moves the counts to a spare table and waits only
+/// for observers already in the old one). Each series allocates its native table once, when
+/// created: a power of two of cells, 12 bytes each, at least twice `max_buckets` (and more than
+/// the buckets that can exist at schema -4), plus an overflow count per schema -4 bucket: about
+/// 7 KiB for the defaults, and 13 KiB once the first resolution change has made the spare table.
 ///
 /// ```
 /// use promdecl::value::{HistogramValue, NativeSpec, Series};

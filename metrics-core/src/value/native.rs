@@ -28,53 +28,89 @@
 //! found from its binary exponent and a binary search of the fraction in the table (at most
 //! eight comparisons), never from a logarithm, which rounds wrongly near exact powers.
 //!
-//! # Storage and concurrency
+//! # Storage
 //!
-//! Each series owns one fixed-capacity open-addressing table, allocated when the series is
-//! created and never grown: a key array (`AtomicI32`, the bucket index times two plus one for
-//! the negative set; `i32::MIN` when empty) and a count array (`AtomicU64`), probed linearly from
-//! a Fibonacci hash of the key. Its capacity is a power of two of at least twice the maximum
-//! bucket count (a load factor of at most one half keeps probes short) and more than every
-//! bucket that can exist at schema -4, so the table can never be full there:
-//! [`table_capacity`] (512 cells for the defaults). Its memory is fixed: 12 bytes a cell, plus
-//! an 80-byte header in an allocation of its own and an 8-byte pointer in the histogram series:
-//! `12 × 512 + 80 + 8 = 6232` bytes for the defaults, whatever is observed. (client_golang
-//! allocates per populated bucket instead, which is smaller for a narrow distribution but
-//! grows and allocates on the observe path.)
+//! Each series owns fixed-capacity open-addressing tables, never grown: a key array
+//! (`AtomicI32`, the bucket index times two plus one for the negative set; `i32::MIN` when
+//! empty) and a count array (`AtomicU64`), probed linearly from a Fibonacci hash of the key. A
+//! table's capacity is a power of two of at least twice the maximum bucket count (a load factor
+//! of at most one half keeps probes short) and more than every bucket that can exist at schema
+//! -4, so a table can never be full there: [`table_capacity`] (512 cells for the defaults,
+//! 12 bytes each). A series has two such tables, one current and one spare that a reduction
+//! fills (below); the spare is allocated by the first reduction or reset, so a series whose
+//! buckets always fit never has it. Besides, an *overflow* array holds one count per bucket that
+//! can exist at schema -4 (8 bytes each: 72 per set above the default zero threshold `2^-128`),
+//! for the rare observation that finds no room anywhere else. Its memory is fixed whatever is
+//! observed: for the defaults with negative values, `12 × 512 + 8 × 144 + 184 + 8 = 7488`
+//! bytes until the first reduction (a 184-byte header in an allocation of its own and an
+//! 8-byte pointer in the histogram series) and `7488 + 12 × 512 = 13632` bytes after it (576
+//! fewer without negative values). (client_golang allocates per populated bucket instead,
+//! which is smaller for a narrow distribution but grows and allocates on the observe path.)
 //!
-//! An observation takes the table's read lock (a `parking_lot::RwLock`: one atomic operation to
-//! take it and one to release it), finds its bucket's cell and adds one to the count; a new
-//! bucket is claimed with a compare-and-swap of an empty key cell, after reserving a place
-//! under the maximum in a population counter. Keys are only ever set, never changed or removed,
-//! while the read lock is held, so the lock-free insert-only probing is sound: two threads
-//! with the same new key walk the same cells and the first compare-and-swap wins. Observing
-//! into an existing bucket allocates nothing (no `Vec` is touched on that path) and waits only
-//! while a reduction holds, or is waiting for, the write lock (the lock is task-fair).
+//! # Concurrency
 //!
-//! The write lock is taken only to change the table's shape: by the observation whose new
-//! bucket finds the table full, which then, alone, merges the table down a schema (draining
-//! it into a `Vec`, the one allocation, and refilling it in place) as many times as needed
-//! and counts its own observation; by [`Series::reset`](super::Series::reset) and
-//! [`Series::absorb`](super::Series::absorb). The schema only decreases between resets, so a
-//! series takes the write lock for a reduction at most 12 times. Readers (scrapes) take the
-//! read lock just long enough to copy the populated cells. Every observation that held the
-//! read lock has finished its add before a reduction starts, and every one after it sees the
-//! new schema, so none is lost: the count of a snapshot is always the zero count plus the sum
-//! of its buckets.
+//! Observing is lock-free: an observer never waits for another thread, and allocates nothing
+//! once its bucket exists.
 //!
-//! Why a lock at all: a reduction moves every count to another cell, and an add that raced it
-//! would land in a cell already drained (lost) or keyed at the old schema (misplaced). A
-//! sequence counter cannot undo such an add after the fact; swapping in a rebuilt table needs
-//! to know when the last writer of the old one is done, which is what the read lock's count
-//! says (an epoch scheme would need `unsafe` or another dependency for the same thing); and
-//! per-thread tables like the classic buckets' lanes would multiply the 6 KiB by the lanes.
-//! The price is that threads observing one series share the lock's cache line, on top of the
-//! count cells they share anyway.
+//! A *generation* counter names the current table (`generation & 1`), and each table has a
+//! count of observers inside it. An observer loads the generation, increments that table's
+//! count, and loads the generation again: if it changed, it decrements and starts over with the
+//! new one (the generation changes at most 12 times between resets). Inside, it finds its
+//! bucket's cell and adds one to the count; a new bucket is claimed with a compare-and-swap of
+//! an empty key cell, after reserving a place under the maximum in a population counter. Keys
+//! are only ever set, never changed or removed, while a table is current or has observers, so
+//! the insert-only probing is sound: two threads with the same new key walk the same cells and
+//! the first compare-and-swap wins. Then it decrements the count. Observing into an existing
+//! bucket is four atomic operations on top of the probe (two of them on the observer count,
+//! which threads observing one series share, as they share the count cells).
+//!
+//! A *reduction* (lowering the schema) is serialised by a mutex, and taken by the observer
+//! whose new bucket finds the maximum reached if it gets the mutex without waiting
+//! (`try_lock`). It sets the empty spare table's schema, makes it current (a new generation),
+//! then waits until the old table's observer count is zero, and only then moves every old
+//! count into the new table at the new schema with the same claim-and-add observers use (they
+//! may be adding to the new table meanwhile; adds commute), and empties the old table, which
+//! becomes the spare. The generation store and the count load on the reducer's side, and the
+//! increment and generation load on the observer's, are all sequentially consistent: either
+//! the observer sees the new generation (and leaves) or the reducer sees its increment (and
+//! waits for its decrement, which releases its add). So no add lands in a table being moved,
+//! none is lost or counted twice. A reduction repeats while more than the maximum are
+//! populated. The reducer is the only one that waits here, and only for observers already
+//! inside the old table, each a few atomic operations from leaving (or one that was preempted
+//! there: then until it is scheduled again); it spins briefly, then yields.
+//!
+//! An observer whose new bucket finds the maximum reached while another thread holds the mutex
+//! does not wait either: it claims a cell anyway while the table has a free one (never all, so
+//! probes end), so the maximum is exceeded briefly, as client_golang allows; the reduction under
+//! way, or the next scrape, brings the count back under it. Only when a table is truly full (a
+//! burst of hundreds of new buckets during one reduction, or a reduction's moved buckets not
+//! fitting) does a count go to the overflow array, indexed by its bucket at schema -4, which
+//! can hold every bucket there. The next reduction or scrape then lowers the schema to -4 at
+//! once and moves the overflow into the table: a coarser result, but every observation stays
+//! in the bucket it belongs to at the schema shown.
+//!
+//! A scrape ([`NativeValue::snapshot`]) takes the mutex (so a scrape may wait for a reduction
+//! in progress; observers never do), folds in any overflow, reduces if the maximum is exceeded,
+//! and copies the populated cells of the current table: the spare is empty whenever the mutex
+//! is free, so each observation is read exactly once, and the count of a snapshot is always
+//! the zero count plus the sum of its buckets. An observation that finishes after the copy
+//! began may be in it or in the next one. [`Series::reset`](super::Series::reset) and
+//! [`Series::absorb`](super::Series::absorb) take the mutex too; a reset makes the spare, at the
+//! declared schema, current, and empties the old table once its observers have left.
+//!
+//! Why not a lock: with a readers-writer lock (the previous design), observers wait while a
+//! reduction holds it, and a task-fair lock makes them wait for a queued writer too. Why not
+//! one table merged in place: an add racing the merge would land in a cell already drained
+//! (lost) or keyed at the old schema (misplaced), and a sequence counter cannot undo it after
+//! the fact. The two tables cost a second 6 KiB per reduced series; per-thread tables like the
+//! classic buckets' lanes would multiply it by the lanes, and an epoch scheme freeing rebuilt
+//! tables would need `unsafe` or another dependency.
 
 use std::fmt;
 use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering::*};
+use std::sync::OnceLock;
 
-use parking_lot::RwLock;
+use parking_lot::{Mutex, MutexGuard};
 
 use super::lane::saturating_add;
 use crate::desc::NativeSpec;
@@ -207,6 +243,7 @@ pub(crate) fn bucket_index(v: f64, schema: i32) -> i32 {
 
 /// Bucket `index` at schema `s` lies in bucket `ceil(index / 2)` at schema `s - 1`: buckets
 /// `2k-1` and `2k` merge into `k` (`-1` into `0`, `-3` and `-2` into `-1`).
+#[cfg(test)]
 pub(crate) fn coarser_index(index: i32) -> i32 {
     (index >> 1) + (index & 1)
 }
@@ -232,18 +269,30 @@ fn unkey(key: i32) -> (i32, bool) {
 /// The key of an unclaimed cell.
 const EMPTY: i32 = i32::MIN;
 
-/// Buckets (both sets) that can exist at [`MIN_SCHEMA`] when values `<= zero_threshold` go to
-/// the zero bucket: 132 per set with no zero threshold, 72 with the default `2^-128`.
-fn buckets_at_min_schema(zero_threshold: f64, negatives: bool) -> usize {
+/// The lowest and highest bucket indices at [`MIN_SCHEMA`] of values above `zero_threshold`
+/// (per set); `None` if no finite value is above it.
+fn min_schema_range(zero_threshold: f64) -> Option<(i32, i32)> {
     let lowest = if zero_threshold >= 0.0 {
         zero_threshold.next_up()
     } else {
         f64::from_bits(1)
     };
     if lowest.is_infinite() {
-        return 0;
+        return None;
     }
-    let per_set = bucket_index(f64::MAX, MIN_SCHEMA) - bucket_index(lowest, MIN_SCHEMA) + 1;
+    Some((
+        bucket_index(lowest, MIN_SCHEMA),
+        bucket_index(f64::MAX, MIN_SCHEMA),
+    ))
+}
+
+/// Buckets (both sets) that can exist at [`MIN_SCHEMA`] when values `<= zero_threshold` go to
+/// the zero bucket: 132 per set with no zero threshold, 72 with the default `2^-128`.
+fn buckets_at_min_schema(zero_threshold: f64, negatives: bool) -> usize {
+    let Some((lowest, highest)) = min_schema_range(zero_threshold) else {
+        return 0;
+    };
+    let per_set = highest - lowest + 1;
     per_set.max(0) as usize * if negatives { 2 } else { 1 }
 }
 
@@ -285,10 +334,10 @@ impl Sanitized {
     }
 }
 
-/// The buckets of one series at its current schema. Its shape (schema, which key is where)
-/// changes only under the write lock of [`NativeValue::table`].
+/// The buckets of one series at one schema. Its schema changes, and its cells are emptied, only
+/// while it is not current and has no observers (under [`NativeValue::reduction`]).
 struct Table {
-    schema: i32,
+    schema: AtomicI32,
     /// Cell keys ([`key`]), [`EMPTY`] until claimed.
     keys: Box<[AtomicI32]>,
     /// Cell counts.
@@ -303,12 +352,21 @@ impl Table {
     fn new(schema: i32, capacity: usize) -> Table {
         let capacity = capacity.max(2).next_power_of_two();
         Table {
-            schema,
+            schema: AtomicI32::new(schema),
             keys: (0..capacity).map(|_| AtomicI32::new(EMPTY)).collect(),
             counts: (0..capacity).map(|_| AtomicU64::new(0)).collect(),
             populated: AtomicU32::new(0),
             shift: 32 - capacity.trailing_zeros(),
         }
+    }
+
+    fn schema(&self) -> i32 {
+        self.schema.load(Relaxed)
+    }
+
+    /// Cells that may be claimed whatever the maximum: all but one, so probes always end.
+    fn physical_limit(&self) -> u32 {
+        u32::try_from(self.keys.len() - 1).unwrap_or(u32::MAX)
     }
 
     /// The first cell probed for `key`. Fibonacci hashing: neighbouring indices land far
@@ -326,8 +384,8 @@ impl Table {
     /// The count cell of `key`, claiming a cell for it if it has none and fewer than `limit`
     /// are populated; `None` when it has none and the table is at its limit.
     ///
-    /// The hot path, under the read lock: atomic loads, and for a new bucket one
-    /// compare-and-swap and a population update; no allocation, no lock of its own.
+    /// The hot path: atomic loads, and for a new bucket one compare-and-swap and a population
+    /// update; no allocation, no lock.
     fn find_or_claim(&self, key: i32, limit: u32) -> Option<&AtomicU64> {
         for i in self.probe(key) {
             let cell = self.keys.get(i)?;
@@ -354,67 +412,76 @@ impl Table {
         None
     }
 
-    /// The cell of `key`, if it has one.
-    fn position(&self, key: i32) -> Option<usize> {
+    /// Whether `key` has a cell.
+    fn contains(&self, key: i32) -> bool {
         for i in self.probe(key) {
-            match self.keys.get(i)?.load(Relaxed) {
-                k if k == key => return Some(i),
-                EMPTY => return None,
+            match self.keys.get(i).map(|k| k.load(Acquire)) {
+                Some(k) if k == key => return true,
+                Some(EMPTY) | None => return false,
                 _ => {}
             }
-        }
-        None
-    }
-
-    /// Adds `n` to the count of `key`, claiming a cell if it has none, with the table held
-    /// exclusively. False only if the table is full, which its capacity rules out.
-    fn add_exclusive(&mut self, key: i32, n: u64) -> bool {
-        let (home, mask) = (self.home(key), self.keys.len() - 1);
-        for step in 0..=mask {
-            let i = (home + step) & mask;
-            let Some(cell) = self.keys.get_mut(i) else {
-                return false;
-            };
-            let k = cell.get_mut();
-            if *k == EMPTY {
-                *k = key;
-                *self.populated.get_mut() += 1;
-            } else if *k != key {
-                continue;
-            }
-            if let Some(count) = self.counts.get_mut(i) {
-                let count = count.get_mut();
-                *count = count.saturating_add(n);
-            }
-            return true;
         }
         false
     }
 
-    /// Every populated cell's key and count, leaving the table empty (schema unchanged).
-    fn drain(&mut self) -> Vec<(i32, u64)> {
-        let mut entries = Vec::with_capacity(*self.populated.get_mut() as usize);
-        for (k, c) in self.keys.iter_mut().zip(self.counts.iter_mut()) {
-            let (k, c) = (
-                std::mem::replace(k.get_mut(), EMPTY),
-                std::mem::take(c.get_mut()),
-            );
-            if k != EMPTY && c > 0 {
-                entries.push((k, c));
-            }
+    /// Every populated cell's key and count, emptying the table: only for a table with no
+    /// observers.
+    fn drain(&self) -> impl Iterator<Item = (i32, u64)> + '_ {
+        self.populated.store(0, Relaxed);
+        self.keys
+            .iter()
+            .zip(self.counts.iter())
+            .filter_map(|(k, c)| {
+                let (k, c) = (k.swap(EMPTY, Relaxed), c.swap(0, Relaxed));
+                (k != EMPTY && c > 0).then_some((k, c))
+            })
+    }
+}
+
+/// One count per bucket that can exist at [`MIN_SCHEMA`], indexed directly: where a count goes
+/// when a table has no free cell for it (see the module doc).
+struct Overflow {
+    counts: Box<[AtomicU64]>,
+    /// The lowest bucket index at [`MIN_SCHEMA`] above the zero threshold.
+    lowest: i32,
+    /// Buckets per set; the negative set, when kept, follows the positive one.
+    per_set: usize,
+}
+
+impl Overflow {
+    fn new(zero_threshold: f64, negatives: bool) -> Overflow {
+        let (lowest, per_set) = match min_schema_range(zero_threshold) {
+            Some((lowest, highest)) => (lowest, (highest - lowest + 1).max(0) as usize),
+            None => (0, 0),
+        };
+        let len = per_set * if negatives { 2 } else { 1 };
+        Overflow {
+            counts: (0..len).map(|_| AtomicU64::new(0)).collect(),
+            lowest,
+            per_set,
         }
-        *self.populated.get_mut() = 0;
-        entries
     }
 
-    /// Lowers the schema by one, merging bucket pairs.
-    fn coarsen(&mut self) {
-        let entries = self.drain();
-        self.schema -= 1;
-        for (k, c) in entries {
-            let (index, negative) = unkey(k);
-            self.add_exclusive(key(coarser_index(index), negative), c);
+    /// The count of bucket `index` at [`MIN_SCHEMA`]. Indices of observed values are always in
+    /// range; anything else (a foreign snapshot's) is clamped rather than lost.
+    fn cell(&self, index: i32, negative: bool) -> Option<&AtomicU64> {
+        let offset = (i64::from(index) - i64::from(self.lowest)).max(0) as usize;
+        let offset = offset.min(self.per_set.saturating_sub(1));
+        let slot = offset + if negative { self.per_set } else { 0 };
+        self.counts.get(slot).or_else(|| self.counts.last())
+    }
+
+    /// Adds `n` to the bucket of `key`, a key at `schema`.
+    fn add(&self, key: i32, schema: i32, n: u64) {
+        let (index, negative) = unkey(key);
+        let levels = u32::try_from(schema - MIN_SCHEMA).unwrap_or(0);
+        if let Some(cell) = self.cell(coarser_by(index, levels), negative) {
+            saturating_add(cell, n);
         }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.counts.iter().all(|c| c.load(Relaxed) == 0)
     }
 }
 
@@ -426,16 +493,28 @@ pub(super) struct NativeValue {
     max_buckets: u32,
     /// Observations with `|v| <= zero_threshold`.
     zero: AtomicU64,
-    table: RwLock<Table>,
+    /// The current table is `first` when even, `second` when odd.
+    generation: AtomicU64,
+    /// Observers inside (or about to check whether they may enter) `first` and `second`.
+    observers: [AtomicU32; 2],
+    first: Table,
+    /// The other table, allocated by the first reduction or reset.
+    second: OnceLock<Table>,
+    overflow: Overflow,
+    /// Held to change which table is current: reductions, scrapes, resets, absorbs. Observers
+    /// only ever `try_lock` it.
+    reduction: Mutex<()>,
 }
 
 impl fmt::Debug for NativeValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let table = self.table.read();
+        let generation = self.generation.load(Acquire);
+        let table = self.table(generation).unwrap_or(&self.first);
         f.debug_struct("NativeValue")
-            .field("schema", &table.schema)
+            .field("schema", &table.schema())
             .field("zero_threshold", &self.zero_threshold)
             .field("max_buckets", &self.max_buckets)
+            .field("generation", &generation)
             .field("populated", &table.populated.load(Relaxed))
             .field("capacity", &table.keys.len())
             .field("zero_count", &self.zero.load(Relaxed))
@@ -453,21 +532,78 @@ impl NativeValue {
             zero_threshold: spec.zero_threshold,
             max_buckets: spec.max_buckets,
             zero: AtomicU64::new(0),
-            table: RwLock::new(Table::new(spec.schema, capacity)),
+            generation: AtomicU64::new(0),
+            observers: [AtomicU32::new(0), AtomicU32::new(0)],
+            first: Table::new(spec.schema, capacity),
+            second: OnceLock::new(),
+            overflow: Overflow::new(spec.zero_threshold, negatives),
+            reduction: Mutex::new(()),
         }
     }
 
-    /// Populated buckets allowed at `table`'s schema: the declared maximum, or, at the
-    /// coarsest schema, as many as fit (never all cells, so probes always end).
+    /// The table of `generation` (`None` only for an odd one before the spare exists, which is
+    /// never current).
+    fn table(&self, generation: u64) -> Option<&Table> {
+        if generation & 1 == 0 {
+            Some(&self.first)
+        } else {
+            self.second.get()
+        }
+    }
+
+    /// The current generation and its table, for the holder of [`Self::reduction`] (under
+    /// which it cannot change).
+    fn current(&self, _: &MutexGuard<'_, ()>) -> (u64, &Table) {
+        let generation = self.generation.load(Acquire);
+        (generation, self.table(generation).unwrap_or(&self.first))
+    }
+
+    /// Enters the current table as an observer: the generation and table, until
+    /// [`Self::leave`]. While an observer is inside, its table stays current or, once a
+    /// reduction has replaced it, keeps its cells until the observer leaves.
+    #[inline]
+    fn enter(&self) -> (u64, &Table) {
+        let mut generation = self.generation.load(SeqCst);
+        loop {
+            let observers = self.observers(generation);
+            observers.fetch_add(1, SeqCst);
+            let now = self.generation.load(SeqCst);
+            if now == generation {
+                if let Some(table) = self.table(generation) {
+                    return (generation, table);
+                }
+            }
+            // A reduction made another table current meanwhile: enter that one.
+            observers.fetch_sub(1, Release);
+            generation = now;
+        }
+    }
+
+    /// Leaves the table of `generation`, releasing the adds made inside to a reduction.
+    #[inline]
+    fn leave(&self, generation: u64) {
+        self.observers(generation).fetch_sub(1, Release);
+    }
+
+    fn observers(&self, generation: u64) -> &AtomicU32 {
+        if generation & 1 == 0 {
+            &self.observers[0]
+        } else {
+            &self.observers[1]
+        }
+    }
+
+    /// Populated buckets allowed in `table` without a reduction: the declared maximum, or, at
+    /// the coarsest schema, any number (the table holds every bucket there).
     fn limit(&self, table: &Table) -> u32 {
-        if table.schema > MIN_SCHEMA {
+        if table.schema() > MIN_SCHEMA {
             self.max_buckets
         } else {
-            u32::try_from(table.keys.len() - 1).unwrap_or(u32::MAX)
+            u32::MAX
         }
     }
 
-    /// Counts `v`, a finite value the histogram observes.
+    /// Counts `v`, a finite value the histogram observes. Never waits for another thread.
     #[inline]
     pub(super) fn observe(&self, v: f64) {
         let magnitude = v.abs();
@@ -476,48 +612,147 @@ impl NativeValue {
             return;
         }
         let negative = v < 0.0;
-        {
-            let table = self.table.read();
-            let key = key(bucket_index(magnitude, table.schema), negative);
-            if let Some(count) = table.find_or_claim(key, self.limit(&table)) {
+        // Each round counts `v` or, holding the mutex, lowers the schema (at most 12 times).
+        loop {
+            let (generation, table) = self.enter();
+            let key = key(bucket_index(magnitude, table.schema()), negative);
+            if let Some(count) = table.find_or_claim(key, self.limit(table)) {
                 // Like a classic bucket's add: 2^64 observations to wrap.
                 count.fetch_add(1, Relaxed);
+                self.leave(generation);
                 return;
             }
+            // A new bucket, and the maximum reached.
+            let Some(reduction) = self.reduction.try_lock() else {
+                self.observe_beyond_maximum(generation, table, key);
+                return;
+            };
+            self.leave(generation);
+            self.make_room(&reduction, |table| {
+                key_of(magnitude, negative, table.schema())
+            });
         }
-        self.observe_exclusive(magnitude, negative);
     }
 
-    /// Counts a value whose new bucket found the table at its limit: alone, lowers the schema
-    /// until its bucket exists or fits (another observer may have done so meanwhile).
+    /// Counts the observation of `key` in `table` (entered as `generation`), whose maximum
+    /// is reached while another thread holds the mutex: in a free cell beyond the maximum, or
+    /// if there is none, in the overflow. No waiting.
     #[cold]
     #[inline(never)]
-    fn observe_exclusive(&self, magnitude: f64, negative: bool) {
-        let mut table = self.table.write();
-        self.add_fitting(&mut table, 1, |schema| {
-            key(bucket_index(magnitude, schema), negative)
+    fn observe_beyond_maximum(&self, generation: u64, table: &Table, key: i32) {
+        if let Some(count) = table.find_or_claim(key, table.physical_limit()) {
+            count.fetch_add(1, Relaxed);
+            self.leave(generation);
+            return;
+        }
+        let schema = table.schema();
+        self.leave(generation);
+        self.overflow.add(key, schema, 1);
+    }
+
+    /// Lowers the schema until the bucket `key_at(schema)` exists or has room under the
+    /// maximum (the observer that found the maximum reached, holding the mutex); folds in the
+    /// overflow first.
+    #[cold]
+    #[inline(never)]
+    fn make_room(&self, guard: &MutexGuard<'_, ()>, key_at: impl Fn(&Table) -> i32) {
+        self.settle(guard, |table| {
+            table.populated.load(Relaxed) >= self.max_buckets && !table.contains(key_at(table))
         });
     }
 
-    /// Adds `n` to the bucket `key_at(schema)` names, with the table held exclusively, first
-    /// lowering the schema until that bucket exists or has room: each round adds or lowers
-    /// the schema, and at the coarsest there is always room.
-    fn add_fitting(&self, table: &mut Table, n: u64, key_at: impl Fn(i32) -> i32) {
-        for _ in MIN_SCHEMA..=MAX_SCHEMA + 1 {
-            let key = key_at(table.schema);
-            let has_room = table.populated.load(Relaxed) < self.limit(table);
-            if table.schema <= MIN_SCHEMA || has_room || table.position(key).is_some() {
-                table.add_exclusive(key, n);
+    /// Folds the overflow in (lowering the schema to the coarsest first) if it holds anything,
+    /// then lowers the schema one step at a time while `too_full` says so.
+    fn settle(&self, guard: &MutexGuard<'_, ()>, too_full: impl Fn(&Table) -> bool) {
+        if !self.overflow.is_empty() {
+            let (_, table) = self.current(guard);
+            if table.schema() > MIN_SCHEMA {
+                self.reduce(guard, MIN_SCHEMA);
+            }
+            let (_, table) = self.current(guard);
+            self.fold_overflow(table);
+        }
+        for _ in MIN_SCHEMA..MAX_SCHEMA {
+            let (_, table) = self.current(guard);
+            if table.schema() <= MIN_SCHEMA || !too_full(table) {
                 return;
             }
-            table.coarsen();
+            self.reduce(guard, table.schema() - 1);
         }
     }
 
-    /// The buckets now; `sum` is the histogram's.
+    /// Moves the overflow's counts into `table`, which is at [`MIN_SCHEMA`] and current.
+    fn fold_overflow(&self, table: &Table) {
+        let per_set = self.overflow.per_set;
+        for (slot, cell) in self.overflow.counts.iter().enumerate() {
+            let n = cell.swap(0, Relaxed);
+            if n == 0 {
+                continue;
+            }
+            let negative = slot >= per_set;
+            let index = self.overflow.lowest + (slot % per_set.max(1)) as i32;
+            self.add_moved(table, key(index, negative), n);
+        }
+    }
+
+    /// Adds `n` moved from elsewhere to the bucket `key` of `table` (current, held by the
+    /// mutex holder): in any free cell, or the overflow if there is none.
+    fn add_moved(&self, table: &Table, key: i32, n: u64) {
+        match table.find_or_claim(key, table.physical_limit()) {
+            Some(count) => saturating_add(count, n),
+            None => self.overflow.add(key, table.schema(), n),
+        }
+    }
+
+    /// Makes the spare table, at `schema`, current, and waits for the observers of the old one
+    /// to leave it: the old table, now idle, for the caller to drain.
+    fn switch(&self, guard: &MutexGuard<'_, ()>, schema: i32) -> &Table {
+        let (generation, old) = self.current(guard);
+        let next = generation.wrapping_add(1);
+        let new = if next & 1 == 0 {
+            &self.first
+        } else {
+            // The one allocation a series makes after its creation, once.
+            self.second
+                .get_or_init(|| Table::new(self.schema, self.first.keys.len()))
+        };
+        new.schema.store(schema, Relaxed);
+        self.generation.store(next, SeqCst);
+        // Observers inside the old table are a few atomic operations from leaving it.
+        let observers = self.observers(generation);
+        let mut spins = 0u32;
+        while observers.load(SeqCst) != 0 {
+            if spins < 100 {
+                spins += 1;
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
+        }
+        old
+    }
+
+    /// Lowers the schema to `schema`, moving every count to the spare table while observers
+    /// keep adding to it.
+    fn reduce(&self, guard: &MutexGuard<'_, ()>, schema: i32) {
+        let old = self.switch(guard, schema);
+        let (_, new) = self.current(guard);
+        let levels = u32::try_from(old.schema() - schema).unwrap_or(0);
+        for (k, n) in old.drain() {
+            let (index, negative) = unkey(k);
+            self.add_moved(new, key(coarser_by(index, levels), negative), n);
+        }
+    }
+
+    /// The buckets now; `sum` is the histogram's. Takes the mutex: waits for a reduction in
+    /// progress, and itself folds in the overflow and reduces if the maximum is exceeded.
     pub(super) fn snapshot(&self, sum: f64) -> NativeSnapshot {
         let (schema, mut positive, mut negative) = {
-            let table = self.table.read();
+            let guard = self.reduction.lock();
+            self.settle(&guard, |table| {
+                table.populated.load(Relaxed) > self.max_buckets
+            });
+            let (_, table) = self.current(&guard);
             let mut positive = Vec::with_capacity(table.populated.load(Relaxed) as usize);
             let mut negative = Vec::new();
             for (k, c) in table.keys.iter().zip(table.counts.iter()) {
@@ -531,7 +766,7 @@ impl NativeValue {
                     (index, true) => negative.push((index, c)),
                 }
             }
-            (table.schema, positive, negative)
+            (table.schema(), positive, negative)
         };
         positive.sort_unstable_by_key(|b| b.0);
         negative.sort_unstable_by_key(|b| b.0);
@@ -554,30 +789,48 @@ impl NativeValue {
     /// Adds the buckets of `other`, a snapshot of a series of the same family, at the coarser
     /// of the two schemas (coarser still if the union does not fit).
     pub(super) fn absorb(&self, other: &NativeSnapshot) {
-        let mut table = self.table.write();
-        while table.schema > other.schema.max(MIN_SCHEMA) {
-            table.coarsen();
+        let guard = self.reduction.lock();
+        self.settle(&guard, |_| false);
+        let target = other.schema.max(MIN_SCHEMA);
+        let (_, table) = self.current(&guard);
+        if table.schema() > target {
+            self.reduce(&guard, target);
         }
         let theirs = other.positive.iter().map(|b| (b, false));
         let theirs = theirs.chain(other.negative.iter().map(|b| (b, true)));
         for (&(index, count), negative) in theirs {
-            self.add_fitting(&mut table, count, |schema| {
-                let levels = u32::try_from(other.schema - schema).unwrap_or(0);
+            let key_at = |table: &Table| {
+                let levels = u32::try_from(other.schema - table.schema()).unwrap_or(0);
                 key(coarser_by(index, levels), negative)
-            });
+            };
+            self.make_room(&guard, key_at);
+            let (_, table) = self.current(&guard);
+            match table.find_or_claim(key_at(table), self.limit(table)) {
+                Some(cell) => saturating_add(cell, count),
+                // Over the maximum only if observers claimed cells meanwhile.
+                None => self.add_moved(table, key_at(table), count),
+            }
         }
-        drop(table);
+        drop(guard);
         saturating_add(&self.zero, other.zero_count);
     }
 
     /// Empties the series and returns it to the declared schema.
     pub(super) fn reset(&self) {
-        let mut table = self.table.write();
-        table.drain();
-        table.schema = self.schema;
-        drop(table);
+        let guard = self.reduction.lock();
+        let old = self.switch(&guard, self.schema);
+        old.drain().for_each(drop);
+        for cell in self.overflow.counts.iter() {
+            cell.store(0, Relaxed);
+        }
+        drop(guard);
         self.zero.store(0, Relaxed);
     }
+}
+
+/// The key of the bucket of `magnitude` at `schema`.
+fn key_of(magnitude: f64, negative: bool, schema: i32) -> i32 {
+    key(bucket_index(magnitude, schema), negative)
 }
 
 /// A native histogram as one scrape reads it: what an encoder writes.
@@ -1103,6 +1356,127 @@ mod tests {
         let s = n.snapshot(0.0);
         assert!(s.schema < 8, "the spread forces reductions");
         assert_holds(&s, &all);
+    }
+
+    /// Runs `f` on another thread, failing the test if it has not finished within ten seconds
+    /// (it would block forever if it waited for the test thread).
+    fn finishes_without_waiting(f: impl FnOnce() + Send) {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                f();
+                let _ = tx.send(());
+            });
+            let finished = rx.recv_timeout(std::time::Duration::from_secs(10));
+            assert!(finished.is_ok(), "an observer waited");
+        });
+    }
+
+    /// While another thread holds the reduction mutex (as a reduction or a scrape in progress
+    /// does), observations into existing buckets, into new buckets beyond the maximum, and
+    /// beyond the table's capacity (into the overflow) all complete, and the next snapshot
+    /// counts every one of them in its bucket.
+    #[test]
+    fn observers_never_wait_for_the_mutex() {
+        let n = NativeValue::new(&spec(3, 0.0, 4), true);
+        let first = [1.0, 1.1, -1.0, 0.0];
+        for v in first {
+            n.observe(v);
+        }
+        let capacity = n.first.keys.len();
+        // Existing buckets, then more new buckets than the table has cells.
+        let later: Vec<f64> = first
+            .iter()
+            .copied()
+            .chain((0..2 * capacity).map(|k| 1.01f64.powi(k as i32)))
+            .chain((0..capacity).map(|k| -(1.3f64.powi(k as i32 - 100))))
+            .collect();
+        let held = n.reduction.lock();
+        finishes_without_waiting(|| {
+            for &v in &later {
+                n.observe(v);
+            }
+        });
+        let (_, table) = n.current(&held);
+        assert_eq!(table.schema(), 3, "no reduction while the mutex is held");
+        assert!(table.populated.load(Relaxed) > 4, "beyond the maximum");
+        assert!(!n.overflow.is_empty(), "beyond the table: the overflow");
+        drop(held);
+        let s = n.snapshot(0.0);
+        assert_eq!(
+            s.schema, MIN_SCHEMA,
+            "the overflow folded in at the coarsest schema"
+        );
+        let all: Vec<f64> = first.iter().chain(&later).copied().collect();
+        assert_holds(&s, &all);
+        assert!(n.overflow.is_empty());
+        // Without the overflow, the counts stay at the schema the reduction reaches.
+        let n = NativeValue::new(&spec(3, 0.0, 4), false);
+        let held = n.reduction.lock();
+        let values: Vec<f64> = (0..20).map(|k| 1.1f64.powi(k)).collect();
+        finishes_without_waiting(|| values.iter().for_each(|&v| n.observe(v)));
+        drop(held);
+        let s = n.snapshot(0.0);
+        assert!(s.schema < 3 && s.schema > MIN_SCHEMA, "{s:?}");
+        assert!(s.positive.len() <= 4);
+        assert_holds(&s, &values);
+    }
+
+    /// A reduction waits for an observer inside the old table (simulated by holding its
+    /// observer count up), and observers meanwhile go to the new table without waiting; when
+    /// the old table's observer leaves, its count is moved too.
+    #[test]
+    fn a_reduction_waits_only_for_observers_inside_the_old_table() {
+        let n = NativeValue::new(&spec(3, 0.0, 4), false);
+        for v in [1.0, 2.0, 4.0, 8.0] {
+            n.observe(v);
+        }
+        // An observer inside generation 0, its add not yet made.
+        let (generation, table) = n.enter();
+        assert_eq!(generation, 0);
+        let pending = table
+            .find_or_claim(key(bucket_index(8.0, 3), false), u32::MAX)
+            .expect("bucket exists");
+        let reduced = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                // A fifth bucket: this observer reduces, and waits for the one inside.
+                n.observe(16.0);
+                reduced.store(true, SeqCst);
+            });
+            while n.generation.load(SeqCst) == 0 {
+                std::thread::yield_now();
+            }
+            // The new table is current; other observers go there and do not wait.
+            finishes_without_waiting(|| {
+                for v in [1.0, 2.0, 1000.0] {
+                    n.observe(v);
+                }
+            });
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            assert!(
+                !reduced.load(SeqCst),
+                "the reduction waits for the observer inside"
+            );
+            pending.fetch_add(1, Relaxed);
+            n.leave(generation);
+        });
+        let s = n.snapshot(0.0);
+        assert!(s.schema < 3);
+        assert_holds(&s, &[1.0, 2.0, 4.0, 8.0, 8.0, 16.0, 1.0, 2.0, 1000.0]);
+    }
+
+    #[test]
+    fn memory_per_series() {
+        // The figures of the module doc (for a 64-bit target).
+        #[cfg(target_pointer_width = "64")]
+        assert_eq!(std::mem::size_of::<NativeValue>(), 184);
+        let n = NativeValue::new(&NativeSpec::DEFAULT, true);
+        assert_eq!(n.first.keys.len(), 512);
+        assert_eq!(n.overflow.counts.len(), 144);
+        assert!(n.second.get().is_none(), "the spare waits for a reduction");
+        let n = NativeValue::new(&NativeSpec::DEFAULT, false);
+        assert_eq!(n.overflow.counts.len(), 72);
     }
 
     #[test]
