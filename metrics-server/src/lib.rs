@@ -29,6 +29,7 @@ mod connection;
 mod html;
 mod http_metrics;
 mod negotiate;
+mod push;
 mod ready;
 mod server;
 mod trace;
@@ -52,6 +53,10 @@ pub use auth::Auth;
 pub use config::{Config, ConfigError, MetricsPathProblem};
 pub use connection::ConnectionMetrics;
 pub use http_metrics::{HttpMetrics, RequestMetrics, RequestMetricsLayer, TraceOf};
+pub use push::{
+    PushError, PushFormat, Pusher, DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_BACKOFF,
+    DEFAULT_PUSH_TIMEOUT,
+};
 pub use ready::{Check, Readiness, ReadinessMetrics, DEFAULT_CHECK_TIMEOUT};
 pub use server::{
     bind, raise_open_files_limit, shutdown_signal, Server, ServerError, HEALTH_RESERVE,
