@@ -131,9 +131,9 @@ impl HistogramValue {
         labels: &[(&str, &str)],
     ) -> Result<(), crate::ExemplarError> {
         self.observe(v);
-        crate::exemplar::check(labels)?;
         if !(v >= self.lowest && v <= self.highest) {
-            return Ok(());
+            // Dropped: no exemplar to keep, but bad labels are still reported.
+            return crate::exemplar::check(labels);
         }
         let bucket = bucket_of(self.bounds, v);
         crate::exemplar::record(crate::exemplar::address(self), bucket, labels, v)
