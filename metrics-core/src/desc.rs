@@ -42,6 +42,9 @@ pub struct FamilyDesc {
     /// A histogram's native (sparse, exponential) buckets, kept besides its classic ones (if
     /// any); `None` for a classic-only histogram and for other kinds.
     pub native: Option<NativeSpec>,
+    /// A summary's quantiles and sliding window; `None` for other kinds (a summary descriptor
+    /// written by hand with `None` gets [`SummarySpec::DEFAULT`]).
+    pub summary: Option<SummarySpec>,
     /// Series budget for the free-form labels: distinct value tuples kept before folding.
     ///
     /// Values that never get a series of their own, whatever the budget, fold too: the
@@ -240,6 +243,138 @@ impl NativeSpec {
 impl Default for NativeSpec {
     fn default() -> Self {
         NativeSpec::DEFAULT
+    }
+}
+
+/// A summary's quantiles and the sliding window they are computed over.
+///
+/// Each series keeps `age_buckets` sketches, each taking observations for
+/// `max_age / age_buckets`; a read (a scrape) merges them, so the quantiles cover the
+/// observations of the last `max_age`, less up to one age bucket's span as the oldest one is
+/// dropped whole. The window advances when it is read, so no clock is read when observing: an
+/// observation made since the previous read counts in the age bucket that was newest then
+/// (the window may hold it up to one scrape interval longer than `max_age`).
+///
+/// The sketches are DDSketches (the `sketches-ddsketch` crate): every quantile reported is
+/// within [`SummarySpec::RELATIVE_ACCURACY`] (1 %) of the observation at its rank,
+/// `floor(q · (n - 1))` of the `n` in the window, sorted; values below `1e-9` count as 0.
+/// Each sketch holds at most [`SummarySpec::MAX_SKETCH_BINS`] bins of 8 bytes, and
+/// covers a range of 9 orders of magnitude at that accuracy; below it, the lowest values are
+/// merged (the high quantiles, which summaries are for, keep their accuracy).
+///
+/// ```
+/// use promdecl::SummarySpec;
+/// use std::time::Duration;
+///
+/// const SPEC: SummarySpec = SummarySpec::DEFAULT.with_quantiles(&[0.5, 0.99]);
+/// assert_eq!(SPEC.max_age, Duration::from_secs(600));
+/// assert_eq!(SPEC.age_buckets, 5);
+/// assert!(SPEC.is_valid());
+/// assert!(!SummarySpec::DEFAULT.with_quantiles(&[0.9, 0.5]).is_valid());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SummarySpec {
+    /// The quantiles exposed, each from 0 to 1, strictly increasing.
+    pub quantiles: &'static [f64],
+    /// How far back the quantiles look.
+    pub max_age: std::time::Duration,
+    /// How many sketches the window is kept in: more make it slide more smoothly, each costing
+    /// a sketch.
+    pub age_buckets: u32,
+}
+
+impl SummarySpec {
+    /// The quantiles of a summary that declares none: the median, p90 and p99.
+    pub const DEFAULT_QUANTILES: &'static [f64] = &[0.5, 0.9, 0.99];
+    /// The window of a summary that declares none: ten minutes, as in the Go client.
+    pub const DEFAULT_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(600);
+    /// The age buckets of a summary that declares none.
+    pub const DEFAULT_AGE_BUCKETS: u32 = 5;
+    /// The most age buckets a summary may keep.
+    pub const MAX_AGE_BUCKETS: u32 = 60;
+    /// The relative error of every reported quantile: within 1 % of the observation at its
+    /// rank.
+    pub const RELATIVE_ACCURACY: f64 = 0.01;
+    /// The most bins one sketch keeps (8 bytes each).
+    pub const MAX_SKETCH_BINS: u32 = 1024;
+    /// Every default.
+    pub const DEFAULT: SummarySpec = SummarySpec {
+        quantiles: SummarySpec::DEFAULT_QUANTILES,
+        max_age: SummarySpec::DEFAULT_MAX_AGE,
+        age_buckets: SummarySpec::DEFAULT_AGE_BUCKETS,
+    };
+
+    /// These quantiles instead.
+    pub const fn with_quantiles(self, quantiles: &'static [f64]) -> SummarySpec {
+        SummarySpec { quantiles, ..self }
+    }
+
+    /// This window instead.
+    pub const fn with_max_age(self, max_age: std::time::Duration) -> SummarySpec {
+        SummarySpec { max_age, ..self }
+    }
+
+    /// This many age buckets instead.
+    pub const fn with_age_buckets(self, age_buckets: u32) -> SummarySpec {
+        SummarySpec {
+            age_buckets,
+            ..self
+        }
+    }
+
+    /// Whether every field is in range: at least one quantile, each from 0 to 1 and strictly
+    /// increasing; a window of at least one second; 1 to [`SummarySpec::MAX_AGE_BUCKETS`] age
+    /// buckets. The derive asserts it at compile time.
+    pub const fn is_valid(&self) -> bool {
+        self.problem_index().is_none()
+    }
+
+    /// `Some(0)` for a bad quantile list, `Some(1)` for the window, `Some(2)` for the buckets.
+    const fn problem_index(&self) -> Option<u8> {
+        let q = self.quantiles;
+        if q.is_empty() {
+            return Some(0);
+        }
+        let mut i = 0;
+        while i < q.len() {
+            if !(q[i] >= 0.0 && q[i] <= 1.0) || (i > 0 && q[i] <= q[i - 1]) {
+                return Some(0);
+            }
+            i += 1;
+        }
+        if self.max_age.as_secs() < 1 {
+            return Some(1);
+        }
+        if self.age_buckets < 1 || self.age_buckets > SummarySpec::MAX_AGE_BUCKETS {
+            return Some(2);
+        }
+        None
+    }
+
+    /// What is wrong with this spec, if anything.
+    pub(crate) fn problem(&self) -> Option<String> {
+        Some(match self.problem_index()? {
+            0 => format!(
+                "summary quantiles {:?} must be one or more numbers from 0 to 1, strictly \
+                 increasing, like `[0.5, 0.9, 0.99]`",
+                self.quantiles
+            ),
+            1 => format!(
+                "summary `max_age` {:?} must be at least one second, like 10 minutes",
+                self.max_age
+            ),
+            _ => format!(
+                "summary `age_buckets` {} must be from 1 to {}",
+                self.age_buckets,
+                SummarySpec::MAX_AGE_BUCKETS
+            ),
+        })
+    }
+}
+
+impl Default for SummarySpec {
+    fn default() -> Self {
+        SummarySpec::DEFAULT
     }
 }
 

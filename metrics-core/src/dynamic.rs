@@ -13,7 +13,7 @@ use std::fmt;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use crate::desc::{FamilyDesc, Kind, LabelDesc, NativeSpec};
+use crate::desc::{FamilyDesc, Kind, LabelDesc, NativeSpec, SummarySpec};
 
 /// A run-time family definition that breaks a rule; the message names the rule and the fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +54,7 @@ pub struct FamilyBuilder {
     labels: Vec<(String, Option<Vec<String>>)>,
     buckets: Option<Vec<f64>>,
     native: Option<NativeSpec>,
+    summary: Option<SummarySpec>,
     max_series: Option<usize>,
     idle_timeout: Option<Duration>,
 }
@@ -70,6 +71,7 @@ impl FamilyDesc {
             labels: Vec::new(),
             buckets: None,
             native: None,
+            summary: None,
             max_series: None,
             idle_timeout: None,
         }
@@ -131,6 +133,30 @@ impl FamilyBuilder {
     /// ```
     pub fn native(mut self, spec: NativeSpec) -> Self {
         self.native = Some(spec);
+        self
+    }
+
+    /// A summary's quantiles and window (default [`SummarySpec::DEFAULT`]).
+    ///
+    /// ```
+    /// use promdecl::{FamilyDesc, Kind, SummarySpec};
+    /// use std::time::Duration;
+    ///
+    /// let spec = SummarySpec::DEFAULT.with_quantiles(&[0.5, 0.99]).with_max_age(Duration::from_secs(60));
+    /// let desc = FamilyDesc::builder("job_seconds", Kind::Summary, "Job durations")
+    ///     .summary(spec)
+    ///     .build()?;
+    /// assert_eq!(desc.summary, Some(spec));
+    ///
+    /// let err = FamilyDesc::builder("job_seconds", Kind::Summary, "Job durations")
+    ///     .summary(SummarySpec::DEFAULT.with_quantiles(&[1.5]))
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert!(err.to_string().contains("from 0 to 1"));
+    /// # Ok::<(), promdecl::DescError>(())
+    /// ```
+    pub fn summary(mut self, spec: SummarySpec) -> Self {
+        self.summary = Some(spec);
         self
     }
 
@@ -262,6 +288,17 @@ impl FamilyBuilder {
                 return err(format!("{problem} (histogram `{name}`)"));
             }
         }
+        if let Some(summary) = &self.summary {
+            if kind != Kind::Summary {
+                return err(format!(
+                    "quantiles are only valid on summaries; `{name}` is a {}",
+                    kind.as_str()
+                ));
+            }
+            if let Some(problem) = summary.problem() {
+                return err(format!("{problem} (summary `{name}`)"));
+            }
+        }
         let free_form = self.labels.iter().any(|(_, v)| v.is_none());
         for (set, what) in [
             (self.max_series.is_some(), "`max_series`"),
@@ -302,6 +339,7 @@ impl FamilyBuilder {
                 })
             && d.buckets == self.buckets_in_force().as_deref()
             && d.native == self.native
+            && d.summary == self.summary_in_force()
             && d.max_series == self.max_series
             && d.idle_timeout == self.idle_timeout
     }
@@ -322,6 +360,11 @@ impl FamilyBuilder {
             (None, Kind::Histogram) => Some(crate::buckets::DEFAULT.to_vec()),
             _ => None,
         }
+    }
+
+    /// The summary spec in force: declared, or the default of a summary.
+    fn summary_in_force(&self) -> Option<SummarySpec> {
+        (self.kind == Kind::Summary).then(|| self.summary.unwrap_or_default())
     }
 
     fn leak(&self) -> FamilyDesc {
@@ -349,6 +392,7 @@ impl FamilyBuilder {
                 .buckets_in_force()
                 .map(|b| &*Box::leak(b.into_boxed_slice())),
             native: self.native,
+            summary: self.summary_in_force(),
             max_series: self.max_series,
             idle_timeout: self.idle_timeout,
             note: None,

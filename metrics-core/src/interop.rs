@@ -33,6 +33,7 @@ use crate::encode::text::{canonical_float, escape_help};
 use crate::encode::Format;
 use crate::registry::Metrics;
 use crate::value::Sample;
+use promdecl_spec::{COUNT_SUFFIX, QUANTILE_LABEL, SUM_SUFFIX};
 
 /// A `prometheus_client` collector that encodes a derived struct through that crate's encoder.
 ///
@@ -46,7 +47,10 @@ use crate::value::Sample;
 /// - a histogram with a negative bound may not expose `_sum` or `_count`
 ///   ([`promdecl_spec::histogram_has_sum`]), and prometheus-client's histogram encoder always
 ///   writes both, so such a family goes over as an `unknown` family named `<name>_bucket` with
-///   the same `_bucket{le="..."}` samples promdecl's own encoder writes.
+///   the same `_bucket{le="..."}` samples promdecl's own encoder writes;
+/// - prometheus-client has no summary type, so a summary goes over as three `unknown` families
+///   with the samples promdecl's own encoder writes: `<name>{quantile="..."}`, `<name>_sum`
+///   and `<name>_count`.
 pub struct PrometheusClientCollector<M>(Arc<M>);
 
 impl<M> PrometheusClientCollector<M> {
@@ -80,6 +84,7 @@ impl<M: Metrics> Collector for PrometheusClientCollector<M> {
                 Kind::Gauge => MetricType::Gauge,
                 Kind::Histogram => MetricType::Histogram,
                 Kind::Info => MetricType::Info,
+                Kind::Summary => MetricType::Unknown,
             };
             let bounds = d.buckets.unwrap_or(crate::buckets::DEFAULT);
             let buckets_only =
@@ -102,7 +107,19 @@ impl<M: Metrics> Collector for PrometheusClientCollector<M> {
             });
             result = (|| {
                 let mut metric = encoder.encode_descriptor(&name, &help, None, ty)?;
+                // A summary's `_sum` and `_count`, written as families of their own after it.
+                let mut totals = Vec::new();
                 for (labels, s) in samples {
+                    if let Sample::Summary(snapshot) = &s {
+                        for (q, v) in &snapshot.quantiles {
+                            let mut labels = labels.clone();
+                            let q = (QUANTILE_LABEL.to_string(), canonical_float(*q));
+                            labels.push(q);
+                            metric.encode_family(&labels)?.encode_gauge(v)?;
+                        }
+                        totals.push((labels, snapshot.sum, snapshot.count));
+                        continue;
+                    }
                     if let Sample::Info = s {
                         metric.encode_info(&labels)?;
                         continue;
@@ -144,7 +161,21 @@ impl<M: Metrics> Collector for PrometheusClientCollector<M> {
                             let sum = sum.unwrap_or(0.0);
                             series.encode_histogram::<NoLabelSet>(sum, count, &per, None)?
                         }
-                        Sample::Info => {}
+                        Sample::Info | Sample::Summary(_) => {}
+                    }
+                }
+                if !totals.is_empty() {
+                    let (sum, count) = (
+                        format!("{name}{SUM_SUFFIX}"),
+                        format!("{name}{COUNT_SUFFIX}"),
+                    );
+                    let mut metric = encoder.encode_descriptor(&sum, &help, None, ty)?;
+                    for (labels, sum, _) in &totals {
+                        metric.encode_family(labels)?.encode_gauge(sum)?;
+                    }
+                    let mut metric = encoder.encode_descriptor(&count, &help, None, ty)?;
+                    for (labels, _, count) in &totals {
+                        metric.encode_family(labels)?.encode_gauge(count)?;
                     }
                 }
                 Ok(())

@@ -67,7 +67,8 @@ mod view;
 
 pub use collector::CollectError;
 pub use desc::{
-    FamilyDesc, Kind, LabelDesc, NativeSpec, DEFAULT_MAX_LABEL_VALUE_BYTES, DEFAULT_MAX_SERIES,
+    FamilyDesc, Kind, LabelDesc, NativeSpec, SummarySpec, DEFAULT_MAX_LABEL_VALUE_BYTES,
+    DEFAULT_MAX_SERIES,
 };
 pub use dynamic::{DescError, FamilyBuilder};
 pub use encode::protobuf::proto;
@@ -98,6 +99,8 @@ pub type Gauge = Family<value::GaugeValue>;
 pub type IntGauge = Family<value::IntGaugeValue>;
 /// A family of histograms.
 pub type Histogram = Family<value::HistogramValue>;
+/// A summary family: quantiles over a sliding window ([`value::SummaryValue`]).
+pub type Summary = Family<value::SummaryValue>;
 
 /// Support items for generated code. Not a public API.
 #[doc(hidden)]
@@ -112,7 +115,7 @@ pub mod __private {
     /// whose type is no family gives one error, at the type.
     #[diagnostic::on_unimplemented(
         message = "`{Self}` is not a metric family type",
-        label = "use `Counter`, `FloatCounter`, `ShardedCounter`, `Gauge`, `IntGauge`, `Histogram` or `Info`"
+        label = "use `Counter`, `FloatCounter`, `ShardedCounter`, `Gauge`, `IntGauge`, `Histogram`, `Summary` or `Info`"
     )]
     pub trait FamilyType: crate::AnyFamily + Sized {
         /// The kind the field type implements, checked against the declared kind.
@@ -167,7 +170,8 @@ pub mod __private {
     }
     family_type!(CounterValue => Counter, FloatCounterValue => Counter,
                  ShardedCounterValue => Counter, GaugeValue => Gauge,
-                 IntGaugeValue => Gauge, HistogramValue => Histogram);
+                 IntGaugeValue => Gauge, HistogramValue => Histogram,
+                 SummaryValue => Summary);
 
     impl FamilyType for crate::Info {
         const KIND: Kind = Kind::Info;

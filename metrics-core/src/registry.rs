@@ -374,6 +374,7 @@ const fn own_family(
         labels,
         buckets: None,
         native: None,
+        summary: None,
         max_series: None,
         idle_timeout: None,
         note: None,
@@ -849,7 +850,7 @@ impl Registry {
                 if desc.free_form_count() > 0 {
                     overflow.note(own, desc, family.folded());
                 }
-                if desc.kind == Kind::Histogram {
+                if matches!(desc.kind, Kind::Histogram | Kind::Summary) {
                     let n = family.dropped();
                     if n > 0 {
                         dropped.note(own, desc, n);

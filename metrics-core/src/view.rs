@@ -40,7 +40,7 @@ impl<'a> SeriesRef<'a> {
         series: &'a S,
         created_ms: u64,
     ) -> Self {
-        let counts = matches!(desc.kind, Kind::Counter | Kind::Histogram);
+        let counts = matches!(desc.kind, Kind::Counter | Kind::Histogram | Kind::Summary);
         Self {
             desc,
             labels,

@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use promdecl::interop::PrometheusClientCollector;
-use promdecl::{Counter, Gauge, Histogram, Info, Metrics};
+use promdecl::{Counter, Gauge, Histogram, Info, Metrics, Summary};
 
 #[derive(Metrics)]
 struct Wild {
@@ -32,6 +32,9 @@ struct Wild {
     /// Build information
     #[metric(info, labels = [version])]
     build_info: Info,
+    /// Job durations
+    #[metric(summary, labels = [queue], quantiles = [0.5, 1.0])]
+    job_seconds: Summary,
 }
 
 const HOSTILE: &[&str] = &[
@@ -56,6 +59,8 @@ fn encoded() -> String {
     wild.latency_seconds().observe(0.7);
     wild.latency_seconds().observe(f64::NAN);
     wild.build_info("1.0 \"rc\"\n\\");
+    wild.job_seconds("q\"1").observe(2.0);
+    wild.job_seconds("q\"1").observe(4.0);
     let mut registry = prometheus_client::registry::Registry::default();
     registry.register_collector(Box::new(PrometheusClientCollector::new(wild)));
     let mut out = String::new();
@@ -200,4 +205,28 @@ fn a_histogram_with_a_negative_bound_goes_over_without_sum_or_count() {
     );
     assert!(text.contains("latency_seconds_sum{} 0.7\n"), "{text}");
     assert!(text.contains("latency_seconds_count{} 1\n"), "{text}");
+}
+
+#[test]
+fn a_summary_goes_over_as_its_quantile_sum_and_count_samples() {
+    let text = encoded();
+    for family in ["job_seconds", "job_seconds_sum", "job_seconds_count"] {
+        assert!(
+            text.contains(&format!("# TYPE {family} unknown\n")),
+            "{family}: {text}"
+        );
+    }
+    let Some((samples, _)) = parse(&text) else {
+        return;
+    };
+    let value = |name: &str, pairs: &[(&str, &str)]| {
+        let want = labels(pairs);
+        let found = samples.iter().find(|(n, l, _)| n == name && *l == want);
+        found.map(|s| s.2)
+    };
+    // Quantile 1 is the exact maximum.
+    let max = value("job_seconds", &[("queue", "q\"1"), ("quantile", "1.0")]);
+    assert_eq!(max, Some(4.0), "{text}");
+    assert_eq!(value("job_seconds_sum", &[("queue", "q\"1")]), Some(6.0));
+    assert_eq!(value("job_seconds_count", &[("queue", "q\"1")]), Some(2.0));
 }

@@ -126,6 +126,7 @@ pub fn dashboard(project: &Project, group: &Group) -> Value {
 pub fn panel_titles(kind: Kind, name: &str, section: &str) -> Vec<String> {
     let suffixes: &[&str] = match kind {
         Kind::Histogram => &["", " rate", " buckets"],
+        Kind::Summary => &["", " rate"],
         _ => &[""],
     };
     suffixes
@@ -242,10 +243,19 @@ fn selector(sample: &str, labels: &[&str]) -> String {
 
 /// `sum by (labels) (inner)`, or `sum(inner)` without labels.
 fn sum_by(labels: &[&str], inner: &str) -> String {
+    aggregate("sum", labels, inner)
+}
+
+/// `max by (labels) (inner)`, or `max(inner)` without labels.
+fn max_by(labels: &[&str], inner: &str) -> String {
+    aggregate("max", labels, inner)
+}
+
+fn aggregate(op: &str, labels: &[&str], inner: &str) -> String {
     if labels.is_empty() {
-        format!("sum({inner})")
+        format!("{op}({inner})")
     } else {
-        format!("sum by ({}) ({inner})", labels.join(", "))
+        format!("{op} by ({}) ({inner})", labels.join(", "))
     }
 }
 
@@ -395,6 +405,40 @@ impl Board {
         self.panels.push(json);
     }
 
+    /// A histogram's or summary's quantile panel (`targets`) and its observations per second,
+    /// each `width` wide.
+    fn quantiles_and_rate(
+        &mut self,
+        f: &FamilyDesc,
+        labels: &[&str],
+        targets: Vec<Value>,
+        width: u32,
+        title: &mut impl FnMut() -> String,
+        timeseries: &Value,
+    ) {
+        let quantiles = Panel {
+            kind: "timeseries",
+            title: title(),
+            width,
+            unit: unit(f.kind, f.unit),
+            targets,
+            options: timeseries.clone(),
+        };
+        self.push(f, quantiles);
+        let count_rate = crate::promql::count_rate_query(f, labels, "$__rate_interval", |sample| {
+            selector(sample, labels)
+        });
+        let rate = Panel {
+            kind: "timeseries",
+            title: title(),
+            width,
+            unit: unit(Kind::Counter, None),
+            targets: vec![target("A", count_rate, legend(labels, "rate"))],
+            options: timeseries.clone(),
+        };
+        self.push(f, rate);
+    }
+
     /// The panels of family `f`, titled as [`panel_titles`] lists them.
     fn family(
         &mut self,
@@ -445,28 +489,7 @@ impl Board {
                         target(ref_id, expr, legend)
                     })
                     .collect();
-                let quantiles = Panel {
-                    kind: "timeseries",
-                    title: title(),
-                    width: 8,
-                    unit: unit(f.kind, f.unit),
-                    targets,
-                    options: timeseries.clone(),
-                };
-                self.push(f, quantiles);
-                let count_rate =
-                    crate::promql::count_rate_query(f, &labels, "$__rate_interval", |sample| {
-                        selector(sample, &labels)
-                    });
-                let rate = Panel {
-                    kind: "timeseries",
-                    title: title(),
-                    width: 8,
-                    unit: unit(Kind::Counter, None),
-                    targets: vec![target("A", count_rate, legend(&labels, "rate"))],
-                    options: timeseries,
-                };
-                self.push(f, rate);
+                self.quantiles_and_rate(f, &labels, targets, 8, &mut title, &timeseries);
                 let buckets = crate::promql::heatmap_query(f, "$__rate_interval", |sample| {
                     selector(sample, &labels)
                 });
@@ -483,6 +506,27 @@ impl Board {
                 };
                 self.push(f, heatmap);
                 self.grid.newline();
+            }
+            Kind::Summary => {
+                // Quantiles of different series cannot be combined: the worst one shown.
+                let spec = f.summary.unwrap_or_default();
+                let targets = spec
+                    .quantiles
+                    .iter()
+                    .zip('A'..)
+                    .map(|(q, ref_id)| {
+                        let expr = crate::promql::summary_quantile_query(f, *q, |sample| {
+                            selector(sample, &labels)
+                        });
+                        let name = format!("p{}", q * 100.0);
+                        let legend = match legend(&labels, "") {
+                            l if l.is_empty() => name,
+                            l => format!("{name} {l}"),
+                        };
+                        target(&ref_id.to_string(), max_by(&labels, &expr), legend)
+                    })
+                    .collect();
+                self.quantiles_and_rate(f, &labels, targets, 12, &mut title, &timeseries);
             }
             Kind::Gauge => {
                 let value = selector(f.name, &labels);

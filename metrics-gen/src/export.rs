@@ -21,7 +21,7 @@ use crate::rules::Rule;
 ///
 /// Each family: `group`, `job` (the scrape job whose series carry it), `section`, `name`, `type`, `help`, `unit`, `labels` (`name` and
 /// `values`, `null` for a free-form label), `buckets`, `max_series` (the series budget when it has
-/// free-form labels), `note`. Each rule: `group` (the project group), `rule_group`, `name`,
+/// free-form labels), `note`, and for a summary `quantiles` and `max_age_seconds`. Each rule: `group` (the project group), `rule_group`, `name`,
 /// `kind` (`alert` or `record`), `expr`, and `families`, the families it reads (through
 /// recorded series too).
 pub fn export(project: &Project) -> Value {
@@ -66,7 +66,7 @@ fn family(group: &str, section: &str, f: &FamilyDesc) -> Value {
         .iter()
         .map(|l| json!({ "name": l.name, "values": l.values }))
         .collect();
-    json!({
+    let mut out = json!({
         "group": group,
         "section": section,
         "name": f.name,
@@ -77,7 +77,12 @@ fn family(group: &str, section: &str, f: &FamilyDesc) -> Value {
         "buckets": f.buckets,
         "max_series": (f.free_form_count() > 0).then(|| f.series_budget()),
         "note": f.note,
-    })
+    });
+    if let Some(spec) = f.summary {
+        out["quantiles"] = json!(spec.quantiles);
+        out["max_age_seconds"] = json!(spec.max_age.as_secs());
+    }
+    out
 }
 
 /// [`export`] as pretty-printed JSON with a final newline.

@@ -163,6 +163,18 @@ fn family(out: &mut String, f: &FamilyDesc, rules: &[String]) {
             n.max_buckets
         );
     }
+    if let Some(spec) = f.summary {
+        let q: Vec<String> = spec.quantiles.iter().map(f64::to_string).collect();
+        let _ = writeln!(
+            out,
+            "- **Quantiles:** {} over the last {} s (in {} age buckets), each within {} % of the \
+             observation at its rank",
+            q.join(", "),
+            spec.max_age.as_secs(),
+            spec.age_buckets,
+            promdecl::SummarySpec::RELATIVE_ACCURACY * 100.0
+        );
+    }
     if let Some(n) = f.note {
         let _ = writeln!(out, "- **Note:** {}", n.trim());
     }

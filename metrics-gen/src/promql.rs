@@ -41,7 +41,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use promdecl::{FamilyDesc, Kind};
-use promdecl_spec::{BUCKET_LABEL, BUCKET_SUFFIX};
+use promdecl_spec::{BUCKET_LABEL, BUCKET_SUFFIX, QUANTILE_LABEL};
 use promql_parser::label::{self, Matchers};
 use promql_parser::parser::value::ValueType;
 use promql_parser::parser::{self, Expr, LabelModifier, VectorMatchCardinality};
@@ -338,7 +338,7 @@ fn sum(by: &[&str], inner: String) -> String {
 /// # use promdecl::{FamilyDesc, Kind, LabelDesc};
 /// # static F: FamilyDesc = FamilyDesc { name: "rpc_seconds", kind: Kind::Histogram, help: "RPC latency",
 /// #     unit: Some("seconds"), labels: &[LabelDesc { name: "method", values: None }],
-/// #     buckets: Some(&[0.1, 1.0]), native: None, max_series: None, idle_timeout: None,
+/// #     buckets: Some(&[0.1, 1.0]), native: None, summary: None, max_series: None, idle_timeout: None,
 /// #     note: None };
 /// let q = promdecl_gen::promql::family_query(&F, "5m", |sample| format!("{sample}{{job=\"api\"}}"));
 /// assert_eq!(
@@ -360,7 +360,32 @@ pub fn family_query(f: &FamilyDesc, range: &str, selector: impl Fn(&str) -> Stri
             selector(f.name)
         ),
         Kind::Histogram => quantile_query(f, "0.95", &labels, range, selector),
+        // A summary's quantiles cannot be aggregated: its highest one, per series.
+        Kind::Summary => summary_quantile(f, &selector),
         Kind::Gauge | Kind::Info => selector(f.name),
+    }
+}
+
+/// The selector of summary `f`'s highest declared quantile: `f{...,quantile="0.99"}`.
+fn summary_quantile(f: &FamilyDesc, selector: impl Fn(&str) -> String) -> String {
+    let spec = f.summary.unwrap_or_default();
+    let q = spec.quantiles.last().copied().unwrap_or(0.5);
+    summary_quantile_query(f, q, &selector)
+}
+
+/// The selector of summary `f`'s quantile `q`, as its exposition labels it
+/// (`f{...,quantile="0.99"}`).
+pub fn summary_quantile_query(f: &FamilyDesc, q: f64, selector: impl Fn(&str) -> String) -> String {
+    // `{:?}` writes `1.0` and `0.99`, as the exposition does.
+    with_matcher(&selector(f.name), QUANTILE_LABEL, &format!("{q:?}"))
+}
+
+/// `selector` with `label="value"` added to its matchers.
+fn with_matcher(selector: &str, label: &str, value: &str) -> String {
+    match selector.strip_suffix('}') {
+        Some(open) if open.ends_with('{') => format!("{open}{label}=\"{value}\"}}"),
+        Some(open) => format!("{open},{label}=\"{value}\"}}"),
+        None => format!("{selector}{{{label}=\"{value}\"}}"),
     }
 }
 
@@ -604,8 +629,9 @@ fn union(a: Labels, b: Labels) -> Labels {
 
 /// What a metric name in a selector refers to.
 enum Series {
-    /// A declared family's sample; `bucket` when it is a histogram's bucket sample.
-    Family(&'static FamilyDesc, bool),
+    /// A declared family's sample, and the label it carries beside the declared ones: `le` on
+    /// a histogram's bucket samples, `quantile` on a summary's quantile samples.
+    Family(&'static FamilyDesc, Option<&'static str>),
     /// A series recorded by a rule of the project.
     Recorded,
     /// A series Prometheus writes itself.
@@ -640,7 +666,8 @@ impl<'p> Checker<'p> {
     /// # use promdecl::{FamilyDesc, Kind, LabelDesc};
     /// # static F: FamilyDesc = FamilyDesc { name: "jobs_total", kind: Kind::Counter, help: "Jobs",
     /// #     unit: None, labels: &[LabelDesc { name: "queue", values: None }],
-    /// #     buckets: None, native: None, max_series: None, idle_timeout: None, note: None };
+    /// #     buckets: None, native: None, summary: None, max_series: None,
+    /// #     idle_timeout: None, note: None };
     /// use promdecl_gen::{promql::Checker, Group, Project, Section};
     ///
     /// let section = Section { title: "Jobs".into(), families: vec![&F] };
@@ -703,20 +730,23 @@ impl<'p> Checker<'p> {
         }
     }
 
-    fn family_of(&self, metric: &str) -> Option<(&'static FamilyDesc, bool)> {
+    fn family_of(&self, metric: &str) -> Option<(&'static FamilyDesc, Option<&'static str>)> {
         let f = self
             .families
             .iter()
             .copied()
             .find(|f| sample_names(f).any(|s| s == metric))?;
-        let bucket =
-            f.kind == Kind::Histogram && metric.strip_prefix(f.name) == Some(BUCKET_SUFFIX);
-        Some((f, bucket))
+        let extra = match (f.kind, metric.strip_prefix(f.name)) {
+            (Kind::Histogram, Some(BUCKET_SUFFIX)) => Some(BUCKET_LABEL),
+            (Kind::Summary, Some("")) => Some(QUANTILE_LABEL),
+            _ => None,
+        };
+        Some((f, extra))
     }
 
     fn resolve(&self, metric: &str) -> Option<Series> {
-        if let Some((f, bucket)) = self.family_of(metric) {
-            Some(Series::Family(f, bucket))
+        if let Some((f, extra)) = self.family_of(metric) {
+            Some(Series::Family(f, extra))
         } else if self.records.contains_key(metric) {
             Some(Series::Recorded)
         } else if is_prometheus_series(metric) {
@@ -741,10 +771,10 @@ impl<'p> Checker<'p> {
 
     fn labels_of(&self, metric: &str, series: &Series) -> Labels {
         match series {
-            Series::Family(f, bucket) => {
+            Series::Family(f, extra) => {
                 let mut labels = free_form(TARGET_LABELS.iter().copied());
-                if *bucket {
-                    labels.insert(BUCKET_LABEL.to_string(), None);
+                if let Some(extra) = extra {
+                    labels.insert(extra.to_string(), None);
                 }
                 for l in f.labels {
                     let values = l.values.map(|v| v.iter().map(|s| s.to_string()).collect());

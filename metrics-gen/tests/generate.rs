@@ -194,7 +194,7 @@ fn the_export_lists_families_and_rules_and_reads_back() {
     for bad in [
         "[]",
         "{}",
-        r#"{"families": [{"name": "x_total", "type": "summary"}]}"#,
+        r#"{"families": [{"name": "x_total", "type": "untyped"}]}"#,
         r#"{"families": [{"name": "x_total", "type": "counter", "labels": [{}]}]}"#,
         r#"{"families": [], "rules": [{"name": "A"}]}"#,
         "not json",
@@ -202,8 +202,8 @@ fn the_export_lists_families_and_rules_and_reads_back() {
         assert!(export::read(bad).is_err(), "{bad} was accepted");
     }
     let err =
-        export::read(r#"{"families": [{"name": "x_total", "type": "summary"}]}"#).unwrap_err();
-    assert_eq!(err, r#"family `x_total`: unknown `type` "summary""#);
+        export::read(r#"{"families": [{"name": "x_total", "type": "untyped"}]}"#).unwrap_err();
+    assert_eq!(err, r#"family `x_total`: unknown `type` "untyped""#);
 }
 
 fn write_project(dir: &Path, p: &Project) {

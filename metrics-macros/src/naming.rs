@@ -181,6 +181,9 @@ mod tests {
     fn lists_read_as_english() {
         assert_eq!(one_of(["a"]), "`a`");
         assert_eq!(one_of(["a", "b", "c"]), "`a`, `b` or `c`");
-        assert_eq!(kinds(), "`counter`, `gauge`, `histogram` or `info`");
+        assert_eq!(
+            kinds(),
+            "`counter`, `gauge`, `histogram`, `info` or `summary`"
+        );
     }
 }

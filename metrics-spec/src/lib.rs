@@ -38,6 +38,9 @@ pub enum Kind {
     Histogram,
     /// A constant `1` whose labels carry information; its name ends in `_info`.
     Info,
+    /// Observations summarised as quantiles over a sliding window (samples with a `quantile`
+    /// label), with `_sum` and `_count` over all time.
+    Summary,
 }
 
 /// Suffix of a histogram's cumulative bucket samples (each with an `le` label).
@@ -56,6 +59,10 @@ pub const CREATED_SUFFIX: &str = "_created";
 
 /// Suffixes of the samples a histogram exposes, in exposition order.
 pub const HISTOGRAM_SUFFIXES: &[&str] = &[BUCKET_SUFFIX, SUM_SUFFIX, COUNT_SUFFIX];
+
+/// Suffixes of the samples a summary exposes, in exposition order: its quantiles carry the
+/// family name itself.
+pub const SUMMARY_SUFFIXES: &[&str] = &["", SUM_SUFFIX, COUNT_SUFFIX];
 
 /// The label holding a histogram bucket's upper bound.
 pub const BUCKET_LABEL: &str = "le";
@@ -84,7 +91,13 @@ pub enum NameForm {
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Kind; 4] = [Kind::Counter, Kind::Gauge, Kind::Histogram, Kind::Info];
+    pub const ALL: [Kind; 5] = [
+        Kind::Counter,
+        Kind::Gauge,
+        Kind::Histogram,
+        Kind::Info,
+        Kind::Summary,
+    ];
 
     /// The lowercase name, as written in declarations, JSON exports and OpenMetrics `# TYPE`.
     pub const fn as_str(self) -> &'static str {
@@ -93,10 +106,11 @@ impl Kind {
             Kind::Gauge => "gauge",
             Kind::Histogram => "histogram",
             Kind::Info => "info",
+            Kind::Summary => "summary",
         }
     }
 
-    /// The kind named `name` (`"counter"`, `"gauge"`, `"histogram"`, `"info"`).
+    /// The kind named `name` (`"counter"`, `"gauge"`, `"histogram"`, `"info"`, `"summary"`).
     pub fn from_name(name: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == name)
     }
@@ -122,6 +136,7 @@ impl Kind {
     pub const fn sample_suffixes(self) -> &'static [&'static str] {
         match self {
             Kind::Histogram => HISTOGRAM_SUFFIXES,
+            Kind::Summary => SUMMARY_SUFFIXES,
             _ => &[""],
         }
     }
@@ -140,12 +155,14 @@ impl Kind {
     /// (it writes no `_created` samples).
     ///
     /// OpenMetrics 1.0, "Suffixes": "Counter: '_total', '_created' [...] Histogram: '_count',
-    /// '_sum', '_bucket', '_created' [...] Info: '_info' [...] Gauge: '' (empty)".
+    /// '_sum', '_bucket', '_created' [...] Info: '_info' [...] Summary: '_count', '_sum',
+    /// '_created', '' (empty) [...] Gauge: '' (empty)".
     pub const fn openmetrics_suffixes(self) -> &'static [&'static str] {
         match self {
             Kind::Counter => &[TOTAL_SUFFIX, CREATED_SUFFIX],
             Kind::Histogram => &[BUCKET_SUFFIX, SUM_SUFFIX, COUNT_SUFFIX, CREATED_SUFFIX],
             Kind::Info => &[INFO_SUFFIX],
+            Kind::Summary => &["", SUM_SUFFIX, COUNT_SUFFIX, CREATED_SUFFIX],
             Kind::Gauge => &[""],
         }
     }
@@ -159,8 +176,8 @@ impl Kind {
     /// a MetricSet. An example would be a gauge called "foo_created" as a counter called "foo"
     /// could create a "foo_created" in the text format." So a counter `x_total` takes `x` (its
     /// OpenMetrics family name), `x_total` and `x_created`; a histogram `x` takes `x`,
-    /// `x_bucket`, `x_sum`, `x_count` and `x_created`; an info `x_info` takes `x` and `x_info`;
-    /// a gauge `x` takes `x`.
+    /// `x_bucket`, `x_sum`, `x_count` and `x_created`; a summary `x` takes `x`, `x_sum`,
+    /// `x_count` and `x_created`; an info `x_info` takes `x` and `x_info`; a gauge `x` takes `x`.
     ///
     /// ```
     /// use promdecl_spec::Kind;
@@ -390,6 +407,16 @@ mod tests {
         assert_eq!(names, ["b_info", "b"]);
         let names: Vec<String> = Kind::Gauge.occupied_names("g_total").collect();
         assert_eq!(names, ["g_total"]);
+        let names: Vec<String> = Kind::Summary.occupied_names("s_seconds").collect();
+        assert_eq!(
+            names,
+            [
+                "s_seconds",
+                "s_seconds_sum",
+                "s_seconds_count",
+                "s_seconds_created"
+            ]
+        );
         // A name without its kind's suffix (hand-written descriptors) still occupies itself.
         let names: Vec<String> = Kind::Counter.occupied_names("c").collect();
         assert_eq!(names, ["c", "c_total", "c_created"]);

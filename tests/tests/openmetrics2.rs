@@ -374,7 +374,7 @@ fn assert_valid(text: &str) {
 type Check<T = ()> = Result<T, String>;
 
 /// Checks an exposition line by line against the specification's ABNF (the rules promdecl can
-/// produce: no summary values, no sample timestamps) and a few of its other MUSTs: it ends with
+/// produce: no sample timestamps) and a few of its other MUSTs: it ends with
 /// `# EOF\n`, a sample's name is its family's ("requires Metric name to strictly match its
 /// MetricFamily name"), families are not interleaved, TYPE comes first.
 fn check_lines(text: &str) -> Check {
@@ -647,7 +647,20 @@ impl<'a> Line<'a> {
         self.number()?;
         self.lit(&format!(",{g}sum:"))?;
         self.number()?;
-        if self.eat(",bucket:") {
+        if g.is_empty() && self.eat(",quantile:[") {
+            // `summary-value`: `realnumber ":" number`, comma-separated.
+            if !self.eat("]") {
+                loop {
+                    self.realnumber()?;
+                    self.lit(":")?;
+                    self.number()?;
+                    if self.eat("]") {
+                        break;
+                    }
+                    self.lit(",")?;
+                }
+            }
+        } else if self.eat(",bucket:") {
             self.classic()?;
         } else {
             self.lit(",schema:")?;
@@ -961,6 +974,59 @@ fn info_example() {
     let text = om2(&registry);
     let example = spec("# TYPE foo_info info\nfoo_info{name=\"pretty name\",version=\"8.2.7\"} 1");
     assert_eq!(without_help(&family(&text, "foo_info")), example);
+    assert_valid(&text);
+}
+
+#[derive(Metrics)]
+struct Rpc {
+    /// RPC latency
+    #[metric(summary, labels = [service = [exponential]], quantiles = [0.0, 0.5, 1.0])]
+    rpc_durations_seconds: promdecl::Summary,
+}
+
+/// "Metric types" > "Summary": a summary's sample is one CompositeValue, `count`, `sum`, then
+/// `quantile:[...]` in the form of the ABNF's example
+/// (`count:12.0,sum:100.0,quantile:[0.9:2.0,0.95:3.0,0.99:20.0]`). Quantiles 0 and 1 are the
+/// exact minimum and maximum, so every value is known.
+#[test]
+fn summary_values() {
+    let registry = without_start_timestamps();
+    let rpc = registry.register(Rpc::new()).unwrap();
+    for v in [2.0, 8.0] {
+        rpc.rpc_durations_seconds(rpc_labels::Service::Exponential)
+            .observe(v);
+    }
+    let text = om2(&registry);
+    let lines = without_help(&family(&text, "rpc_durations_seconds"));
+    assert_eq!(lines[0], "# TYPE rpc_durations_seconds summary");
+    let line = &lines[2];
+    let (head, value) = line.split_once(' ').unwrap();
+    assert_eq!(head, "rpc_durations_seconds{service=\"exponential\"}");
+    let fields = value.strip_prefix("{count:2,sum:").expect(line);
+    let (sum, quantiles) = fields.split_once(",quantile:[").expect(line);
+    assert_eq!(sum.parse::<f64>(), Ok(10.0), "{line}");
+    let pairs: Vec<(f64, f64)> = quantiles
+        .strip_suffix("]}")
+        .expect(line)
+        .split(',')
+        .map(|pair| {
+            let (q, v) = pair.split_once(':').expect(line);
+            (q.parse().unwrap(), v.parse().unwrap())
+        })
+        .collect();
+    assert_eq!((pairs[0], pairs[2]), ((0.0, 2.0), (1.0, 8.0)), "{line}");
+    // The median is the observation at rank floor(0.5 * (2 - 1)) = 0, within 1 %.
+    assert_eq!(pairs[1].0, 0.5);
+    assert!((pairs[1].1 - 2.0).abs() <= 0.02, "{line}");
+    assert_valid(&text);
+    // An empty window: NaN quantiles, which `number` allows.
+    let empty = Registry::new();
+    empty.register(Rpc::new()).unwrap();
+    let text = om2(&empty);
+    assert!(
+        text.contains("quantile:[0.0:NaN,0.5:NaN,1.0:NaN]}"),
+        "{text}"
+    );
     assert_valid(&text);
 }
 
@@ -1299,6 +1365,7 @@ static CPU: FamilyDesc = FamilyDesc {
     }],
     buckets: None,
     native: None,
+    summary: None,
     max_series: None,
     idle_timeout: None,
     note: None,

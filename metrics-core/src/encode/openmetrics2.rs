@@ -38,7 +38,7 @@ use super::text::{
 use super::{drive, Escaping, Source, Writer};
 use crate::desc::FamilyDesc;
 use crate::exemplar::Stored;
-use crate::value::{HistogramValue, Reading};
+use crate::value::{HistogramValue, Reading, SummarySnapshot};
 use crate::view::SeriesRef;
 
 /// Writes every family of `source` as OpenMetrics 2.0 text, appending to `out`.
@@ -162,8 +162,10 @@ impl Writer for OpenMetrics2Writer<'_> {
                 }
                 histogram(out, h, &self.le, &mut self.cumulative);
             }
+            Reading::Summary(s) => summary(out, &s.snapshot()),
         }
-        // Counters and histograms only: the series view has no start for other kinds.
+        // Counters, histograms and summaries only: the series view has no start for other
+        // kinds.
         let created = series.created_ms();
         if self.start_timestamps && created > 0 {
             out.push_str(" st@");
@@ -185,6 +187,24 @@ impl Writer for OpenMetrics2Writer<'_> {
         // "Expositions MUST end with `EOF` and SHOULD end with `EOF\n`."
         self.out.push_str("# EOF\n");
     }
+}
+
+/// Appends a summary's CompositeValue: `{count:12,sum:100.0,quantile:[0.9:2.0,0.99:20.0]}`.
+fn summary(out: &mut String, s: &SummarySnapshot) {
+    out.push_str("{count:");
+    out.push_str(itoa::Buffer::new().format(s.count));
+    out.push_str(",sum:");
+    write_float(out, s.sum);
+    out.push_str(",quantile:[");
+    for (i, (q, v)) in s.quantiles.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_float(out, *q);
+        out.push(':');
+        write_float(out, *v);
+    }
+    out.push_str("]}");
 }
 
 /// Replaces `le` with the written bounds of classic buckets `bounds`, then `+Inf`.

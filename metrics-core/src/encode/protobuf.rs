@@ -24,6 +24,7 @@ pub mod proto;
 
 use proto::{
     Bucket, Counter, Exemplar, Gauge, Histogram, LabelPair, Metric, MetricFamily, MetricType,
+    Quantile, Summary,
 };
 
 /// Writes every family of `source` as protobuf, appending to `out`.
@@ -76,6 +77,7 @@ impl Writer for ProtobufWriter<'_> {
             Kind::Counter => MetricType::Counter,
             Kind::Gauge | Kind::Info => MetricType::Gauge,
             Kind::Histogram => MetricType::Histogram,
+            Kind::Summary => MetricType::Summary,
         };
         // Prometheus refuses a scrape whose unit is not the name's suffix (before a
         // counter's `_total`), so a unit the name does not end in is left out.
@@ -137,6 +139,19 @@ impl Writer for ProtobufWriter<'_> {
                 metric.histogram = Some(Histogram {
                     created_timestamp: created,
                     ..histogram
+                });
+            }
+            Reading::Summary(s) => {
+                let snapshot = s.snapshot();
+                let quantile = snapshot.quantiles.iter().map(|&(q, v)| Quantile {
+                    quantile: Some(q),
+                    value: Some(v),
+                });
+                metric.summary = Some(Summary {
+                    sample_count: Some(snapshot.count),
+                    sample_sum: Some(snapshot.sum),
+                    quantile: quantile.collect(),
+                    created_timestamp: created,
                 });
             }
         }

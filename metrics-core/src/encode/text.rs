@@ -7,13 +7,14 @@
 use std::fmt::Write;
 
 use promdecl_spec::{
-    Kind, NameForm, BUCKET_LABEL, BUCKET_SUFFIX, COUNT_SUFFIX, CREATED_SUFFIX, SUM_SUFFIX,
+    Kind, NameForm, BUCKET_LABEL, BUCKET_SUFFIX, COUNT_SUFFIX, CREATED_SUFFIX, QUANTILE_LABEL,
+    SUM_SUFFIX,
 };
 
 use super::{Escaping, Format, Source, Writer};
 use crate::desc::FamilyDesc;
 use crate::exemplar::Stored;
-use crate::value::{HistogramValue, Reading};
+use crate::value::{HistogramValue, Reading, SummaryValue};
 use crate::view::SeriesRef;
 
 /// A number as written in a sample.
@@ -169,7 +170,8 @@ pub(crate) struct TextWriter<'a> {
     quoted: bool,
     /// The const labels, rendered once per scrape.
     const_labels: String,
-    /// Canonical `le` texts of the current histogram family, formatted once per scrape.
+    /// Canonical `le` texts of the current histogram family, or `quantile` texts of the
+    /// current summary family, formatted once per scrape.
     le: Vec<String>,
     /// Whether the current histogram family writes `_sum` and `_count` (no negative bound).
     has_sum: bool,
@@ -306,6 +308,17 @@ impl<'a> TextWriter<'a> {
         }
         self.scratch = cum;
     }
+
+    fn summary(&mut self, labels: &str, s: &SummaryValue) {
+        let snapshot = s.snapshot();
+        let quantiles = std::mem::take(&mut self.le);
+        for ((_, v), q) in snapshot.quantiles.iter().zip(quantiles.iter()) {
+            self.sample("", labels, Some((QUANTILE_LABEL, q)), Num::F64(*v));
+        }
+        self.le = quantiles;
+        self.sample(SUM_SUFFIX, labels, None, Num::F64(snapshot.sum));
+        self.sample(COUNT_SUFFIX, labels, None, Num::U64(snapshot.count));
+    }
 }
 
 impl Writer for TextWriter<'_> {
@@ -377,6 +390,11 @@ impl Writer for TextWriter<'_> {
             self.le.push(canonical_float(f64::INFINITY));
             self.has_sum = promdecl_spec::histogram_has_sum(b);
         }
+        if desc.kind == Kind::Summary {
+            let spec = desc.summary.unwrap_or_default();
+            self.le
+                .extend(spec.quantiles.iter().map(|q| canonical_float(*q)));
+        }
     }
 
     fn series(&mut self, series: &SeriesRef<'_>) {
@@ -392,6 +410,7 @@ impl Writer for TextWriter<'_> {
             Reading::Gauge(v) => self.sample("", labels, None, Num::F64(v)),
             Reading::IntGauge(n) => self.sample("", labels, None, Num::I64(n)),
             Reading::Histogram(h) => self.histogram(labels, h),
+            Reading::Summary(s) => self.summary(labels, s),
             Reading::Info => self.sample("", labels, None, Num::U64(1)),
         }
         self.created(labels, series.created_ms());

@@ -233,10 +233,14 @@ impl<S: Series> Family<S> {
     }
 
     /// Updates dropped because the exposition could not represent them: a histogram's NaN,
-    /// infinite or (when it exposes `_sum`) negative observations. Sums every series.
+    /// infinite or (when it exposes `_sum`) negative observations, and a summary's. Sums every
+    /// series.
     pub fn dropped(&self) -> u64 {
         let mut n = 0u64;
-        if self.desc.kind == crate::Kind::Histogram {
+        if matches!(
+            self.desc.kind,
+            crate::Kind::Histogram | crate::Kind::Summary
+        ) {
             self.for_each_stored(|s| n = n.saturating_add(s.dropped()));
         }
         n

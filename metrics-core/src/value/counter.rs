@@ -12,7 +12,8 @@ use crate::exemplar::{self, ExemplarError};
 /// ```
 /// # use promdecl::{FamilyDesc, Kind, value::{CounterValue, Series}};
 /// # static D: FamilyDesc = FamilyDesc { name: "c_total", kind: Kind::Counter, help: "h",
-/// #   unit: None, labels: &[], buckets: None, native: None, max_series: None, idle_timeout: None, note: None };
+/// #   unit: None, labels: &[], buckets: None, native: None, summary: None, max_series: None, idle_timeout: None,
+/// #   note: None };
 /// let c = CounterValue::new(&D);
 /// c.inc_by(u64::MAX - 1);
 /// c.inc_by(5);

@@ -51,6 +51,7 @@ use crate::desc::FamilyDesc;
 ///
 /// static D: FamilyDesc = FamilyDesc { name: "rpc_seconds", kind: Kind::Histogram, help: "h",
 ///     unit: None, labels: &[], buckets: Some(&[]), native: Some(NativeSpec::from_factor(2.0)),
+///     summary: None,
 ///     max_series: None, idle_timeout: None, note: None };
 /// let h = HistogramValue::new(&D);
 /// for v in [0.5, 1.0, 3.0, 3.5] {

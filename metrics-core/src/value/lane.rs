@@ -394,6 +394,7 @@ mod tests {
             labels: &[],
             buckets: Some(&[0.5, 1.0]),
             native: None,
+            summary: None,
             max_series: None,
             idle_timeout: None,
             note: None,

@@ -14,11 +14,13 @@ mod gauge;
 mod histogram;
 mod lane;
 mod native;
+mod summary;
 
 pub use counter::{CounterValue, FloatCounterValue, ShardedCounterValue};
 pub use gauge::{GaugeValue, IntGaugeValue};
 pub use histogram::HistogramValue;
 pub use native::{buckets_from_spans, spans_and_deltas, BucketSpan, NativeSnapshot};
+pub use summary::{SummarySnapshot, SummaryValue};
 // The descriptor part of native buckets, next to the series that keeps them.
 pub use crate::desc::NativeSpec;
 pub(crate) use lane::saturating_add;
@@ -37,6 +39,8 @@ pub enum Reading<'a> {
     IntGauge(i64),
     /// A histogram, read bucket by bucket by the format.
     Histogram(&'a HistogramValue),
+    /// A summary, read once per scrape with [`SummaryValue::snapshot`].
+    Summary(&'a SummaryValue),
     /// An info series (always 1).
     Info,
 }
@@ -58,6 +62,7 @@ impl Reading<'_> {
                     sum: h.has_sum().then(|| h.sum()),
                 }
             }
+            Reading::Summary(s) => Sample::Summary(s.snapshot()),
             Reading::Info => Sample::Info,
         }
     }
@@ -82,18 +87,21 @@ pub enum Sample {
         /// no `_sum` (nor `_count`) in OpenMetrics ([`promdecl_spec::histogram_has_sum`]).
         sum: Option<f64>,
     },
+    /// A summary: its quantiles over the window, count and sum.
+    Summary(SummarySnapshot),
     /// An info series (always 1).
     Info,
 }
 
 impl Sample {
-    /// The single value of a scalar sample; a histogram's count; `1` for info.
+    /// The single value of a scalar sample; a histogram's or summary's count; `1` for info.
     pub fn value(&self) -> f64 {
         match self {
             Sample::Counter(v) => *v as f64,
             Sample::FloatCounter(v) | Sample::Gauge(v) => *v,
             Sample::IntGauge(v) => *v as f64,
             Sample::Histogram { buckets, .. } => buckets.last().map_or(0.0, |b| b.1 as f64),
+            Sample::Summary(s) => s.count as f64,
             Sample::Info => 1.0,
         }
     }
@@ -140,7 +148,7 @@ pub trait Record {
 /// # use promdecl::{FamilyDesc, Kind, value::Series};
 /// # static D: FamilyDesc = FamilyDesc { name: "t_seconds", kind: Kind::Histogram, help: "h",
 /// #   unit: None, labels: &[], buckets: Some(&[0.1, 1.0]), max_series: None,
-/// #   native: None, idle_timeout: None, note: None };
+/// #   native: None, summary: None, idle_timeout: None, note: None };
 /// # let h = promdecl::value::HistogramValue::new(&D);
 /// {
 ///     let _t = h.start_timer();

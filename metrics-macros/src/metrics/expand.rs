@@ -9,7 +9,7 @@ use promdecl_spec::Kind;
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
-use super::model::{Family, Label, Model, Native};
+use super::model::{Family, Label, Model, Native, Summary};
 use crate::buckets::Buckets;
 use crate::crate_path::CratePath;
 use crate::label_value::expand::label_value_impl;
@@ -113,6 +113,7 @@ fn kind_path(krate: &impl ToTokens, kind: Kind) -> TokenStream {
         Kind::Gauge => quote!(Gauge),
         Kind::Histogram => quote!(Histogram),
         Kind::Info => quote!(Info),
+        Kind::Summary => quote!(Summary),
     };
     quote!(#krate::Kind::#variant)
 }
@@ -149,6 +150,7 @@ fn descriptor(krate: &CratePath, f: &Family) -> TokenStream {
         None => option(None::<TokenStream>),
     };
     let native = option(f.native.as_ref().map(|n| native_spec(krate, n)));
+    let summary = option(f.summary.as_ref().map(|s| summary_spec(krate, s)));
     let max_series = option(f.max_series);
     let idle_timeout = option(
         f.idle_timeout
@@ -163,6 +165,7 @@ fn descriptor(krate: &CratePath, f: &Family) -> TokenStream {
             labels: &[#(#labels),*],
             buckets: #buckets,
             native: #native,
+            summary: #summary,
             max_series: #max_series,
             idle_timeout: #idle_timeout,
             note: #note,
@@ -186,6 +189,23 @@ fn native_spec(krate: &CratePath, n: &Native) -> TokenStream {
     if let Some(m) = n.max_buckets {
         let m = Literal::u32_suffixed(m);
         spec = quote!(#spec.with_max_buckets(#m));
+    }
+    spec
+}
+
+/// `SummarySpec::DEFAULT`, then each value given.
+fn summary_spec(krate: &CratePath, s: &Summary) -> TokenStream {
+    let mut spec = quote!(#krate::SummarySpec::DEFAULT);
+    if let Some(q) = &s.quantiles {
+        let q = q.iter().map(|x| Literal::f64_suffixed(*x));
+        spec = quote!(#spec.with_quantiles(&[#(#q),*]));
+    }
+    if let Some(secs) = s.max_age {
+        spec = quote!(#spec.with_max_age(::core::time::Duration::from_secs(#secs)));
+    }
+    if let Some(n) = s.age_buckets {
+        let n = Literal::u32_suffixed(n);
+        spec = quote!(#spec.with_age_buckets(#n));
     }
     spec
 }

@@ -46,6 +46,9 @@ const FIELD_KEYS: &[&str] = &[
     "labels",
     "buckets",
     "native",
+    "quantiles",
+    "max_age",
+    "age_buckets",
     "max_series",
     "idle_timeout",
     "allow_reserved_suffix",
@@ -64,6 +67,12 @@ pub struct FieldAttrs {
     pub buckets: Option<BucketSpec>,
     /// `native` or `native(factor = 1.1, ...)`: checked by `validate`.
     pub native: Option<NativeAttr>,
+    /// A summary's `quantiles = [0.5, 0.9, 0.99]`, parsed like a bucket list.
+    pub quantiles: Option<BucketSpec>,
+    /// A summary's `max_age = "10m"`: checked like `idle_timeout`.
+    pub max_age: Option<SpannedValue<String>>,
+    /// A summary's `age_buckets = 5`.
+    pub age_buckets: Option<SpannedValue<u32>>,
     pub max_series: Option<SpannedValue<usize>>,
     /// `idle_timeout = "10m"`: checked and turned into seconds by `validate`.
     pub idle_timeout: Option<SpannedValue<String>>,
@@ -428,6 +437,7 @@ mod tests {
         let attr: syn::Attribute = syn::parse_quote! {
             #[metric(histogram, name = "n", help = "h", unit = "seconds", note = "n",
                      labels = [a], buckets = [1.0], native(factor = 2, max_buckets = 9),
+                     quantiles = [0.5], max_age = "1m", age_buckets = 2,
                      max_series = 1, idle_timeout = "1m", allow_reserved_suffix)]
         };
         let (_, attrs) = parse_metric_attr(&attr).unwrap_or_else(|e| panic!("{e}"));

@@ -35,6 +35,8 @@ pub struct Family {
     pub buckets: Option<Buckets>,
     /// `native(...)`, checked.
     pub native: Option<Native>,
+    /// A summary's quantiles and window, checked; `Some` on every summary.
+    pub summary: Option<Summary>,
     pub max_series: Option<usize>,
     /// `idle_timeout`, in seconds.
     pub idle_timeout: Option<u64>,
@@ -48,6 +50,14 @@ pub struct Native {
     pub factor: Option<f64>,
     pub zero_threshold: Option<f64>,
     pub max_buckets: Option<u32>,
+}
+
+/// A summary's spec: each value given, `None` for the runtime's default.
+pub struct Summary {
+    pub quantiles: Option<Vec<f64>>,
+    /// `max_age`, in seconds.
+    pub max_age: Option<u64>,
+    pub age_buckets: Option<u32>,
 }
 
 pub struct Label {

@@ -12,8 +12,8 @@ use promdecl_spec::{is_label_name, is_metric_name, name_has_unit, reserved_suffi
 use syn::ext::IdentExt;
 use syn::Ident;
 
-use super::input::{LabelSpec, MetricField, MetricsInput, NativeAttr, Number};
-use super::model::{Family, Label, Model, Native};
+use super::input::{FieldAttrs, LabelSpec, MetricField, MetricsInput, NativeAttr, Number};
+use super::model::{Family, Label, Model, Native, Summary};
 use crate::buckets::{BucketSpec, Buckets};
 use crate::crate_path::CratePath;
 use crate::label_value::model::LabelEnum;
@@ -137,6 +137,7 @@ fn check_family(
     let labels = check_labels(errors, kind, m, &scope.labels_module, enums);
     let buckets = check_buckets(errors, kind, a.buckets.as_ref(), &m.kind);
     let native = check_native(errors, kind, a.native.as_ref(), &m.kind);
+    let summary = check_summary(errors, kind, a, &m.kind);
     // A native histogram needs no classic buckets.
     if a.buckets.is_none() && a.native.is_none() {
         check_default_buckets(errors, kind, &name, unit.as_deref(), scope.krate);
@@ -155,6 +156,7 @@ fn check_family(
         labels,
         buckets,
         native,
+        summary,
         max_series,
         idle_timeout,
         removable,
@@ -200,6 +202,7 @@ fn family_types(kind: Kind) -> &'static [&'static str] {
         Kind::Gauge => &["Gauge", "IntGauge"],
         Kind::Histogram => &["Histogram"],
         Kind::Info => &["Info"],
+        Kind::Summary => &["Summary"],
     }
 }
 
@@ -587,6 +590,99 @@ fn check_native(
     })
 }
 
+/// The largest `age_buckets` (`SummarySpec::MAX_AGE_BUCKETS` in the runtime).
+const MAX_AGE_BUCKETS: u32 = 60;
+
+/// A summary's `quantiles` (each from 0 to 1, strictly increasing), `max_age` and
+/// `age_buckets`; on any other kind, an error naming the key.
+fn check_summary(
+    errors: &mut Accumulator,
+    kind: Kind,
+    a: &FieldAttrs,
+    kind_token: &Ident,
+) -> Option<Summary> {
+    if kind != Kind::Summary {
+        let given = [
+            ("quantiles", a.quantiles.as_ref().map(BucketSpec::span)),
+            ("max_age", a.max_age.as_ref().map(|m| m.span())),
+            ("age_buckets", a.age_buckets.as_ref().map(|b| b.span())),
+        ];
+        for (key, span) in given {
+            if let Some(span) = span {
+                errors.push(
+                    Error::custom(format!(
+                        "`{key}` is only valid on summaries; remove it or change `{kind_token}` \
+                         to `{}`",
+                        Kind::Summary.as_str()
+                    ))
+                    .with_span(&span),
+                );
+            }
+        }
+        return None;
+    }
+    let quantiles = a.quantiles.as_ref().and_then(|spec| {
+        let fail = |msg: &str, span: Span| Error::custom(msg).with_span(&span);
+        let BucketSpec::Literal(values, span) = spec else {
+            errors.push(fail(
+                "list the quantiles, like `quantiles = [0.5, 0.9, 0.99]`",
+                spec.span(),
+            ));
+            return None;
+        };
+        if values.is_empty() {
+            errors.push(fail(
+                "`quantiles` is empty; list at least one, like `quantiles = [0.5, 0.9, 0.99]`",
+                *span,
+            ));
+            return None;
+        }
+        let mut previous: Option<f64> = None;
+        for &(q, at) in values {
+            if !(0.0..=1.0).contains(&q) {
+                errors.push(fail(
+                    "a quantile is from 0 to 1, like `0.99` for the 99th percentile",
+                    at,
+                ));
+                return None;
+            }
+            if previous.is_some_and(|p| q <= p) {
+                errors.push(fail(
+                    "quantiles must be strictly increasing, like `[0.5, 0.9, 0.99]`",
+                    at,
+                ));
+                return None;
+            }
+            previous = Some(q);
+        }
+        // `-0.0` is zero, written without its sign.
+        Some(values.iter().map(|&(q, _)| q + 0.0).collect())
+    });
+    let max_age = a.max_age.as_ref().and_then(|m| {
+        errors.handle(
+            duration_secs("max_age", m.as_str())
+                .map_err(|msg| Error::custom(msg).with_span(&m.span())),
+        )
+    });
+    let age_buckets = a.age_buckets.as_ref().and_then(|b| {
+        if (1..=MAX_AGE_BUCKETS).contains(&**b) {
+            return Some(**b);
+        }
+        errors.push(
+            Error::custom(format!(
+                "`age_buckets` must be from 1 to {MAX_AGE_BUCKETS}, like `age_buckets = 5`"
+            ))
+            .with_span(&b.span()),
+        );
+        None
+    });
+    Some(Summary {
+        quantiles,
+        max_age,
+        age_buckets,
+    })
+}
+
 /// A histogram declared without `buckets` gets the default ones only when it is in seconds, which
 /// they are made for.
 fn check_default_buckets(
@@ -632,8 +728,8 @@ fn check_max_series(
     Some(**max)
 }
 
-/// How to write an `idle_timeout`, ending every message about one.
-const IDLE_TIMEOUT_FORMAT: &str = "a whole number followed by `s`, `m` or `h`";
+/// How to write a duration (`idle_timeout`, `max_age`), ending every message about one.
+const DURATION_FORMAT: &str = "a whole number followed by `s`, `m` or `h`";
 
 /// `idle_timeout = "10m"`: a positive whole number of seconds, minutes or hours, on a family
 /// whose free-form series can expire. Returns it in seconds.
@@ -664,39 +760,37 @@ fn check_idle_timeout(
                 .to_string(),
         );
     }
-    let value = timeout.as_str();
+    errors.handle(
+        duration_secs("idle_timeout", timeout.as_str())
+            .map_err(|msg| Error::custom(msg).with_span(&timeout.span())),
+    )
+}
+
+/// `"10m"` as `key = "10m"`: a positive whole number of seconds, minutes or hours, in seconds;
+/// or the message saying what to write.
+fn duration_secs(key: &str, value: &str) -> Result<u64, String> {
     let digits = value.len() - value.trim_start_matches(|c: char| c.is_ascii_digit()).len();
     let (number, unit) = value.split_at(digits);
     if number.is_empty() || !unit.chars().all(|c| c.is_ascii_alphabetic()) {
-        return fail(
-            errors,
-            format!(
-                "invalid `idle_timeout = \"{value}\"`; write {IDLE_TIMEOUT_FORMAT}, like \
-                 `idle_timeout = \"10m\"`"
-            ),
-        );
+        return Err(format!(
+            "invalid `{key} = \"{value}\"`; write {DURATION_FORMAT}, like `{key} = \"10m\"`"
+        ));
     }
     let per_unit: u64 = match unit {
         "s" => 1,
         "m" => 60,
         "h" => 3600,
         "" => {
-            return fail(
-                errors,
-                format!(
-                    "`idle_timeout = \"{value}\"` has no unit; write {IDLE_TIMEOUT_FORMAT}, \
-                     like `idle_timeout = \"{value}s\"`"
-                ),
-            )
+            return Err(format!(
+                "`{key} = \"{value}\"` has no unit; write {DURATION_FORMAT}, like \
+                 `{key} = \"{value}s\"`"
+            ))
         }
         _ => {
-            return fail(
-                errors,
-                format!(
-                    "unknown unit `{unit}` in `idle_timeout = \"{value}\"`; write \
-                     {IDLE_TIMEOUT_FORMAT}, like `idle_timeout = \"10m\"`"
-                ),
-            )
+            return Err(format!(
+                "unknown unit `{unit}` in `{key} = \"{value}\"`; write {DURATION_FORMAT}, like \
+                 `{key} = \"10m\"`"
+            ))
         }
     };
     let Some(secs) = number
@@ -704,23 +798,17 @@ fn check_idle_timeout(
         .ok()
         .and_then(|n| n.checked_mul(per_unit))
     else {
-        return fail(
-            errors,
-            format!(
-                "`idle_timeout = \"{value}\"` is too long to count in seconds; write a shorter \
-                 one, like `idle_timeout = \"24h\"`"
-            ),
-        );
+        return Err(format!(
+            "`{key} = \"{value}\"` is too long to count in seconds; write a shorter one, like \
+             `{key} = \"24h\"`"
+        ));
     };
     if secs == 0 {
-        return fail(
-            errors,
-            "`idle_timeout` must be at least `1s`; write a positive duration like \
-             `idle_timeout = \"10m\"`, or remove it to keep series until they are removed"
-                .to_string(),
-        );
+        return Err(format!(
+            "`{key}` must be at least `1s`; write a positive duration like `{key} = \"10m\"`"
+        ));
     }
-    Some(secs)
+    Ok(secs)
 }
 
 /// The methods generated for one family are named by no other: `remove_<field>` may be another
