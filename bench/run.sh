@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
 cargo bench -p promdecl-bench --bench anchors -- --noplot "$@"
+cargo bench -p promdecl-bench --bench facade -- --noplot "$@"
 # How long the run took, for the report's header.
 BENCH_SECONDS=$(($(date +%s) - start))
 export BENCH_SECONDS

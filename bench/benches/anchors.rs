@@ -8,6 +8,8 @@
 //! `target/criterion/exact_totals.json`); encoding (`encode_*`); and series creation
 //! (`first_touch_free_form`, per iteration of `FIRST_TOUCH_SERIES` new series).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -803,17 +805,9 @@ fn first_touch(c: &mut Criterion) {
     );
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .warm_up_time(Duration::from_millis(800))
-        .measurement_time(Duration::from_millis(3000))
-        .sample_size(50)
-        .without_plots()
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = common::config();
     targets = counters, histograms, free_form, thread_sweeps, encoding, first_touch
 }
 

@@ -23,6 +23,9 @@ pub const CYCLED: usize = 1000;
 /// New series created per iteration of `first_touch_free_form`; the report divides by it.
 pub const FIRST_TOUCH_SERIES: usize = 1000;
 
+/// Series rendered by `facade_render`, each recorded through the `metrics` facade.
+pub const FACADE_RENDER_SERIES: usize = 1000;
+
 /// Thread counts of the multi-thread sweeps.
 pub const THREADS: [usize; 5] = [1, 2, 4, 8, 16];
 

@@ -53,7 +53,8 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::hash::BuildHasherDefault;
+use std::sync::{Arc, Mutex, RwLock};
 
 use metrics::{
     Counter, CounterFn, Gauge, GaugeFn, Histogram, HistogramFn, Key, KeyName, Metadata, Recorder,
@@ -96,6 +97,40 @@ pub struct PromdeclRecorder {
     rejected: Option<Arc<Family<CounterValue>>>,
     // Boxed to keep the recorder (and `install`'s error, which returns it) small.
     state: Box<Mutex<State>>,
+    /// The handle made for each key so far, so that a `counter!` call repeated with the same
+    /// key (the common use) is one probe by the key's precomputed hash and a clone. At most
+    /// [`CACHED_KEYS`]; keys past it take the full path each time.
+    cache: Box<RwLock<HashMap<Key, Cached, BuildHasherDefault<KeyHash>>>>,
+}
+
+/// Keys whose handles [`PromdeclRecorder`] keeps: enough for every series of a few families at
+/// the default budget, bounded whatever label values callers send.
+pub const CACHED_KEYS: usize = 10_000;
+
+#[derive(Clone)]
+enum Cached {
+    Counter(Counter),
+    Gauge(Gauge),
+    Histogram(Histogram),
+}
+
+/// Hashes a [`Key`] by the hash it carries (`Key`'s `Hash` writes exactly that `u64`).
+#[derive(Default)]
+struct KeyHash(u64);
+
+impl std::hash::Hasher for KeyHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Not reached for `Key`; still a hash, should another type come here.
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
 }
 
 impl fmt::Debug for PromdeclRecorder {
@@ -156,6 +191,7 @@ impl PromdeclRecorder {
             buckets: Vec::new(),
             rejected,
             state: Box::default(),
+            cache: Box::default(),
         }
     }
 
@@ -350,6 +386,20 @@ impl PromdeclRecorder {
         })
     }
 
+    fn cached(&self, key: &Key) -> Option<Cached> {
+        let cache = self.cache.read().unwrap_or_else(|e| e.into_inner());
+        cache.get(key).cloned()
+    }
+
+    /// Keeps the handle of `key` unless the cache is full or holds one already (of another
+    /// kind: a key used as two kinds keeps its first handle, the other is refused each time).
+    fn remember(&self, key: &Key, handle: Cached) {
+        let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
+        if cache.len() < CACHED_KEYS && !cache.contains_key(key) {
+            cache.insert(key.clone(), handle);
+        }
+    }
+
     fn register<S: Series>(
         &self,
         desc: &'static FamilyDesc,
@@ -386,30 +436,45 @@ impl Recorder for PromdeclRecorder {
     }
 
     fn register_counter(&self, key: &Key, _: &Metadata<'_>) -> Counter {
-        match self.lookup(Kind::Counter, key) {
+        if let Some(Cached::Counter(c)) = self.cached(key) {
+            return c;
+        }
+        let counter = match self.lookup(Kind::Counter, key) {
             Some((Entry::Counter(family, _), values)) => {
                 Counter::from_arc(Arc::new(SeriesHandle { family, values }))
             }
             _ => Counter::noop(),
-        }
+        };
+        self.remember(key, Cached::Counter(counter.clone()));
+        counter
     }
 
     fn register_gauge(&self, key: &Key, _: &Metadata<'_>) -> Gauge {
-        match self.lookup(Kind::Gauge, key) {
+        if let Some(Cached::Gauge(g)) = self.cached(key) {
+            return g;
+        }
+        let gauge = match self.lookup(Kind::Gauge, key) {
             Some((Entry::Gauge(family, _), values)) => {
                 Gauge::from_arc(Arc::new(SeriesHandle { family, values }))
             }
             _ => Gauge::noop(),
-        }
+        };
+        self.remember(key, Cached::Gauge(gauge.clone()));
+        gauge
     }
 
     fn register_histogram(&self, key: &Key, _: &Metadata<'_>) -> Histogram {
-        match self.lookup(Kind::Histogram, key) {
+        if let Some(Cached::Histogram(h)) = self.cached(key) {
+            return h;
+        }
+        let histogram = match self.lookup(Kind::Histogram, key) {
             Some((Entry::Histogram(family, _), values)) => {
                 Histogram::from_arc(Arc::new(SeriesHandle { family, values }))
             }
             _ => Histogram::noop(),
-        }
+        };
+        self.remember(key, Cached::Histogram(histogram.clone()));
+        histogram
     }
 }
 
@@ -472,5 +537,29 @@ impl GaugeFn for SeriesHandle<GaugeValue> {
 impl HistogramFn for SeriesHandle<HistogramValue> {
     fn record(&self, value: f64) {
         self.with(|h| h.observe(value));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_handle_cache_is_bounded_and_keys_past_it_still_count() {
+        let registry = Arc::new(Registry::new());
+        let recorder = PromdeclRecorder::new(registry.clone()).max_series(2 * CACHED_KEYS);
+        let n = CACHED_KEYS + 10;
+        metrics::with_local_recorder(&recorder, || {
+            for round in 0..2 {
+                for i in 0..n {
+                    metrics::counter!("calls_total", "id" => i.to_string()).increment(round + 1);
+                }
+            }
+        });
+        assert_eq!(recorder.cache.read().unwrap().len(), CACHED_KEYS);
+        let text = registry.encode(promdecl::Format::Text);
+        let last = format!("calls_total{{id=\"{}\"}} 3\n", n - 1);
+        assert!(text.contains(&last), "{last}");
+        assert!(text.contains("calls_total{id=\"0\"} 3\n"));
     }
 }
