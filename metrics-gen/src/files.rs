@@ -22,12 +22,14 @@ use crate::model::Project;
 use crate::rule_files;
 use crate::rule_tests;
 use crate::scrape;
+use crate::slo;
 
 /// Every file generated from `project`: the Markdown index and one page per group, a rule file
 /// and its `promtool test rules` file per group that has rules, the Prometheus configuration,
 /// the Alertmanager configuration when the project has one
 /// ([`alertmanager_config`](Project::alertmanager_config)), a Grafana dashboard per group, a
-/// Kubernetes `ServiceMonitor` per group that asks for one, and the project's
+/// Kubernetes `ServiceMonitor` per group that asks for one, the rule file, `promtool` tests and
+/// dashboard of each group's SLOs ([`crate::slo`]), and the project's
 /// [`extra_files`](Project::extra_files).
 pub fn generate(project: &Project) -> Vec<File> {
     let mut files = vec![File::new(layout::REFERENCE_INDEX, markdown::index(project))];
@@ -49,6 +51,7 @@ pub fn generate(project: &Project) -> Vec<File> {
     }
     files.extend(dashboard::files(project));
     files.extend(rule_tests::files(project));
+    files.extend(slo::files(project));
     files.extend(kubernetes::files(project));
     files.extend(project.extra_files.iter().cloned());
     files

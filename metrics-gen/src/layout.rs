@@ -50,6 +50,34 @@ pub fn rule_tests(group: &str) -> String {
     format!("{RULES_DIR}/{group}.rules.test.yml")
 }
 
+/// The Prometheus rule file of the service-level objectives of group `group` ([`crate::slo`]).
+///
+/// ```
+/// assert_eq!(promdecl_gen::layout::slo_rule_file("shop"), "docs/alerts/shop.slo.yml");
+/// ```
+pub fn slo_rule_file(group: &str) -> String {
+    format!("{RULES_DIR}/{group}.slo.yml")
+}
+
+/// The `promtool test rules` file of the `severity` alerts of group `group`'s SLOs, beside
+/// their rule file.
+///
+/// ```
+/// assert_eq!(promdecl_gen::layout::slo_rule_tests("shop", "page"), "docs/alerts/shop.slo.page.test.yml");
+/// ```
+pub fn slo_rule_tests(group: &str, severity: &str) -> String {
+    format!("{RULES_DIR}/{group}.slo.{severity}.test.yml")
+}
+
+/// The Grafana dashboard of group `group`'s SLOs.
+///
+/// ```
+/// assert_eq!(promdecl_gen::layout::slo_dashboard("shop"), "docs/dashboards/shop-slo.json");
+/// ```
+pub fn slo_dashboard(group: &str) -> String {
+    dashboard(&format!("{group}-slo"))
+}
+
 /// The Grafana dashboard of group `group`.
 pub fn dashboard(group: &str) -> String {
     format!("{DASHBOARD_DIR}/{group}.json")

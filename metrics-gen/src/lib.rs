@@ -83,6 +83,7 @@ pub mod markdown;
 pub mod promql;
 pub mod rule_files;
 pub mod scrape;
+pub mod slo;
 
 pub use files::{check_fresh, generate, write, StaleFiles};
 pub use layout::File;
@@ -90,3 +91,4 @@ pub use model::{Group, Project, Section};
 pub use promql::RuleError;
 pub use rules::{Alert, Correction, Record, Rule, RuleGroup, TestSeries};
 pub use scrape::{Job, Relabel};
+pub use slo::{Sli, Slo, SloBuilder, SloError};

@@ -14,6 +14,7 @@ use crate::kubernetes::ServiceMonitor;
 use crate::layout::File;
 use crate::rules::RuleGroup;
 use crate::scrape::Job;
+use crate::slo::Slo;
 
 /// Everything generated for one service or catalog.
 #[derive(Debug, Clone)]
@@ -158,6 +159,9 @@ pub struct Group {
     pub sections: Vec<Section>,
     /// Alerting and recording rules that watch these families.
     pub rules: Vec<RuleGroup>,
+    /// Service-level objectives on these families: their rules, tests and dashboard are
+    /// generated in files of their own ([`crate::slo`]).
+    pub slos: Vec<Slo>,
     /// The scrape job the group's families are served under; the project's job when `None`.
     pub job: Option<Job>,
     /// A Kubernetes `ServiceMonitor` that has the Prometheus operator discover the group's
@@ -174,6 +178,7 @@ impl Group {
             intro: None,
             sections: Vec::new(),
             rules: Vec::new(),
+            slos: Vec::new(),
             job: None,
             service_monitor: None,
         }
@@ -230,6 +235,18 @@ impl Group {
     pub fn rules(mut self, rules: RuleGroup) -> Self {
         self.rules.push(rules);
         self
+    }
+
+    /// Adds a service-level objective ([`crate::slo`]).
+    pub fn slo(mut self, slo: Slo) -> Self {
+        self.slos.push(slo);
+        self
+    }
+
+    /// Every rule group: the declared ones, then those of the SLOs. What Prometheus loads
+    /// and the PromQL checker reads.
+    pub fn rule_groups(&self) -> impl Iterator<Item = &RuleGroup> {
+        self.rules.iter().chain(self.slos.iter().map(Slo::rules))
     }
 
     /// Every family of every section, in order.
