@@ -84,7 +84,12 @@ impl System {
         let group = Group::new(self.name, self.title).intro(intro);
         let group = (self.sections)().into_iter().fold(group, Group::section);
         let group = (self.rules)().into_iter().fold(group, Group::rules);
-        jobs::attach(self.name, group)
+        let group = jobs::attach(self.name, group);
+        // Only the bridge's document sets service-level targets.
+        match self.name {
+            "bridge" => bridge::slo::attach(group),
+            _ => group,
+        }
     }
 }
 

@@ -4,9 +4,10 @@
 //! stopped by PID.
 //!
 //! Asserts: every target up; every valid query of the documents returns data; every rule
-//! evaluates without error; and the scraped data is sane: the election state is one-hot, no
-//! ratio leaves [0, 1] and no percentage [0, 100], no counter resets between scrapes, and the
-//! series count holds still.
+//! evaluates without error, the SLO rules included, and the bridge's SLO error ratio is
+//! recorded; and the scraped data is sane: the election state is one-hot, no ratio leaves
+//! [0, 1] and no percentage [0, 100], no counter resets between scrapes, and the series count
+//! holds still.
 
 mod common;
 
@@ -50,6 +51,25 @@ fn project(ports: &[(&str, u16)]) -> promdecl_gen::Project {
     project
 }
 
+/// Adds the SLO rule files of `project` to the generated `prometheus.yml` under `docs`, which
+/// lists only the declared rule files.
+fn load_slo_rules(project: &promdecl_gen::Project, docs: &std::path::Path) {
+    use promdecl_gen::layout;
+    let listed: String = project
+        .groups
+        .iter()
+        .filter(|g| !g.slos.is_empty())
+        .map(|g| {
+            let file = layout::slo_rule_file(&g.name);
+            format!("- {}\n", layout::relative(layout::SCRAPE_CONFIG, &file))
+        })
+        .collect();
+    let config = docs.join("prometheus.yml");
+    let text = std::fs::read_to_string(&config).expect("the generated config");
+    let text = text.replacen("rule_files:\n", &format!("rule_files:\n{listed}"), 1);
+    std::fs::write(&config, text).expect("the config is written");
+}
+
 /// `name_a|name_b|...`: the exposed names of a system's counters and histogram counts.
 fn monotonic_names(system: &promdecl_catalog::System) -> String {
     let names: Vec<String> = system
@@ -81,6 +101,7 @@ async fn the_systems_run_against_a_real_prometheus() {
         .collect();
     promdecl_gen::write(&scratch.0, &promdecl_gen::generate(&project)).unwrap();
     let docs = scratch.0.join("docs");
+    load_slo_rules(&project, &docs);
     let prometheus = Prometheus::start(&docs).await;
     let deadline = Instant::now() + DEADLINE;
 
@@ -130,6 +151,25 @@ async fn the_systems_run_against_a_real_prometheus() {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     assert!(problems.is_empty(), "rules:\n{}", problems.join("\n"));
+
+    // The SLO rule groups are among them, and the bridge's error ratio is recorded.
+    let rules = prometheus.api("rules", &[]).await;
+    let slo_groups = rules["groups"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|g| g["name"].as_str().is_some_and(|n| n.starts_with("slo-")))
+        .count();
+    let slos: usize = project.groups.iter().map(|g| g.slos.len()).sum();
+    assert!(
+        slos > 0 && slo_groups == slos,
+        "{slo_groups} SLO rule groups of {slos}"
+    );
+    let ratio = r#"slo:sli_error:ratio_rate5m{slo="bridge-latency-p95"}"#;
+    assert!(
+        prometheus.eventually(ratio, deadline).await,
+        "no data for {ratio}"
+    );
 
     // Sane data. One-hot: each CHORUS node is in exactly one election state.
     let not_one_hot = "sum by (instance) (chorus_election_state) != 1";

@@ -43,34 +43,34 @@
 //! use promdecl_gen::{Group, Project};
 //!
 //! #[derive(Metrics)]
-//! #[metrics(prefix = "shop")]
+//! #[metrics(prefix = "api")]
 //! struct Http {
 //!     /// Request latency
 //!     #[metric(histogram, labels = [route, code], buckets = [0.1, 0.25, 0.5, 1.0])]
 //!     request_seconds: Histogram,
 //! }
 //!
-//! let requests = family::<Http>("shop_request_seconds")?;
-//! let fast = Slo::builder("checkout-latency", Sli::latency(requests, 0.25))
+//! let requests = family::<Http>("api_request_seconds")?;
+//! let fast = Slo::builder("api-latency", Sli::latency(requests, 0.5))   // good: le="0.5"
 //!     .objective(0.99)
 //!     .by(["route"])
-//!     .description("99 % of requests within 250 ms")
 //!     .build()?;
-//! let available = Slo::builder("checkout-availability", Sli::errors_where(requests, "code", "5.."))
+//! let up = Slo::builder("api-availability", Sli::errors_where(requests, "code", "5.."))
 //!     .objective(0.999)
 //!     .build()?;
-//! let project = Project::new("Shop", "shop")
-//!     .group(Group::new("shop", "Shop").metrics::<Http>("HTTP").slo(fast).slo(available));
+//! let project = Project::new("API", "api")
+//!     .group(Group::new("api", "API").metrics::<Http>("HTTP").slo(fast).slo(up));
 //! promdecl_gen::promql::check(&project).unwrap();
-//! let files = promdecl_gen::generate(&project);
-//! let rules = &files.iter().find(|f| f.path == "docs/alerts/shop.slo.yml").unwrap().contents;
-//! assert!(rules.contains(r#"sum by (route) (rate(shop_request_seconds_bucket{le="0.25"}[5m]))"#));
 //!
-//! let err = Slo::builder("slow", Sli::latency(requests, 0.3)).build().unwrap_err();
-//! assert_eq!(
-//!     err.to_string(),
-//!     "slo `slow`: threshold 0.3 s of `shop_request_seconds` is not a bucket bound; the nearest are 0.25 and 0.5"
-//! );
+//! // A threshold that is not a bucket bound, or a label the family does not declare, is an error.
+//! let err = Slo::builder("x", Sli::latency(requests, 0.3)).build().unwrap_err();
+//! assert!(err.to_string().ends_with("is not a bucket bound; the nearest are 0.25 and 0.5"));
+//!
+//! // The README's example ends here; the generated files:
+//! let files = promdecl_gen::generate(&project);
+//! let rules = &files.iter().find(|f| f.path == "docs/alerts/api.slo.yml").unwrap().contents;
+//! assert!(rules.contains(r#"sum by (route) (rate(api_request_seconds_bucket{le="0.5"}[5m]))"#));
+//! assert!(files.iter().any(|f| f.path == "docs/dashboards/api-slo.json"));
 //! # Ok::<(), promdecl_gen::slo::SloError>(())
 //! ```
 

@@ -6,7 +6,8 @@
 //! name (the document's Counter names already end in `_total`, which prometheus_client keeps
 //! as is), with the document's HELP texts verbatim. The three security counters that only its
 //! Grafana dashboard and alert rules use are declared too ([`security`]). The alert rules are
-//! in [`alerts`], verbatim but for one name.
+//! in [`alerts`], verbatim but for one name. Its performance KPIs are service-level objectives
+//! and a CPU alert in [`slo`].
 
 pub mod alerts;
 pub mod buckets;
@@ -19,6 +20,7 @@ pub mod performance;
 pub mod queries;
 pub mod requests;
 pub mod security;
+pub mod slo;
 pub mod system;
 pub mod workload;
 
