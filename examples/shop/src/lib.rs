@@ -40,12 +40,13 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
 pub const INITIAL_STOCK: i64 = 100;
 
 /// Everything the generators read: three groups, each one reference page, rule file, rule test
-/// file and dashboard.
+/// file and dashboard; the orders group has an SLO too (its rule file, tests and dashboard).
 pub fn project() -> Project {
     let orders = Group::new("shop-orders", "Orders")
         .intro("Declared in `examples/shop/src/orders.rs`, with the rules below.")
         .metrics::<Orders>("Checkout")
-        .rules(orders::rules());
+        .rules(orders::rules())
+        .slo(orders::slo().expect("the checkout SLO reads declared families"));
     let inventory = Group::new("shop-inventory", "Inventory")
         .intro("Declared in `examples/shop/src/inventory.rs`, with the rules below.")
         .metrics::<Inventory>("Stock")

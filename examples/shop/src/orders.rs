@@ -1,6 +1,7 @@
 //! Orders: the metrics of checkout, and the rules that watch them, declared side by side.
 
 use promdecl::{Counter, Gauge, Histogram, Metrics};
+use promdecl_gen::slo::{family, Sli, Slo, SloError};
 use promdecl_gen::{Alert, RuleGroup};
 
 pub use orders_labels::Outcome;
@@ -79,4 +80,16 @@ pub fn rules() -> RuleGroup {
                 .fires_with("shop_orders_in_flight", "60+0x20")
                 .quiet_with("shop_orders_in_flight", "3+0x20"),
         )
+}
+
+/// The objective of checkout, beside the families it reads: 99 % of orders end without
+/// failing (rejections are the customer's doing, not ours), over 30 days. Its rules, their tests
+/// and its dashboard are generated as `docs/alerts/shop-orders.slo.yml`, `...slo.*.test.yml`
+/// and `docs/dashboards/shop-orders-slo.json`.
+pub fn slo() -> Result<Slo, SloError> {
+    let orders = family::<Orders>("shop_orders_total")?;
+    Slo::builder("checkout", Sli::errors_where(orders, "outcome", "failed"))
+        .objective(0.99)
+        .description("99 % of checkouts do not fail")
+        .build()
 }
