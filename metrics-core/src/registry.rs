@@ -781,8 +781,16 @@ impl Registry {
     /// Calls `f` with the prefix each registered family is exposed under (`prefix` + its
     /// descriptor's name is the exposed name) and the family, in registration order.
     pub fn visit_prefixed(&self, f: &mut dyn FnMut(&str, &dyn AnyFamily)) {
+        self.visit_grouped(&mut |_, prefix, family| f(prefix, family));
+    }
+
+    /// Calls `f` with what registered each family, the prefix it is exposed under and the
+    /// family, in registration order. The first is the declaring struct's path as
+    /// [`std::any::type_name`] writes it (`my_app::http::Http`), or `a family defined at run
+    /// time` for a family registered alone: what a page groups families by.
+    pub fn visit_grouped(&self, f: &mut dyn FnMut(&str, &str, &dyn AnyFamily)) {
         for g in self.groups.read().iter() {
-            g.group.visit(&mut |family| f(&g.prefix, family));
+            g.group.visit(&mut |family| f(g.owner, &g.prefix, family));
         }
     }
 

@@ -68,6 +68,18 @@ pub struct Config {
     /// OpenMetrics 2.0 is a release candidate, so a scraper asking for it alone is answered
     /// as if it had named no format.
     pub openmetrics_2: bool,
+    /// Whether `/` serves the page of every family, and
+    /// [`/api/families`](crate::PAGE_JSON_PATH) its JSON. Default `true`. While someone
+    /// requests either, the server samples the listed series every 2 s for the sparklines:
+    /// at most 5,000 series of 90 points (about 2 MB), dropped 10 minutes after the last
+    /// request. Off, neither is routed (404) and no history is kept.
+    pub index_page: bool,
+    /// Where the generated reference documents each family: a URL with `{group}` (the
+    /// module of the declaring struct, which names the generated page for the catalog) and
+    /// `{family}` (its exposed name, the anchor of its section) replaced, such as
+    /// `https://git.example/app/blob/main/docs/metrics/{group}.md#{family}`. Default none:
+    /// no links.
+    pub reference_docs: Option<String>,
 }
 
 impl Default for Config {
@@ -83,13 +95,15 @@ impl Default for Config {
             idle_timeout: Duration::from_secs(60),
             max_body_bytes: 64 * 1024,
             openmetrics_2: false,
+            index_page: true,
+            reference_docs: None,
             shutdown_deadline: Duration::from_secs(10),
         }
     }
 }
 
 /// Paths the router serves itself, which the metrics path cannot take.
-const RESERVED_PATHS: [&str; 3] = ["/", "/health", "/ready"];
+const RESERVED_PATHS: [&str; 4] = ["/", "/health", "/ready", crate::PAGE_JSON_PATH];
 
 impl Config {
     /// Checks that this configuration can be served: the metrics path, the bounds and the

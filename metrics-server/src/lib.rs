@@ -26,9 +26,9 @@ mod auth;
 pub mod collectors;
 mod config;
 mod connection;
-mod html;
 mod http_metrics;
 mod negotiate;
+mod page;
 mod push;
 mod ready;
 mod server;
@@ -37,7 +37,9 @@ mod trace;
 use std::io::Write as _;
 use std::sync::Arc;
 
-use axum::extract::State;
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
@@ -53,6 +55,7 @@ pub use auth::Auth;
 pub use config::{Config, ConfigError, MetricsPathProblem};
 pub use connection::ConnectionMetrics;
 pub use http_metrics::{HttpMetrics, RequestMetrics, RequestMetricsLayer, TraceOf};
+pub use page::JSON_PATH as PAGE_JSON_PATH;
 pub use push::{
     PushError, PushFormat, Pusher, DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_BACKOFF,
     DEFAULT_PUSH_TIMEOUT,
@@ -76,6 +79,8 @@ pub struct AppState {
     /// Request metrics of this server, recorded when set.
     pub http_metrics: Option<Arc<HttpMetrics>>,
     scrapes: Arc<Semaphore>,
+    /// The page's sparkline history; `None` when the page is off ([`Config::index_page`]).
+    history: Option<Arc<page::History>>,
 }
 
 impl AppState {
@@ -85,6 +90,7 @@ impl AppState {
             registry,
             readiness: Arc::new(Readiness::default()),
             scrapes: Arc::new(Semaphore::new(config.max_concurrent_scrapes.max(1))),
+            history: config.index_page.then(Arc::default),
             config: Arc::new(config),
             http_metrics: None,
         }
@@ -136,8 +142,12 @@ pub(crate) fn routes(state: AppState, health_only: bool) -> Router {
     if !health_only {
         guarded = guarded
             .route(&config.metrics_path, get(metrics))
-            .route("/ready", get(ready::handler))
-            .route("/", get(index));
+            .route("/ready", get(ready::handler));
+        if config.index_page {
+            guarded = guarded
+                .route("/", get(index))
+                .route(page::JSON_PATH, get(families_json));
+        }
         any_guarded = true;
     }
     if config.protect_health {
@@ -213,15 +223,65 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
     .await
 }
 
-async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let registry = state.registry.clone();
-    let path = state.config.metrics_path.clone();
-    render_limited(
+async fn index(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    page_response(
         &state,
+        &params,
         &headers,
-        "text/html; charset=utf-8".to_string(),
+        "text/html; charset=utf-8",
+        |doc| page::render(doc).into_bytes(),
+    )
+    .await
+}
+
+async fn families_json(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    page_response(&state, &params, &headers, "application/json", |doc| {
+        doc.to_string().into_bytes()
+    })
+    .await
+}
+
+/// The page's document for the request's `q`, written by `write`; notes the request, so the
+/// sparklines are sampled.
+async fn page_response(
+    state: &AppState,
+    params: &HashMap<String, String>,
+    headers: &HeaderMap,
+    content_type: &str,
+    write: fn(&serde_json::Value) -> Vec<u8>,
+) -> Response {
+    let query = page::query_of(params);
+    if let Some(history) = &state.history {
+        page::watch(
+            history,
+            &query,
+            state.registry.clone(),
+            state.config.clone(),
+        );
+    }
+    let (registry, config) = (state.registry.clone(), state.config.clone());
+    let history = state.history.clone();
+    render_limited(
+        state,
+        headers,
+        content_type.to_string(),
         "accept-encoding",
-        move || html::render(&registry, &path).into_bytes(),
+        move || {
+            write(&page::document(
+                &registry,
+                &config,
+                &query,
+                history.as_deref(),
+            ))
+        },
     )
     .await
 }

@@ -153,7 +153,7 @@ async fn basic_auth_guards_every_data_endpoint_but_not_health() {
             ..Config::default()
         },
     );
-    for path in ["/custom", "/", "/ready"] {
+    for path in ["/custom", "/", "/ready", "/api/families"] {
         let (status, headers, _) = call(&s, Method::GET, path, &[]).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
         assert!(headers[header::WWW_AUTHENTICATE]
@@ -203,7 +203,7 @@ fn bearer_state(protect_health: bool) -> AppState {
 #[tokio::test]
 async fn bearer_auth_guards_every_data_endpoint_with_any_case_of_the_scheme() {
     let s = bearer_state(false);
-    for path in ["/", "/metrics", "/ready"] {
+    for path in ["/", "/metrics", "/ready", "/api/families"] {
         let (status, headers, body) = call(&s, Method::GET, path, &[]).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
         assert_eq!(headers[header::WWW_AUTHENTICATE], "Bearer");
@@ -361,6 +361,7 @@ fn config_validation_names_the_problem() {
         ("/", "already served"),
         ("/health", "already served"),
         ("/ready", "already served"),
+        ("/api/families", "already served"),
         ("/{x}", "contains `{` or `}`"),
         ("/m{", "contains `{` or `}`"),
         ("/a b", "not a plain URL path"),
@@ -718,5 +719,47 @@ async fn openmetrics_2_only_when_configured_and_asked_for() {
     assert_eq!(
         headers[header::CONTENT_TYPE],
         "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores"
+    );
+}
+
+#[tokio::test]
+async fn the_page_and_its_json_show_the_same_families_and_go_with_the_page() {
+    let s = state();
+    let (status, headers, page) = call(&s, Method::GET, "/?q=things", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "text/html; charset=utf-8");
+    assert!(page.contains("<code>kind=\"b\"</code>"), "{page}");
+    let (status, headers, json) = call(&s, Method::GET, "/api/families?q=things", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let family = &doc["groups"][0]["families"][0];
+    assert_eq!(family["name"], "things_total");
+    assert_eq!(family["labels"][0]["values"], serde_json::json!(["a", "b"]));
+    let b = family["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["labels"][0][1] == "b")
+        .unwrap();
+    assert_eq!(b["value"], 1.0);
+    // A query matching nothing leaves no family.
+    let (_, _, json) = call(&s, Method::GET, "/api/families?q=nothing-here", &[]).await;
+    assert!(json.contains("\"groups\":[]"), "{json}");
+
+    let off = AppState::new(
+        Arc::new(Registry::new()),
+        Config {
+            index_page: false,
+            ..Config::default()
+        },
+    );
+    for path in ["/", "/api/families"] {
+        let (status, _, _) = call(&off, Method::GET, path, &[]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    assert!(
+        format!("{off:?}").contains("history: None"),
+        "no history is kept: {off:?}"
     );
 }

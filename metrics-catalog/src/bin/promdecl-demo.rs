@@ -85,6 +85,13 @@ struct Args {
     /// Serve OpenMetrics 2.0 (a release candidate) to scrapers asking for `version=2.0.0`.
     #[arg(long, env = "METRICS_OPENMETRICS_2")]
     openmetrics_2: bool,
+    /// Serve no page at `/` (nor its JSON at `/api/families`), so no history is kept for it.
+    #[arg(long, env = "METRICS_NO_INDEX_PAGE")]
+    no_index_page: bool,
+    /// Link each family on the page to its generated reference: a URL with `{group}` and
+    /// `{family}` replaced.
+    #[arg(long, env = "METRICS_REFERENCE_DOCS", value_name = "URL")]
+    reference_docs: Option<String>,
     /// Serve one catalog system only (chorus, zerostate, x0tta6bl4, semstreams, bridge), as
     /// its own process and scrape job; all of them when not given.
     #[arg(long, env = "METRICS_SYSTEM", value_name = "NAME")]
@@ -158,6 +165,8 @@ impl Args {
             max_body_bytes: self.max_body_bytes,
             shutdown_deadline: Duration::from_secs(self.shutdown_deadline),
             openmetrics_2: self.openmetrics_2,
+            index_page: !self.no_index_page,
+            reference_docs: self.reference_docs.clone(),
         };
         config.validate().map_err(|e| e.to_string())?;
         Ok(config)
