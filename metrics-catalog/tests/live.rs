@@ -51,25 +51,6 @@ fn project(ports: &[(&str, u16)]) -> promdecl_gen::Project {
     project
 }
 
-/// Adds the SLO rule files of `project` to the generated `prometheus.yml` under `docs`, which
-/// lists only the declared rule files.
-fn load_slo_rules(project: &promdecl_gen::Project, docs: &std::path::Path) {
-    use promdecl_gen::layout;
-    let listed: String = project
-        .groups
-        .iter()
-        .filter(|g| !g.slos.is_empty())
-        .map(|g| {
-            let file = layout::slo_rule_file(&g.name);
-            format!("- {}\n", layout::relative(layout::SCRAPE_CONFIG, &file))
-        })
-        .collect();
-    let config = docs.join("prometheus.yml");
-    let text = std::fs::read_to_string(&config).expect("the generated config");
-    let text = text.replacen("rule_files:\n", &format!("rule_files:\n{listed}"), 1);
-    std::fs::write(&config, text).expect("the config is written");
-}
-
 /// `name_a|name_b|...`: the exposed names of a system's counters and histogram counts.
 fn monotonic_names(system: &promdecl_catalog::System) -> String {
     let names: Vec<String> = system
@@ -101,7 +82,6 @@ async fn the_systems_run_against_a_real_prometheus() {
         .collect();
     promdecl_gen::write(&scratch.0, &promdecl_gen::generate(&project)).unwrap();
     let docs = scratch.0.join("docs");
-    load_slo_rules(&project, &docs);
     let prometheus = Prometheus::start(&docs).await;
     let deadline = Instant::now() + DEADLINE;
 

@@ -448,6 +448,24 @@ pub fn check(project: &Project) -> Result<(), Vec<RuleError>> {
             message,
         }));
     };
+    for g in &project.groups {
+        // Prometheus refuses a rule file with two groups of one name (two SLOs of one name
+        // make two `slo-<name>` groups).
+        let mut seen = std::collections::HashSet::new();
+        for rules in g.rule_groups() {
+            if !seen.insert(rules.name.as_str()) {
+                let origin = Origin::Rule {
+                    group: rules.name.clone(),
+                    name: String::new(),
+                };
+                let message = format!(
+                    "group `{}` declares the rule group `{}` twice; give each a name of its own",
+                    g.name, rules.name
+                );
+                push(&origin, vec![message]);
+            }
+        }
+    }
     for group in project.groups.iter().flat_map(Group::rule_groups) {
         for rule in &group.rules {
             let origin = Origin::Rule {

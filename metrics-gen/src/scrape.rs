@@ -235,11 +235,16 @@ pub fn jobs(project: &Project) -> Vec<Job> {
 /// assert!(yaml.ends_with("alerting:\n  alertmanagers:\n  - static_configs:\n    - targets:\n      - 127.0.0.1:9093\n"));
 /// ```
 pub fn config(project: &Project) -> String {
+    // Each group's rule file, then its SLO rule file.
     let rule_files: Vec<Value> = project
         .groups
         .iter()
-        .filter(|g| rule_file(g).is_some())
-        .map(|g| layout::relative(layout::SCRAPE_CONFIG, &layout::rule_file(&g.name)).into())
+        .flat_map(|g| {
+            let rules = rule_file(g).map(|_| layout::rule_file(&g.name));
+            let slos = (!g.slos.is_empty()).then(|| layout::slo_rule_file(&g.name));
+            rules.into_iter().chain(slos)
+        })
+        .map(|file| layout::relative(layout::SCRAPE_CONFIG, &file).into())
         .collect();
     let global = Fields::new()
         .opt("scrape_interval", project.scrape_interval.as_deref())

@@ -403,3 +403,23 @@ fn promtool_fails_when_the_alerts_cannot_fire() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn two_slos_of_one_name_in_a_group_are_refused() {
+    let twice = slos()[0].clone();
+    let project = Project::new("API", "api").group(
+        Group::new("api", "API")
+            .metrics::<Api>("API")
+            .slo(twice.clone())
+            .slo(twice),
+    );
+    let errors = promdecl_gen::promql::check(&project).unwrap_err();
+    let messages: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+    assert!(
+        messages.contains(
+            &"group `api` declares the rule group `slo-latency` twice; give each a name of its own"
+                .to_string()
+        ),
+        "{messages:?}"
+    );
+}

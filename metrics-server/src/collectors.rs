@@ -84,6 +84,9 @@ pub struct SystemMetrics {
     /// Used fraction of each mounted filesystem
     #[metric(gauge, labels = [mount_point], max_series = 64)]
     pub disk_usage_ratio: Gauge,
+    /// Used fraction of the host's memory (all but what is available to new work)
+    #[metric(gauge)]
+    pub memory_used_ratio: Gauge,
     /// Bytes received per network interface
     #[metric(counter, labels = [interface], max_series = 64)]
     pub network_receive_bytes_total: Counter,
@@ -186,6 +189,7 @@ fn runtime(
 /// advance by what it saw since the last refresh) and the label values exposed, so a mount or
 /// interface that went away has its series removed.
 struct Host {
+    memory: System,
     disks: Disks,
     networks: Networks,
     mounts: HashSet<String>,
@@ -196,6 +200,7 @@ struct Host {
 /// mount cannot hold up [`start`]; the network list is read here, as the counters' baseline.
 fn system() -> impl Fn(&SystemMetrics) -> Result<(), CollectError> + Send + Sync + 'static {
     let host = Mutex::new(Host {
+        memory: System::new(),
         disks: Disks::new(),
         networks: Networks::new_with_refreshed_list(),
         mounts: HashSet::new(),
@@ -204,11 +209,17 @@ fn system() -> impl Fn(&SystemMetrics) -> Result<(), CollectError> + Send + Sync
     move |m| {
         let mut host = host.lock().unwrap_or_else(PoisonError::into_inner);
         let Host {
+            memory,
             disks,
             networks,
             mounts,
             interfaces,
         } = &mut *host;
+        memory.refresh_memory();
+        if memory.total_memory() > 0 {
+            let used = memory.used_memory() as f64 / memory.total_memory() as f64;
+            m.memory_used_ratio().set(used);
+        }
         // Only the space: no I/O counters or disk kinds, which are not exposed.
         disks.refresh_specifics(true, DiskRefreshKind::nothing().with_storage());
         networks.refresh(true);

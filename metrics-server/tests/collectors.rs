@@ -180,6 +180,16 @@ fn host_gauges_and_info_are_served() {
         let ratio: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
         assert!((0.0..=1.0).contains(&ratio), "{line}");
     }
+    // The memory in use, against the kernel's own figures: (MemTotal - MemAvailable) / MemTotal.
+    let used = sample(&text, "system_memory_used_ratio").expect("system_memory_used_ratio");
+    if let Ok(meminfo) = std::fs::read_to_string("/proc/meminfo") {
+        let kb = |key: &str| -> f64 {
+            let line = meminfo.lines().find(|l| l.starts_with(key)).unwrap();
+            line.split_whitespace().nth(1).unwrap().parse().unwrap()
+        };
+        let expected = 1.0 - kb("MemAvailable:") / kb("MemTotal:");
+        assert!((used - expected).abs() < 0.05, "{used} against {expected}");
+    }
     // Interface counters only go up: a loopback ping of bytes shows on `lo` if there is one.
     let lo = "system_network_receive_bytes_total{interface=\"lo\"}";
     if let Some(before) = sample(&text, lo) {

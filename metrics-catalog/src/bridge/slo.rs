@@ -13,17 +13,18 @@
 //!
 //! Each is kept for the whole service (no `by`), over the default 30-day window.
 //!
-//! Of the resource targets only `TARGET_CPU_USAGE = 0.8` can be written on what the bridge
-//! exposes: `bridge_cpu_usage_percent > 80`. `TARGET_MEMORY_USAGE = 0.8` needs a limit to
-//! divide `bridge_memory_usage_bytes` by, and neither the bridge nor the server's process
-//! collector exposes one (`process_virtual_memory_max_bytes` is the address-space limit, most
-//! often unlimited). `TARGET_DISK_USAGE = 0.9` needs a disk family: the bridge declares none,
-//! and the server's `system_disk_usage_ratio` is the host collector's, not part of this
-//! system's declared families (a rule on it would document and check a family the guide does
-//! not define).
+//! The resource targets are threshold alerts: `TARGET_CPU_USAGE = 0.8` on the bridge's own
+//! `bridge_cpu_usage_percent > 80`. The bridge declares no memory limit to divide
+//! `bridge_memory_usage_bytes` by, nor any disk family, so `TARGET_MEMORY_USAGE = 0.8` and
+//! `TARGET_DISK_USAGE = 0.9` read the host gauges promdecl-server's system collector serves
+//! beside the bridge's families (`system_memory_used_ratio > 0.8`,
+//! `system_disk_usage_ratio > 0.9` per mount point); those families are documented in the
+//! bridge's group as a section of their own ([`attach`]).
 
 use promdecl_gen::slo::{family, Sli, Slo, SloError};
 use promdecl_gen::{Alert, Group, RuleGroup};
+
+use promdecl_server::collectors::SystemMetrics;
 
 use super::performance::Performance;
 use super::requests::Requests;
@@ -62,21 +63,46 @@ pub fn slos() -> Result<Vec<Slo>, SloError> {
     ])
 }
 
-/// The resource target that the bridge's families can express: CPU under 80 %.
+/// The resource targets: CPU under 80 %, memory under 80 %, each disk under 90 %.
 pub fn resource_rules() -> RuleGroup {
-    RuleGroup::new("chorus-bridge-resources").alert(
-        Alert::new("BridgeCpuAboveTarget")
-            .expr("bridge_cpu_usage_percent > 80")
+    let target = |name: &str, expr: &str, what: &str, series: &str, high: &str, low: &str| {
+        Alert::new(name)
+            .expr(expr)
             .for_("5m")
             .label("severity", "warning")
-            .annotation("summary", "Bridge CPU usage above its 80 % target")
+            .annotation("summary", format!("Bridge {what} above its target"))
             .annotation(
                 "description",
-                "CPU usage is {{ $value }} %, above TARGET_CPU_USAGE (80 %)",
+                format!("{what} is {{{{ $value }}}}, above the guide's target"),
             )
-            .fires_with("bridge_cpu_usage_percent", "90x10")
-            .quiet_with("bridge_cpu_usage_percent", "50x10"),
-    )
+            .fires_with(series, high)
+            .quiet_with(series, low)
+    };
+    RuleGroup::new("chorus-bridge-resources")
+        .alert(target(
+            "BridgeCpuAboveTarget",
+            "bridge_cpu_usage_percent > 80",
+            "CPU usage (TARGET_CPU_USAGE, 80 %)",
+            "bridge_cpu_usage_percent",
+            "90x10",
+            "50x10",
+        ))
+        .alert(target(
+            "BridgeMemoryAboveTarget",
+            "system_memory_used_ratio > 0.8",
+            "host memory in use (TARGET_MEMORY_USAGE, 0.8)",
+            "system_memory_used_ratio",
+            "0.9x10",
+            "0.5x10",
+        ))
+        .alert(target(
+            "BridgeDiskAboveTarget",
+            "system_disk_usage_ratio > 0.9",
+            "disk usage (TARGET_DISK_USAGE, 0.9)",
+            r#"system_disk_usage_ratio{mount_point="/"}"#,
+            "0.95x10",
+            "0.5x10",
+        ))
 }
 
 /// `group` (the bridge's) with its SLOs and resource alerts.
@@ -88,6 +114,7 @@ pub fn attach(group: Group) -> Group {
     let slos = slos().unwrap_or_else(|e| panic!("the bridge's SLOs: {e}"));
     slos.into_iter()
         .fold(group, Group::slo)
+        .metrics::<SystemMetrics>("Host (promdecl-server's system collector)")
         .rules(resource_rules())
 }
 
