@@ -735,9 +735,9 @@ fn encoding(c: &mut Criterion) {
 fn first_touch(c: &mut Criterion) {
     let keys = peers(FIRST_TOUCH_SERIES);
     let mut g = c.benchmark_group("first_touch_free_form");
-    let fill_ours = |hot: &ours::Hot| {
+    let fill_ours = |m: &ours::Messages| {
         for k in &keys {
-            hot.messages_total(k, ours::Direction::Sent).inc();
+            m.messages_total(k, ours::Direction::Sent).inc();
         }
     };
     let fill_meas = |f: &measured::CounterVec<meas::MessageSet>| {
@@ -750,10 +750,10 @@ fn first_touch(c: &mut Criterion) {
     };
     g.bench_function("ours", |b| {
         b.iter_batched(
-            ours::Hot::new,
-            |hot| {
-                fill_ours(&hot);
-                hot
+            ours::Messages::new,
+            |m| {
+                fill_ours(&m);
+                m
             },
             BatchSize::LargeInput,
         )
@@ -800,7 +800,7 @@ fn first_touch(c: &mut Criterion) {
     paired::compare(
         "first_touch_free_form",
         "measured",
-        paired::batched(ours::Hot::new, fill_ours),
+        paired::batched(ours::Messages::new, fill_ours),
         paired::batched(meas::messages, fill_meas),
     );
 }

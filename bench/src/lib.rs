@@ -175,6 +175,16 @@ pub mod ours {
         pub both_seconds: Histogram,
     }
 
+    /// `Hot`'s free-form family alone: what first touch fills, as each anchor fills its one
+    /// family (making all of `Hot` before every timed fill would evict the caches and churn
+    /// the heap for ours only).
+    #[derive(Debug, Metrics)]
+    pub struct Messages {
+        /// One free-form and one enumerated label
+        #[metric(counter, labels = [topic, direction: Direction], max_series = 200_000)]
+        pub messages_total: Counter,
+    }
+
     /// A struct whose one family holds `topics.len()` series, for encoding.
     #[derive(Debug, Metrics)]
     pub struct Wide {

@@ -10,6 +10,9 @@
 //! rebuilt in place, or into a bigger table when the entries alone need one. Tables are only
 //! added when the number of live entries grows, so churn (series created and removed forever)
 //! keeps memory flat; outgrown tables are kept because a reader may still be probing one.
+//!
+//! The writer keeps each slot's home (the low bits of its hash, where its probe starts) in
+//! one array, so a rebuild reads neither the owner's slots nor their keys.
 
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::OnceLock;
@@ -42,6 +45,12 @@ fn tag(hash: u64) -> u32 {
     (hash >> 56) as u32
 }
 
+/// Where a hash's probe starts, before the table's mask: its low 32 bits, more than any
+/// table's mask keeps (tables stay below 2^26 cells, [`MAX_SLOTS`] at the lowest load).
+fn home(hash: u64) -> u32 {
+    hash as u32
+}
+
 fn cell_value(hash: u64, index: usize) -> u32 {
     (tag(hash) << INDEX_BITS) | ((index as u32).wrapping_add(1) & INDEX_MASK)
 }
@@ -61,12 +70,12 @@ impl Table {
         }
     }
 
-    /// Walks this hash's probe sequence up to the first empty cell; `visit` gets each cell's
-    /// position and value and stops the walk by returning `Some`.
+    /// Walks the probe sequence from `home` up to the first empty cell; `visit` gets each
+    /// cell's position and value and stops the walk by returning `Some`.
     #[inline]
-    fn probe<T>(&self, hash: u64, mut visit: impl FnMut(usize, u32) -> Option<T>) -> Option<T> {
+    fn probe<T>(&self, home: u32, mut visit: impl FnMut(usize, u32) -> Option<T>) -> Option<T> {
         let mask = self.cells.len().wrapping_sub(1);
-        let mut i = hash as usize & mask;
+        let mut i = home as usize & mask;
         // At most one pass: the table is never full, so an empty cell ends every probe.
         for _ in 0..self.cells.len() {
             let cell = self.cells.get(i)?.load(Ordering::Acquire);
@@ -85,23 +94,24 @@ impl Table {
     #[inline]
     fn find(&self, hash: u64, mut eq: impl FnMut(usize) -> bool) -> Option<usize> {
         let tag = tag(hash);
-        self.probe(hash, |_, cell| {
+        self.probe(home(hash), |_, cell| {
             let slot = slot_of(cell)?;
             (cell >> INDEX_BITS == tag && eq(slot)).then_some(slot)
         })
     }
 
-    /// Puts `index` in the first free cell (empty or tombstone) of this hash's probe sequence
-    /// (writers only, after checking the entry is absent). Returns whether it took a tombstone.
-    fn insert(&self, hash: u64, index: usize) -> bool {
+    /// Puts `cell` in the first free cell (empty or tombstone) of the probe sequence from
+    /// `home` (writers only, after checking the entry is absent). Returns whether it took a
+    /// tombstone.
+    fn insert(&self, home: u32, cell: u32) -> bool {
         let mask = self.cells.len().wrapping_sub(1);
-        let mut i = hash as usize & mask;
+        let mut i = home as usize & mask;
         for _ in 0..self.cells.len() {
             if let Some(c) = self.cells.get(i) {
                 let old = c.load(Ordering::Relaxed);
                 if old == 0 || old & INDEX_MASK == TOMBSTONE {
                     // Release: a reader that sees the cell also sees the slot it names.
-                    c.store(cell_value(hash, index), Ordering::Release);
+                    c.store(cell, Ordering::Release);
                     return old != 0;
                 }
             }
@@ -110,10 +120,12 @@ impl Table {
         false
     }
 
-    fn slots(&self) -> impl Iterator<Item = usize> + '_ {
+    /// The live cells.
+    fn live(&self) -> impl Iterator<Item = u32> + '_ {
         self.cells
             .iter()
-            .filter_map(|c| slot_of(c.load(Ordering::Relaxed)))
+            .map(|c| c.load(Ordering::Relaxed))
+            .filter(|&cell| slot_of(cell).is_some())
     }
 }
 
@@ -128,13 +140,24 @@ pub(crate) enum Found {
     Refused,
 }
 
-/// Live entries and tombstones of the current table, and the owner's state `W`: what the
-/// writer lock guards.
+/// Live entries and tombstones of the current table, each slot's home, and the owner's state
+/// `W`: what the writer lock guards.
 #[derive(Debug, Default)]
 struct Writer<W> {
     live: usize,
     tombstones: usize,
+    /// [`home`] of the hash each slot was inserted with, by slot number.
+    homes: Vec<u32>,
     state: W,
+}
+
+impl<W> Writer<W> {
+    fn home_of(&self, cell: u32) -> u32 {
+        slot_of(cell)
+            .and_then(|slot| self.homes.get(slot))
+            .copied()
+            .unwrap_or(0)
+    }
 }
 
 /// The index: the current table and the outgrown ones, each at a fixed place (a reader finds
@@ -168,26 +191,30 @@ impl<W: Default> Index<W> {
     }
 
     /// Finds the entry, or inserts the slot `make` returns (given the owner's state, under the
-    /// writer lock). `rehash` gives the hash of a slot already inserted (used when the table is
-    /// rebuilt).
+    /// writer lock).
     pub(crate) fn find_or_insert(
         &self,
         hash: u64,
         mut eq: impl FnMut(usize) -> bool,
         make: impl FnOnce(&mut W) -> Option<usize>,
-        rehash: impl Fn(usize) -> u64,
     ) -> Found {
         let mut writer = self.writer.lock();
         if let Some(i) = self.find(hash, &mut eq) {
             return Found::Existing(i);
         }
-        let Some(table) = self.room_for_one(&mut writer, rehash) else {
+        let Some(table) = self.room_for_one(&mut writer) else {
             return Found::Refused;
         };
         let Some(index) = make(&mut writer.state) else {
             return Found::Refused;
         };
-        if table.insert(hash, index) {
+        if writer.homes.len() <= index {
+            writer.homes.resize(index + 1, 0);
+        }
+        if let Some(h) = writer.homes.get_mut(index) {
+            *h = home(hash);
+        }
+        if table.insert(home(hash), cell_value(hash, index)) {
             writer.tombstones -= 1;
         }
         writer.live += 1;
@@ -202,11 +229,7 @@ impl<W: Default> Index<W> {
     /// The current table, rebuilt first if one more entry would fill it over 3/4 with entries
     /// and tombstones (so probes stay short and always meet an empty cell): in place while the
     /// entries fill at most 5/8 of it, into one twice the size otherwise.
-    fn room_for_one(
-        &self,
-        writer: &mut Writer<W>,
-        rehash: impl Fn(usize) -> u64,
-    ) -> Option<&Table> {
+    fn room_for_one(&self, writer: &mut Writer<W>) -> Option<&Table> {
         let current = self.table();
         let capacity = current.map_or(0, |t| t.cells.len());
         if let Some(t) = current {
@@ -219,12 +242,12 @@ impl<W: Default> Index<W> {
         // take the lock). Otherwise the entries do: a bigger one.
         match current {
             Some(t) if (writer.live + 1) * 8 <= capacity * 5 => {
-                let live: Vec<(u64, usize)> = t.slots().map(|i| (rehash(i), i)).collect();
+                let live: Vec<u32> = t.live().collect();
                 for c in t.cells.iter() {
                     c.store(0, Ordering::Release);
                 }
-                for (hash, i) in live {
-                    t.insert(hash, i);
+                for cell in live {
+                    t.insert(writer.home_of(cell), cell);
                 }
                 Some(t)
             }
@@ -234,8 +257,8 @@ impl<W: Default> Index<W> {
                     g => g + 1,
                 };
                 let bigger = Table::with_capacity(FIRST_CAPACITY << next);
-                for i in current.iter().flat_map(|t| t.slots()) {
-                    bigger.insert(rehash(i), i);
+                for cell in current.iter().flat_map(|t| t.live()) {
+                    bigger.insert(writer.home_of(cell), cell);
                 }
                 // No budget comes near the last generation; past it, nothing more is inserted.
                 let table = self.tables.get(next)?.get_or_init(|| bigger);
@@ -246,16 +269,16 @@ impl<W: Default> Index<W> {
         }
     }
 
-    /// Removes the entry naming `slot` under `hash`, if present, then runs `removed` on the
-    /// owner's state; returns whether it was present. Taking the writer lock makes two
-    /// removers of one entry agree on which of them removed it.
-    pub(crate) fn remove(&self, hash: u64, slot: usize, removed: impl FnOnce(&mut W)) -> bool {
+    /// Removes the entry naming `slot`, if present, then runs `removed` on the owner's state;
+    /// returns whether it was present. Taking the writer lock makes two removers of one entry
+    /// agree on which of them removed it.
+    pub(crate) fn remove(&self, slot: usize, removed: impl FnOnce(&mut W)) -> bool {
         let mut writer = self.writer.lock();
-        let Some(table) = self.table() else {
+        let (Some(table), Some(&home)) = (self.table(), writer.homes.get(slot)) else {
             return false;
         };
-        let wanted = cell_value(hash, slot);
-        let at = table.probe(hash, |at, cell| (cell == wanted).then_some(at));
+        // A slot is named by at most one live cell: its number alone finds it.
+        let at = table.probe(home, |at, cell| (slot_of(cell) == Some(slot)).then_some(at));
         let Some(cell) = at.and_then(|at| table.cells.get(at)) else {
             return false;
         };
@@ -277,11 +300,11 @@ mod tests {
         let hash = |i: usize| (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         for round in 0..1000 {
             let i = round % 7;
-            let found = index.find_or_insert(hash(round), |s| s == i, |_| Some(i), |_| 0);
+            let found = index.find_or_insert(hash(round), |s| s == i, |_| Some(i));
             assert_eq!(found, Found::Inserted(i));
             assert_eq!(index.find(hash(round), |s| s == i), Some(i));
-            assert!(index.remove(hash(round), i, |removed| *removed += 1));
-            assert!(!index.remove(hash(round), i, |removed| *removed += 1));
+            assert!(index.remove(i, |removed| *removed += 1));
+            assert!(!index.remove(i, |removed| *removed += 1));
             assert_eq!(index.find(hash(round), |s| s == i), None);
         }
         let tables = index.tables.iter().filter(|t| t.get().is_some()).count();
@@ -297,11 +320,10 @@ mod tests {
     fn growth_keeps_every_entry() {
         let index = Index::<()>::new();
         let hash = |i: usize| (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let rehash = |i: usize| hash(i);
         for i in 0..5000 {
-            index.find_or_insert(hash(i), |s| s == i, |_| Some(i), rehash);
+            index.find_or_insert(hash(i), |s| s == i, |_| Some(i));
             if i % 3 == 0 {
-                assert!(index.remove(hash(i), i, |_| ()));
+                assert!(index.remove(i, |_| ()));
             }
         }
         for i in 0..5000 {

@@ -923,8 +923,8 @@ fn first_touch(out: &mut String, m: &Medians) {
         out,
         "## {group}\n\n\
          Each iteration creates {n} new series (distinct 52-byte peer ids, `direction` sent) in \
-         a new family, made outside the timing; the figure is the time per iteration divided by \
-         {n}: the time per new series.\n\n\
+         a new family (each library makes that one family alone), made outside the timing; the \
+         figure is the time per iteration divided by {n}: the time per new series.\n\n\
          | implementation | per new series | vs ours |\n|---|---|---|",
         n = thousands(FIRST_TOUCH_SERIES as isize)
     )

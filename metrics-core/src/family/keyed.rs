@@ -130,8 +130,6 @@ impl<S> Drop for Keyed<S> {
 struct Slot<S> {
     /// The tuple's values joined (empty while the slot is free); read-locked by every handle.
     key: RwLock<Key>,
-    /// The key's hash, kept so growing the index and removing read no key.
-    hash: AtomicU64,
     /// When a sweep last found the tuple touched, in ms of the family's clock; wraps after 49
     /// days, which only delays an expiry.
     seen: AtomicU32,
@@ -149,7 +147,6 @@ impl<S: Series> Slot<S> {
     fn new(desc: &'static FamilyDesc) -> Self {
         Self {
             key: RwLock::new(Key::default()),
-            hash: AtomicU64::new(0),
             seen: AtomicU32::new(0),
             touched: AtomicBool::new(false),
             live: AtomicBool::new(false),
@@ -327,10 +324,6 @@ impl<S: Series> Keyed<S> {
             .filter(|key| key::matches(key, free))
     }
 
-    fn rehash(&self, i: usize) -> u64 {
-        self.slots.get(i).map_or(0, |s| s.hash.load(Relaxed))
-    }
-
     /// Finds `free` in the index, or creates it if the budget allows; when it does not and the
     /// family expires idle series, one sweep (at most once per `idle_timeout / 8`) may free a
     /// slot first.
@@ -342,17 +335,16 @@ impl<S: Series> Keyed<S> {
         may_sweep: bool,
     ) -> Created<'_> {
         let eq = |i| self.holding(i, free).is_some();
-        let rehash = |i| self.rehash(i);
         let mut created = None;
         let mut create = |state: &mut Free| {
-            let (i, key) = self.insert(desc, free, hash, state)?;
+            let (i, key) = self.insert(desc, free, state)?;
             created = Some(key);
             Some(i)
         };
-        let mut found = self.index.find_or_insert(hash, eq, &mut create, rehash);
+        let mut found = self.index.find_or_insert(hash, eq, &mut create);
         if found == Found::Refused && may_sweep && self.sweep_due(desc) {
             self.sweep(desc);
-            found = self.index.find_or_insert(hash, eq, &mut create, rehash);
+            found = self.index.find_or_insert(hash, eq, &mut create);
         }
         match (found, created) {
             (Found::Inserted(i), Some(key)) => Created::Inserted(i, key),
@@ -379,7 +371,6 @@ impl<S: Series> Keyed<S> {
         &'a self,
         desc: &'static FamilyDesc,
         free: &[&str],
-        hash: u64,
         state: &mut Free,
     ) -> Option<(usize, RwLockReadGuard<'a, Key>)> {
         if self.len.load(Relaxed) >= desc.series_budget() {
@@ -390,7 +381,6 @@ impl<S: Series> Keyed<S> {
         // Only transient readers (which find it not live) can hold a free slot's lock.
         let mut key = slot.key.write();
         key::set_key(&mut key, free);
-        slot.hash.store(hash, Relaxed);
         slot.created_ms
             .store(crate::start::for_new_series(self.created_ms), Relaxed);
         // Starts touched: the next sweep records when it was first seen (no clock read on the
@@ -496,7 +486,7 @@ impl<S: Series> Keyed<S> {
             return false;
         };
         // The index arbitrates: one remover finds the cell.
-        let removed = self.index.remove(slot.hash.load(Relaxed), i, |_| {
+        let removed = self.index.remove(i, |_| {
             slot.live.store(false, Relaxed);
             self.len.store(self.len.load(Relaxed) - 1, Relaxed);
         });
@@ -589,7 +579,7 @@ impl<S: Series> Keyed<S> {
             self.len.store(self.len.load(Relaxed) + 1, Relaxed);
             Some(i)
         };
-        let into = match self.index.find_or_insert(hash, eq, put, |j| self.rehash(j)) {
+        let into = match self.index.find_or_insert(hash, eq, put) {
             Found::Inserted(_) => return,
             Found::Existing(j) => (0..self.per_tuple)
                 .filter_map(|c| self.series(j, c))
